@@ -1,0 +1,1 @@
+"""The simulation engine: blocks, random streams, default sampling and backends."""

@@ -1,0 +1,38 @@
+"""Compile a scenario into a :class:`~risksim.engine.plan.SimulationPlan`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from risksim.engine.plan import SimulationPlan, active_periods, group_loans
+from risksim.models.copula import build_copula
+from risksim.models.loss import LossModel
+from risksim.rules.build import build_rules
+
+if TYPE_CHECKING:
+    from risksim.scenario.loader import Scenario
+
+
+def compile_plan(scenario: Scenario) -> SimulationPlan:
+    """Configure the default model, the loss model and the rules of ``scenario``.
+
+    Raises
+    ------
+    InputError
+        With the dotted path of the setting the portfolio cannot satisfy.
+    """
+    spec, portfolio = scenario.spec, scenario.portfolio
+    horizon = spec.horizon
+    copula = build_copula(spec.defaults, portfolio)
+    period_pd = copula.period_pd(horizon.periods_per_year)
+    periods = active_periods(portfolio["tenor_years"], horizon.periods_per_year,
+                             horizon.n_periods)
+    loss_model = LossModel.for_portfolio(
+        portfolio, period_years=1.0 / horizon.periods_per_year,
+        frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
+        period_pd=period_pd, asset_correlation=copula.asset_correlation)
+    return SimulationPlan(
+        n_periods=horizon.n_periods, n_factors=copula.n_factors,
+        degrees_of_freedom=copula.degrees_of_freedom,
+        groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
+        rules=build_rules(spec.arrangement), parties=scenario.parties)

@@ -1,0 +1,103 @@
+"""The simulation plan: everything a worker needs, compiled once from a scenario.
+
+Loans that share per-period PD, factor loadings and number of active periods form a
+group; the engine evaluates one conditional PD per (simulation, group).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from risksim.models.copula import FactorCopula
+from risksim.models.loss import LossModel
+from risksim.rules.base import Rule
+
+
+@dataclass(frozen=True, eq=False)
+class LoanGroup:
+    """Loans with the same conditional default probability.
+
+    Attributes
+    ----------
+    members : numpy.ndarray
+        Loan indices (int64), increasing.
+    threshold : float
+        Default threshold c = Φ⁻¹(p) (or t_ν⁻¹(p)) of the per-period PD p.
+    loading : numpy.ndarray
+        Loadings b on the K independent factors, shape (K,).
+    idiosyncratic_sd : float
+        √(1 − R) with R = |b|², the asset correlation.
+    active_periods : int
+        The loans can default in periods 0 .. active_periods − 1 (until their tenor).
+    """
+
+    members: np.ndarray
+    threshold: float
+    loading: np.ndarray
+    idiosyncratic_sd: float
+    active_periods: int
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationPlan:
+    """A compiled scenario: groups, loss model, rules and parties.
+
+    Attributes
+    ----------
+    n_periods : int
+        Periods in the horizon.
+    n_factors : int
+        Number of independent systematic factors K.
+    degrees_of_freedom : float or None
+        ν of the t copula; None for Gaussian.
+    groups : tuple of LoanGroup
+        Groups of loans with equal conditional PD, in a fixed order.
+    loss_model : LossModel
+        Loss per default.
+    rules : tuple of Rule
+        Risk-sharing rules in the order they apply.
+    parties : tuple of str
+        Party names (columns of the result, after ``gross``).
+    """
+
+    n_periods: int
+    n_factors: int
+    degrees_of_freedom: float | None
+    groups: tuple[LoanGroup, ...]
+    loss_model: LossModel
+    rules: tuple[Rule, ...]
+    parties: tuple[str, ...]
+
+
+def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: int) -> np.ndarray:
+    """Periods in which each loan is outstanding: min(n_periods, ⌈tenor × periods_per_year⌉)."""
+    periods = np.ceil(tenor_years * periods_per_year - 1e-9).astype(np.int64)
+    return np.minimum(np.maximum(periods, 1), n_periods)
+
+
+def group_loans(copula: FactorCopula, period_pd: np.ndarray,
+                periods_active: np.ndarray) -> tuple[LoanGroup, ...]:
+    """Group loans by (per-period PD, loadings, active periods); loans with PD 0 are left out.
+
+    They can never default, so no group needs them.
+    """
+    can_default = np.flatnonzero(period_pd > 0)
+    if can_default.size == 0:
+        return ()
+    keys = np.column_stack([period_pd[can_default], copula.factor_loadings[can_default],
+                            periods_active[can_default]])
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(unique)))[:-1]
+    members = np.split(can_default[order], bounds)
+    thresholds = copula.thresholds(unique[:, 0])
+    groups = []
+    for key, loans, threshold in zip(unique, members, thresholds, strict=True):
+        loading = key[1:-1]
+        groups.append(LoanGroup(members=loans, threshold=float(threshold), loading=loading,
+                                idiosyncratic_sd=math.sqrt(1.0 - float(loading @ loading)),
+                                active_periods=int(key[-1])))
+    return tuple(groups)

@@ -1,0 +1,1 @@
+"""Default, LGD and analytic reference models (copulas, Basel IRB, Vasicek, Frye-Jacobs)."""

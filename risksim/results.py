@@ -1,0 +1,149 @@
+"""Result of a simulation: per-simulation losses per party, measures, files.
+
+``Result.losses`` has one row per simulation and one column per party plus ``gross``, in the
+scenario's currency, net of recoveries, over the horizon. ``Result.summary()`` gives EL, SD,
+VaR and ES per party, each with its Monte Carlo error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from risksim import measures
+from risksim.errors import InputError
+from risksim.files import write_atomically
+
+SUMMARY_FILE = "summary.json"
+LOSSES_CSV = "losses.csv"
+LOSSES_PARQUET = "losses.parquet"
+RESULT_FORMAT = 1
+"""Version of the saved-result layout."""
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Losses of every simulation, with what produced them.
+
+    Attributes
+    ----------
+    losses : pandas.DataFrame
+        One row per simulation (index ``simulation``), columns ``gross`` then each party.
+    metadata : Mapping
+        Scenario name, source and hash, currency, seed, number of simulations, levels,
+        block size and stream version, backend, and package versions.
+    """
+
+    losses: pd.DataFrame
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def parties(self) -> list[str]:
+        """Party names (the loss columns after ``gross``)."""
+        return [c for c in self.losses.columns if c != "gross"]
+
+    @property
+    def currency(self) -> str:
+        """Currency of every amount."""
+        return str(self.metadata.get("currency", ""))
+
+    @property
+    def levels(self) -> list[float]:
+        """Quantile levels reported by :meth:`summary`."""
+        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
+
+    def summary(self, levels: Sequence[float] | None = None,
+                confidence: float = 0.95) -> pd.DataFrame:
+        """EL, SD, VaR and ES per party (rows ``gross`` then each party), with errors.
+
+        Columns: ``EL``, ``EL_se``, ``SD``, ``SD_se`` and per level L ``VaR_L``,
+        ``VaR_L_lo``, ``VaR_L_hi`` (order-statistic confidence bounds at ``confidence``),
+        ``ES_L``, ``ES_L_se``. Amounts in the scenario's currency.
+        """
+        levels = self.levels if levels is None else list(levels)
+        rows = {name: measures.summarize(self.losses[name].to_numpy(), levels, confidence)
+                for name in self.losses.columns}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("party")
+
+    def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
+        """P(loss > threshold) per party and threshold, with standard error and Wilson bounds.
+
+        Returns a tidy frame: ``party``, ``threshold``, ``probability``, ``se``, ``lower``,
+        ``upper``.
+        """
+        records = []
+        for name in self.losses.columns:
+            values = self.losses[name].to_numpy()
+            for threshold in thresholds:
+                est = measures.exceedance_probability(values, threshold, confidence)
+                records.append({"party": name, "threshold": threshold, "probability": est.value,
+                                "se": est.se, "lower": est.lower, "upper": est.upper})
+        return pd.DataFrame.from_records(records)
+
+    def save(self, directory: str | Path) -> list[Path]:
+        """Write ``summary.json`` and the losses (CSV; Parquet too when pyarrow is installed).
+
+        Each file is written under a temporary name and renamed when complete.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = [write_atomically(directory / LOSSES_CSV,
+                                 self.losses.to_csv)]
+        if _has_pyarrow():
+            written.append(write_atomically(directory / LOSSES_PARQUET, self.losses.to_parquet))
+        document = {**self.metadata, "result_format": RESULT_FORMAT,
+                    "summary": json.loads(self.summary().to_json(orient="index")),
+                    "files": [p.name for p in written]}
+        text = json.dumps(document, indent=2, default=_json_default)
+        written.append(write_atomically(directory / SUMMARY_FILE,
+                                     lambda p: Path(p).write_text(text + "\n", "utf-8")))
+        return written
+
+
+def load_result(directory: str | Path) -> Result:
+    """Read a result written by :meth:`Result.save` (Parquet when present and readable)."""
+    directory = Path(directory)
+    summary_path = directory / SUMMARY_FILE
+    if not summary_path.is_file():
+        raise InputError(f"no {SUMMARY_FILE} here: not a saved result", source=str(directory))
+    try:
+        document = json.loads(summary_path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source=str(summary_path),
+                         line=exc.lineno) from None
+    files = document.get("files", [])
+    if LOSSES_PARQUET in files and _has_pyarrow():
+        losses = pd.read_parquet(directory / LOSSES_PARQUET)
+    else:
+        losses = pd.read_csv(directory / LOSSES_CSV, index_col="simulation",
+                             float_precision="round_trip")
+    for key in ("summary", "files", "result_format"):
+        document.pop(key, None)
+    return Result(losses=losses, metadata=document)
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,101 @@
+"""What every rule sees and how it pays: loss events and the ledger of who paid what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+CONSERVATION_RTOL = 1e-9
+"""Relative tolerance of the conservation check (rounding of sums only)."""
+
+
+@dataclass(frozen=True, eq=False)
+class LossEvents:
+    """The defaults of one block, kept sparse: one entry per defaulted loan.
+
+    Attributes
+    ----------
+    sim : numpy.ndarray
+        Simulation index within the block of each event.
+    loan : numpy.ndarray
+        Loan index (row of the portfolio).
+    period : numpy.ndarray
+        Period of default (0-based).
+    loss : numpy.ndarray
+        Loss of the event in the scenario's currency.
+    n_sims : int
+        Simulations in the block (events reduce to arrays of this length).
+    """
+
+    sim: np.ndarray
+    loan: np.ndarray
+    period: np.ndarray
+    loss: np.ndarray
+    n_sims: int
+
+    def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
+        """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""
+        return np.bincount(self.sim, weights=amounts, minlength=self.n_sims)
+
+
+class Ledger:
+    """Per-event record of what each party paid and what is still unallocated.
+
+    Rules call :meth:`pay`; the ledger refuses a payment that is negative or larger than
+    what is left of the loss, so no rule can create or lose money.
+
+    Parameters
+    ----------
+    events : LossEvents
+        The losses to allocate.
+    parties : sequence of str
+        Party names, in the scenario's order.
+    """
+
+    def __init__(self, events: LossEvents, parties: Sequence[str]) -> None:
+        self.events = events
+        self.unallocated = events.loss.copy()
+        self.paid = {party: np.zeros_like(events.loss) for party in parties}
+        self._slack = CONSERVATION_RTOL * np.maximum(events.loss, 1.0)
+
+    def pay(self, party: str, amounts: np.ndarray) -> None:
+        """Record that ``party`` pays ``amounts`` (per event) out of the unallocated loss."""
+        remaining = self.unallocated - amounts
+        if (amounts < 0).any() or (remaining < -self._slack).any():
+            raise ArithmeticError(f"rule for '{party}' pays outside [0, unallocated loss]")
+        self.paid[party] += amounts
+        self.unallocated = np.maximum(remaining, 0.0, out=remaining)
+
+    def party_losses(self, gross: np.ndarray) -> np.ndarray:
+        """Per-simulation losses, shape (n_sims, n_parties), after checking conservation.
+
+        Parameters
+        ----------
+        gross : numpy.ndarray
+            Gross loss per simulation, ``events.per_simulation(events.loss)``.
+
+        Raises
+        ------
+        ArithmeticError
+            If any simulation's party losses do not add up to its gross loss.
+        """
+        events = self.events
+        losses = np.column_stack([events.per_simulation(v) for v in self.paid.values()])
+        gap = np.abs(losses.sum(axis=1) - gross)
+        if (gap > CONSERVATION_RTOL * np.maximum(gross, 1.0)).any():
+            raise ArithmeticError("party losses do not add up to the gross loss")
+        return losses
+
+
+class Rule(Protocol):
+    """A risk-sharing rule: applied in the scenario's order, it records payments."""
+
+    @property
+    def party(self) -> str:
+        """The party that pays under this rule."""
+
+    def apply(self, ledger: Ledger) -> None:
+        """Record this rule's payments in ``ledger``."""

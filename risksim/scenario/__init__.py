@@ -1,0 +1,1 @@
+"""Scenario files: loading, line tracking and the schema."""

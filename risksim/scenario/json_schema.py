@@ -1,0 +1,32 @@
+"""The JSON Schema of scenario files, for editors and for ``risksim schema``."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from risksim.files import write_atomically
+from risksim.scenario.schema import ScenarioSpec
+
+SCHEMA_FILE = "scenario.schema.json"
+"""The committed schema in ``risksim/data`` (a test checks it is current)."""
+
+
+def schema_text() -> str:
+    """The JSON Schema of :class:`ScenarioSpec`, as formatted JSON text."""
+    schema = ScenarioSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "risksim scenario"
+    return json.dumps(schema, indent=2, sort_keys=False) + "\n"
+
+
+def write_schema(path: str | Path) -> Path:
+    """Write the schema to ``path`` (under a temporary name first, then renamed)."""
+    text = schema_text()
+    return write_atomically(Path(path), lambda p: p.write_text(text, "utf-8"))
+
+
+def committed_schema_text() -> str:
+    """The schema file shipped in the package."""
+    return resources.files("risksim.data").joinpath(SCHEMA_FILE).read_text("utf-8")

@@ -1,0 +1,204 @@
+"""Load a scenario: YAML → validated spec → portfolio → compiled plan, errors with lines.
+
+Every problem becomes one :class:`~risksim.errors.InputError` of the form
+``file:line: dotted.path: message``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from risksim.errors import InputError
+from risksim.portfolio import Portfolio, generate_portfolio
+from risksim.scenario.schema import ScenarioSpec
+from risksim.scenario.yaml_loader import format_path, line_for, load_yaml
+
+DEFAULT_SCENARIO = "default_scenario.yaml"
+"""The embedded default scenario, in ``risksim/data``."""
+
+_MISMATCH = {"float_type", "float_parsing", "int_type", "int_parsing", "int_from_float",
+             "dict_type", "model_type", "model_attributes_type", "string_type", "bool_type",
+             "bool_parsing", "list_type", "literal_error", "is_instance_of"}
+"""Error types that only say "this union branch does not fit"."""
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario with its loans: typed, immutable.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The validated contents of the scenario file.
+    portfolio : Portfolio
+        The loans (loaded from the portfolio file or generated).
+    source : str
+        The file it came from, or ``"<mapping>"``.
+    """
+
+    spec: ScenarioSpec
+    portfolio: Portfolio
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.spec.name
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Party names in the order declared."""
+        return tuple(self.spec.arrangement.parties)
+
+    def hash(self) -> str:
+        """SHA-256 of the validated spec and of every loan attribute (hex)."""
+        digest = hashlib.sha256()
+        digest.update(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
+        digest.update(self.portfolio.fingerprint())
+        return digest.hexdigest()
+
+
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = None) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path, Mapping, Scenario or None
+        A YAML file, a mapping with the file's structure (relative portfolio paths then
+        resolve against the working directory), an already loaded scenario (returned as
+        is), or None for the embedded default scenario.
+
+    Raises
+    ------
+    InputError
+        ``file:line: dotted.path: message`` for the first problem found.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if source is None:
+        text = resources.files("risksim.data").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
+        data, lines = load_yaml(text, DEFAULT_SCENARIO)
+        return _build(data, lines, DEFAULT_SCENARIO, Path.cwd())
+    if isinstance(source, Mapping):
+        return _build(dict(source), {}, "<mapping>", Path.cwd())
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("scenario file not found", source=str(source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the scenario file: {exc}", source=str(source)) from None
+    data, lines = load_yaml(text, str(source))
+    return _build(data, lines, str(source), path.parent)
+
+
+def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path) -> Scenario:
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of scenario keys (name, currency, portfolio, ...)",
+                         source=source, line=line_for(lines, ()))
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc.errors(), data, lines, source) from None
+    try:
+        portfolio = _load_portfolio(spec, base_dir)
+        scenario = Scenario(spec=spec, portfolio=portfolio, source=source)
+        from risksim.engine.compile import compile_plan
+
+        compile_plan(scenario)
+    except InputError as exc:
+        if exc.source is not None:
+            raise
+        loc = parse_path(exc.path or "")
+        raise InputError(exc.message, source=source, line=line_for(lines, loc),
+                         path=exc.path) from None
+    return scenario
+
+
+def _load_portfolio(spec: ScenarioSpec, base_dir: Path) -> Portfolio:
+    if spec.portfolio.generate is not None:
+        return generate_portfolio(spec.portfolio.generate.segments, spec.portfolio.generate.seed)
+    assert spec.portfolio.file is not None
+    path = Path(spec.portfolio.file)
+    if not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        raise InputError(f"portfolio file not found: {path}", path="portfolio.file")
+    return Portfolio.from_file(path, source=spec.portfolio.file if path.is_absolute()
+                               else str(path))
+
+
+def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],
+                 source: str) -> InputError:
+    found = [(_data_path(e, data), e) for e in errors]
+    kept = [(loc, e) for loc, e in found
+            if not (e["type"] in _MISMATCH and any(
+                f["type"] not in _MISMATCH and other[:len(loc)] == loc
+                for other, f in found if f is not e))]
+    if not kept:  # every error is a branch mismatch: keep the first of them
+        kept = found[:1]
+    kept.sort(key=lambda item: line_for(lines, item[0]) or 0)
+    loc, error = kept[0]
+    message = _message(error)
+    more = len(kept) - 1
+    if more:
+        message += f" (and {more} more error{'s' if more > 1 else ''})"
+    return InputError(message, source=source, line=line_for(lines, loc), path=format_path(loc))
+
+
+def _data_path(error: ErrorDetails, data: Any) -> Loc:
+    """The error's location with pydantic's union-branch tags removed (keys of the data only)."""
+    path: list[str | int] = []
+    node = data
+    for part in error["loc"]:
+        if _has_child(node, part):
+            node = node[part]
+        elif error["type"] == "missing" and part == error["loc"][-1]:
+            pass
+        else:
+            continue
+        path.append(part)
+    if error["type"] == "unknown_key":
+        path.append(error.get("ctx", {})["key"])
+    return tuple(path)
+
+
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _message(error: ErrorDetails) -> str:
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "missing":
+        return "missing required key"
+    bounds = {"less_than_equal": ("le", "is above"), "less_than": ("lt", "is not below"),
+              "greater_than": ("gt", "is not above"), "greater_than_equal": ("ge", "is below")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"{value!r} {words} {ctx[key]}"
+    message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
+    if kind in ("unknown_key", "value_error", "assertion_error") or isinstance(value, dict | list):
+        return message
+    return f"{message} (got {value!r})"
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(path: str) -> Loc:
+    """The tuple form of a dotted path: ``"layers[1].share"`` → ``("layers", 1, "share")``."""
+    return tuple(int(index) if index else name for name, index in _PATH_PART.findall(path))

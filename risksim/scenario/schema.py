@@ -1,0 +1,332 @@
+"""The scenario file's schema: pydantic models, one per section of the file.
+
+Every model rejects unknown keys (with the nearest valid key suggested) and is immutable.
+Rates are fractions (0.40, not 40), money is in the scenario's currency, time in years.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from risksim.suggest import unknown_name_message
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Years = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+RESERVED_NAMES = {"gross", "simulation"}
+DEFAULT_LEVELS = (0.95, 0.99, 0.999)
+DEFAULT_N_SIMS = 100_000
+DEFAULT_SEED = 1
+
+
+class StrictModel(BaseModel):
+    """A frozen model that rejects unknown keys and suggests the nearest valid one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            valid = set(cls.model_fields)
+            for key in data:
+                if key not in valid:
+                    raise PydanticCustomError(
+                        "unknown_key", unknown_name_message("key", key, valid), {"key": key})
+        return data
+
+
+class Horizon(StrictModel):
+    """Simulation horizon: ``years`` cut into ``periods_per_year`` equal periods."""
+
+    years: Years = 1.0
+    periods_per_year: Annotated[int, Field(ge=1, le=365)] = 1
+
+    @model_validator(mode="after")
+    def _whole_periods(self) -> Horizon:
+        periods = self.years * self.periods_per_year
+        if abs(periods - round(periods)) > 1e-9:
+            raise ValueError(f"years x periods_per_year = {periods:g} is not a whole number "
+                             "of periods")
+        return self
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods in the horizon."""
+        return round(self.years * self.periods_per_year)
+
+
+class LognormalExposure(StrictModel):
+    """Lognormal loan size by median and 95th percentile (money), optionally truncated at cap."""
+
+    median: Money
+    p95: Money
+    cap: Money | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LognormalExposure:
+        if self.p95 <= self.median:
+            raise ValueError(f"p95 ({self.p95:g}) must be above median ({self.median:g})")
+        if self.cap is not None and self.cap <= self.median:
+            raise ValueError(f"cap ({self.cap:g}) must be above median ({self.median:g})")
+        return self
+
+
+class BetaParameters(StrictModel):
+    """Beta distribution by mean and standard deviation (fractions)."""
+
+    mean: Annotated[float, Field(gt=0.0, lt=1.0)]
+    sd: Annotated[float, Field(gt=0.0)]
+
+    @model_validator(mode="after")
+    def _feasible(self) -> BetaParameters:
+        if self.sd**2 >= self.mean * (1 - self.mean):
+            raise ValueError(f"sd {self.sd:g} is too large for mean {self.mean:g}: "
+                             "sd^2 must be below mean*(1-mean)")
+        return self
+
+
+class BetaLGD(StrictModel):
+    """LGD drawn per default from a beta distribution."""
+
+    beta: BetaParameters
+
+
+class Collateral(StrictModel):
+    """Collateral pledged per loan: value as a multiple of exposure, liquidation haircut."""
+
+    type: str
+    value_to_exposure: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+    haircut: Fraction = 0.0
+
+
+class Segment(StrictModel):
+    """A segment of generated loans sharing PD, LGD, tenor mix and attributes."""
+
+    name: Name
+    count: Annotated[int, Field(ge=1, le=10_000_000)]
+    exposure: Money | LognormalExposure
+    pd: Fraction
+    tenor_years: Years | dict[float, Annotated[float, Field(gt=0.0)]] = 1.0
+    amortisation: Literal["bullet", "instalment"] = "bullet"
+    lgd: Fraction | BetaLGD
+    sector: str | None = None
+    region: str | None = None
+    size_class: str | None = None
+    rating: str | None = None
+    annual_sales_eur_m: Money | None = None
+    collateral: Collateral | None = None
+
+    @field_validator("tenor_years")
+    @classmethod
+    def _tenor_mix(cls, value: float | dict[float, float]) -> float | dict[float, float]:
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError("the tenor mix is empty")
+            if any(t <= 0 for t in value):
+                raise ValueError("every tenor in the mix must be > 0 years")
+            total = sum(value.values())
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"tenor mix weights add up to {total:g}, not 1")
+        return value
+
+
+class GeneratedPortfolio(StrictModel):
+    """A synthetic portfolio drawn from segments with its own seed."""
+
+    seed: Annotated[int, Field(ge=0)]
+    segments: Annotated[list[Segment], Field(min_length=1)]
+
+    @field_validator("segments")
+    @classmethod
+    def _unique_names(cls, segments: list[Segment]) -> list[Segment]:
+        names = [s.name for s in segments]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"segment name '{name}' is used twice")
+        return segments
+
+
+class PortfolioSpec(StrictModel):
+    """Where the loans come from: a file (CSV or Parquet) or a generator."""
+
+    file: str | None = None
+    generate: GeneratedPortfolio | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PortfolioSpec:
+        if (self.file is None) == (self.generate is None):
+            raise ValueError("give exactly one of 'file' or 'generate'")
+        return self
+
+
+class Factors(StrictModel):
+    """Systematic factors of a multi-factor copula.
+
+    Each loan loads either on the factor named by its ``sector`` or ``region``
+    (``assign_by``), with loading √R so that its asset correlation is R, or on several
+    factors through ``loading_<factor>`` portfolio columns (``assign_by: loadings``).
+    ``correlation`` is the factor correlation matrix, or one number for all pairs.
+    """
+
+    names: Annotated[list[str], Field(min_length=1)]
+    correlation: float | list[list[float]] = 0.0
+    assign_by: Literal["sector", "region", "loadings"]
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> Factors:
+        if len(set(self.names)) != len(self.names):
+            raise ValueError("factor names must be unique")
+        matrix = self.matrix()
+        k = len(self.names)
+        if matrix.shape != (k, k):
+            raise ValueError(f"correlation must be a {k}x{k} matrix (one row per factor)")
+        if not np.allclose(np.diag(matrix), 1.0) or not np.allclose(matrix, matrix.T):
+            raise ValueError("correlation matrix must be symmetric with ones on the diagonal")
+        if np.linalg.eigvalsh(matrix).min() < -1e-12:
+            raise ValueError("correlation matrix is not positive semi-definite")
+        return self
+
+    def matrix(self) -> np.ndarray:
+        """The factor correlation matrix as an array (K x K)."""
+        k = len(self.names)
+        if isinstance(self.correlation, float):
+            return np.full((k, k), self.correlation) + np.eye(k) * (1 - self.correlation)
+        return np.asarray(self.correlation, dtype=float)
+
+
+class Stress(StrictModel):
+    """Stress overlay: PD multiplied, asset correlation shifted (added)."""
+
+    pd_multiplier: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
+    correlation_shift: Annotated[float, Field(gt=-1.0, lt=1.0)] = 0.0
+
+
+CorrelationSource = Literal[
+    "basel_corporate", "basel_sme", "basel_retail", "from_portfolio", "from_loadings"]
+
+
+class DefaultModelSpec(StrictModel):
+    """Default model: Gaussian or Student-t factor copula and its asset correlation.
+
+    ``correlation`` is a number R in [0, 1), a Basel IRB formula (``basel_corporate``,
+    ``basel_sme`` using each loan's ``annual_sales_eur_m``, ``basel_retail`` for other
+    retail), ``from_portfolio`` (the ``rho`` column) or ``from_loadings`` (the factor loadings
+    define it). ``lgd_dependence: frye_jacobs`` makes LGD rise with the conditional default
+    rate (Frye & Jacobs 2012).
+    """
+
+    model: Literal["gaussian_copula", "t_copula"] = "gaussian_copula"
+    degrees_of_freedom: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    correlation: Annotated[float, Field(ge=0.0, lt=1.0)] | CorrelationSource
+    factors: Factors | None = None
+    lgd_dependence: Literal["none", "frye_jacobs"] = "none"
+    stress: Stress = Stress()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DefaultModelSpec:
+        if (self.model == "t_copula") != (self.degrees_of_freedom is not None):
+            raise ValueError("degrees_of_freedom is required for t_copula and only for it")
+        loadings = self.factors is not None and self.factors.assign_by == "loadings"
+        if loadings != (self.correlation == "from_loadings"):
+            raise ValueError("use correlation: from_loadings exactly when factors.assign_by "
+                             "is loadings")
+        return self
+
+
+class Layer(StrictModel):
+    """One layer of the arrangement: who pays what of each loan's loss.
+
+    ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays, at most
+    ``per_loan_cap`` (money) per loan; ``residual: true`` makes the party pay whatever the
+    layers before it left (the lender, normally last).
+    """
+
+    party: Name
+    share_of_loss: Fraction | None = None
+    per_loan_cap: Money | None = None
+    residual: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Layer:
+        if self.residual == (self.share_of_loss is not None):
+            raise ValueError("give either share_of_loss or residual: true")
+        if self.residual and self.per_loan_cap is not None:
+            raise ValueError("per_loan_cap applies to a share_of_loss layer, not the residual")
+        return self
+
+
+class Arrangement(StrictModel):
+    """The parties of the scheme and its layers, applied in the order written."""
+
+    parties: Annotated[list[Name], Field(min_length=1)]
+    layers: Annotated[list[Layer], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Arrangement:
+        parties = self.parties
+        for name in parties:
+            if parties.count(name) > 1:
+                raise ValueError(f"party '{name}' is declared twice")
+            if name in RESERVED_NAMES:
+                raise ValueError(f"'{name}' is reserved and cannot name a party")
+        for layer in self.layers:
+            if layer.party not in parties:
+                raise ValueError(unknown_name_message("party", layer.party, parties)
+                                 + " (declare it under parties)")
+        unused = [p for p in parties if p not in {layer.party for layer in self.layers}]
+        if unused:
+            raise ValueError(f"party '{unused[0]}' has no layer")
+        residual = [i for i, layer in enumerate(self.layers) if layer.residual]
+        if residual != [len(self.layers) - 1]:
+            raise ValueError("exactly one layer, the last, must be residual: true "
+                             "(the lender keeps what the others do not pay)")
+        total = sum(layer.share_of_loss or 0.0 for layer in self.layers)
+        if total > 1.0 + 1e-12:
+            raise ValueError(f"shares of loss add up to {total:g}, above 1")
+        return self
+
+
+class SimulationSpec(StrictModel):
+    """How many simulations, with which seed, reporting which quantile levels."""
+
+    n_sims: Annotated[int, Field(ge=1, le=10**9)] = DEFAULT_N_SIMS
+    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED
+    levels: Annotated[list[Level], Field(min_length=1)] = list(DEFAULT_LEVELS)
+    backend: Literal["serial", "process"] = "serial"
+    workers: Annotated[int, Field(ge=1, le=256)] | None = None
+
+    @field_validator("levels")
+    @classmethod
+    def _sorted_unique(cls, levels: list[float]) -> list[float]:
+        if sorted(set(levels)) != levels:
+            raise ValueError("levels must be distinct and increasing")
+        return levels
+
+
+class ScenarioSpec(StrictModel):
+    """A scenario file: one risk-sharing scheme on one portfolio."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    horizon: Horizon = Horizon()
+    portfolio: PortfolioSpec
+    defaults: DefaultModelSpec
+    arrangement: Arrangement
+    simulation: SimulationSpec = SimulationSpec()
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, name: str) -> str:
+        if re.search(r"[\x00-\x1f]", name):
+            raise ValueError("name must be one printable line")
+        return name

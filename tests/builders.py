@@ -1,0 +1,36 @@
+"""Small scenarios as mappings, built the way a user writes them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+B1_SCENARIO = ROOT / "benchmarks" / "b1.yaml"
+"""The benchmark book B1's scenario file."""
+
+
+def segment(name: str = "book", count: int = 100, *, exposure: Any = 1.0, pd: float = 0.02,
+            lgd: Any = 1.0, **extra: Any) -> dict[str, Any]:
+    """One generated segment (fixed exposure and LGD unless given)."""
+    return {"name": name, "count": count, "exposure": exposure, "pd": pd, "lgd": lgd, **extra}
+
+
+def scenario_mapping(segments: list[dict[str, Any]] | None = None, *,
+                     correlation: Any = 0.15, layers: list[dict[str, Any]] | None = None,
+                     parties: list[str] | None = None, horizon: dict[str, Any] | None = None,
+                     defaults: dict[str, Any] | None = None, n_sims: int = 2_000,
+                     seed: int = 11) -> dict[str, Any]:
+    """A complete scenario mapping; the lender alone unless layers are given."""
+    layers = layers or [{"party": "bank", "residual": True}]
+    return copy.deepcopy({
+        "name": "test scenario",
+        "currency": "CNY",
+        "horizon": horizon or {"years": 1, "periods_per_year": 1},
+        "portfolio": {"generate": {"seed": 5, "segments": segments or [segment()]}},
+        "defaults": {"correlation": correlation, **(defaults or {})},
+        "arrangement": {"parties": parties or sorted({layer["party"] for layer in layers}),
+                        "layers": layers},
+        "simulation": {"n_sims": n_sims, "seed": seed},
+    })
