@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-DENSE_MEAN_PD = 0.08
-"""Mean conditional PD above which a group is sampled with the dense kernel."""
+DENSE_MEAN_PD = 0.15
+"""Mean conditional PD above which a group is sampled with the dense kernel.
+
+Measured crossover on a 2-core machine (numpy 2.4): sparse 2.0 / 4.6 / 10.9 ns and dense
+3.7 / 4.7 / 6.7 ns per loan-simulation at p = 0.05 / 0.15 / 0.30.
+"""
 
 DENSE_TILE = 1 << 18
 """Loan-simulations per dense tile (fits in cache as float32)."""
@@ -62,7 +66,7 @@ def _sample_sparse(rng: np.random.Generator, p: np.ndarray, n_loans: int) -> Def
         expected = (n_loans - reached) * pa
         draws = np.ceil(expected + _MARGIN_SD * np.sqrt(expected * (1 - pa)) + 1).astype(np.int64)
         draws = np.minimum(draws, n_loans - reached + 1)
-        owner = np.repeat(np.arange(active.size), draws)
+        owner = np.repeat(np.arange(active.size, dtype=np.int32), draws)
         gaps = _geometric_gaps(rng, log_survival[active][owner], n_loans + 1)
         cumulative = np.cumsum(gaps)  # float64 holds these whole numbers exactly (< 2^53)
         ends = np.cumsum(draws)
@@ -102,9 +106,10 @@ def _sample_dense(rng: np.random.Generator, p: np.ndarray, n_loans: int) -> Defa
     positions: list[np.ndarray] = []
     for first in range(0, p.size, rows):
         tile = p32[first:first + rows, None]
-        hit_sim, hit_pos = np.nonzero(rng.random((tile.shape[0], n_loans), dtype=np.float32)
-                                      < tile)
-        sims.append(hit_sim + first)
-        positions.append(hit_pos)
+        uniforms = rng.random((tile.shape[0], n_loans), dtype=np.float32)
+        hits = np.flatnonzero(uniforms < tile)
+        tile_sims = hits // n_loans
+        sims.append(tile_sims + first)
+        positions.append(hits - tile_sims * n_loans)
     return (np.concatenate(sims).astype(np.int64, copy=False),
             np.concatenate(positions).astype(np.int64, copy=False))

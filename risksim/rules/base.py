@@ -69,6 +69,11 @@ class Ledger:
         self.paid[party] += amounts
         self.unallocated = np.maximum(remaining, 0.0, out=remaining)
 
+    def pay_rest(self, party: str) -> None:
+        """Record that ``party`` pays everything still unallocated."""
+        self.paid[party] += self.unallocated
+        self.unallocated = np.zeros_like(self.unallocated)
+
     def party_losses(self, gross: np.ndarray) -> np.ndarray:
         """Per-simulation losses, shape (n_sims, n_parties), after checking conservation.
 

@@ -45,4 +45,4 @@ class Residual:
 
     def apply(self, ledger: Ledger) -> None:
         """Pay all of the unallocated loss."""
-        ledger.pay(self.party, ledger.unallocated.copy())
+        ledger.pay_rest(self.party)
