@@ -20,17 +20,13 @@ The small validation helpers here are shared with :mod:`risksim.models.basel` an
 from __future__ import annotations
 
 import operator
-from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr, ndtri
 
 from risksim.errors import InputError
-
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-FloatOrArray: TypeAlias = float | FloatArray
-Interval: TypeAlias = Literal["[]", "[)", "(]", "()"]
+from risksim.models.arguments import FloatArray, FloatOrArray, checked, result_value
 
 # Trapezoid rule over the factor for the finite pool: the node range [-_Z_LIMIT, _Z_LIMIT] leaves
 # out P(|Z| > 10) ≈ 1.5e-23 of the factor's mass; the spacing is at most _MAX_SPACING and at
@@ -42,35 +38,12 @@ _MAX_SPACING = 0.1
 _CHUNK_CELLS = 1 << 22
 
 
-def _checked(name: str, value: npt.ArrayLike, low: float, high: float,
-             interval: Interval) -> FloatArray:
-    """``value`` as a float64 array, or an InputError naming ``name`` if any entry is outside.
-
-    ``interval`` gives the brackets: ``"(]"`` means low < value ≤ high. NaN is always outside.
-    """
-    array = np.asarray(value, dtype=np.float64)
-    above_low = array >= low if interval[0] == "[" else array > low
-    below_high = array <= high if interval[1] == "]" else array < high
-    outside = ~(above_low & below_high)
-    if outside.any():
-        count = int(np.count_nonzero(outside))
-        where = f" ({count} of {array.size} values outside)" if array.size > 1 else ""
-        raise InputError(f"{name} must be in {interval[0]}{low:g}, {high:g}{interval[1]}, "
-                         f"got {float(array[outside][0])!r}{where}")
-    return array
-
-
 def _finite(name: str, value: npt.ArrayLike) -> FloatArray:
     """``value`` as a float64 array, or an InputError if any entry is infinite or NaN."""
     array = np.asarray(value, dtype=np.float64)
     if not np.isfinite(array).all():
         raise InputError(f"{name} must be finite, got {float(array[~np.isfinite(array)][0])!r}")
     return array
-
-
-def _result(array: FloatArray) -> FloatOrArray:
-    """A 0-d result as a Python float; any other result as the array itself."""
-    return float(array) if array.ndim == 0 else array
 
 
 def conditional_pd(pd: npt.ArrayLike, rho: npt.ArrayLike, z: npt.ArrayLike) -> FloatOrArray:
@@ -96,11 +69,11 @@ def conditional_pd(pd: npt.ArrayLike, rho: npt.ArrayLike, z: npt.ArrayLike) -> F
     InputError
         A ValueError, when an argument is outside its range.
     """
-    pd_array = _checked("pd", pd, 0.0, 1.0, "[]")
-    rho_array = _checked("rho", rho, 0.0, 1.0, "[)")
+    pd_array = checked("pd", pd, 0.0, 1.0, "[]")
+    rho_array = checked("rho", rho, 0.0, 1.0, "[)")
     z_array = _finite("z", z)
     threshold = ndtri(pd_array)
-    return _result(ndtr((threshold - np.sqrt(rho_array) * z_array) / np.sqrt(1.0 - rho_array)))
+    return result_value(ndtr((threshold - np.sqrt(rho_array) * z_array) / np.sqrt(1.0 - rho_array)))
 
 
 def vasicek_cdf(x: npt.ArrayLike, pd: npt.ArrayLike, rho: npt.ArrayLike) -> FloatOrArray:
@@ -130,10 +103,10 @@ def vasicek_cdf(x: npt.ArrayLike, pd: npt.ArrayLike, rho: npt.ArrayLike) -> Floa
     InputError
         A ValueError, when an argument is outside its range.
     """
-    x_array = _checked("x", x, 0.0, 1.0, "[]")
-    pd_array = _checked("pd", pd, 0.0, 1.0, "()")
-    rho_array = _checked("rho", rho, 0.0, 1.0, "()")
-    return _result(ndtr((np.sqrt(1.0 - rho_array) * ndtri(x_array) - ndtri(pd_array))
+    x_array = checked("x", x, 0.0, 1.0, "[]")
+    pd_array = checked("pd", pd, 0.0, 1.0, "()")
+    rho_array = checked("rho", rho, 0.0, 1.0, "()")
+    return result_value(ndtr((np.sqrt(1.0 - rho_array) * ndtri(x_array) - ndtri(pd_array))
                         / np.sqrt(rho_array)))
 
 
@@ -164,10 +137,10 @@ def vasicek_quantile(q: npt.ArrayLike, pd: npt.ArrayLike, rho: npt.ArrayLike) ->
     InputError
         A ValueError, when an argument is outside its range.
     """
-    q_array = _checked("q", q, 0.0, 1.0, "[]")
-    pd_array = _checked("pd", pd, 0.0, 1.0, "()")
-    rho_array = _checked("rho", rho, 0.0, 1.0, "()")
-    return _result(ndtr((ndtri(pd_array) + np.sqrt(rho_array) * ndtri(q_array))
+    q_array = checked("q", q, 0.0, 1.0, "[]")
+    pd_array = checked("pd", pd, 0.0, 1.0, "()")
+    rho_array = checked("rho", rho, 0.0, 1.0, "()")
+    return result_value(ndtr((ndtri(pd_array) + np.sqrt(rho_array) * ndtri(q_array))
                         / np.sqrt(1.0 - rho_array)))
 
 
@@ -215,8 +188,8 @@ def finite_pool_default_pmf(n_loans: int, pd: float, rho: float, *,
     n = operator.index(n_loans)
     if n < 0:
         raise InputError(f"n_loans must be at least 0, got {n}")
-    pd_value = float(_checked("pd", pd, 0.0, 1.0, "()"))
-    rho_value = float(_checked("rho", rho, 0.0, 1.0, "[)"))
+    pd_value = float(checked("pd", pd, 0.0, 1.0, "()"))
+    rho_value = float(checked("rho", rho, 0.0, 1.0, "[)"))
     if n_nodes is None:
         spacing = _MAX_SPACING
         if rho_value > 0.0 and n > 0:
@@ -261,7 +234,7 @@ def expected_loss(exposure: npt.ArrayLike, pd: npt.ArrayLike, lgd: npt.ArrayLike
     InputError
         A ValueError, when an argument is outside its range.
     """
-    exposure_array = _checked("exposure", exposure, 0.0, np.inf, "[)")
-    pd_array = _checked("pd", pd, 0.0, 1.0, "[]")
-    lgd_array = _checked("lgd", lgd, 0.0, 1.0, "[]")
+    exposure_array = checked("exposure", exposure, 0.0, np.inf, "[)")
+    pd_array = checked("pd", pd, 0.0, 1.0, "[]")
+    lgd_array = checked("lgd", lgd, 0.0, 1.0, "[]")
     return float(np.sum(exposure_array * pd_array * lgd_array))

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy.special import ndtr, ndtri
 
 from risksim.errors import InputError
-from risksim.models.analytic import FloatArray, FloatOrArray, _checked, _result
+from risksim.models.arguments import FloatArray, FloatOrArray, checked, result_value
 
 CORRELATION_KINDS = ("corporate", "sme", "retail_other")
 """The ``kind`` values accepted by :func:`basel_correlation`."""
@@ -75,17 +75,17 @@ def basel_correlation(pd: npt.ArrayLike, kind: str = "corporate",
         raise InputError(f"kind must be one of {', '.join(CORRELATION_KINDS)}; got {kind!r}")
     if (annual_sales_eur_m is None) == (kind == "sme"):
         raise InputError("annual_sales_eur_m is required for kind 'sme' and only for it")
-    pd_array = _checked("pd", pd, 0.0, 1.0, "(]")
+    pd_array = checked("pd", pd, 0.0, 1.0, "(]")
     if kind == "retail_other":
         weight = _correlation_weight(pd_array, 35.0)
-        return _result(0.03 * weight + 0.16 * (1.0 - weight))
+        return result_value(0.03 * weight + 0.16 * (1.0 - weight))
     weight = _correlation_weight(pd_array, 50.0)
     corporate = 0.12 * weight + 0.24 * (1.0 - weight)
     if annual_sales_eur_m is None:
-        return _result(corporate)
-    sales = np.clip(_checked("annual_sales_eur_m", annual_sales_eur_m, 0.0, np.inf, "[)"),
+        return result_value(corporate)
+    sales = np.clip(checked("annual_sales_eur_m", annual_sales_eur_m, 0.0, np.inf, "[)"),
                     5.0, 50.0)
-    return _result(corporate - 0.04 * (1.0 - (sales - 5.0) / 45.0))
+    return result_value(corporate - 0.04 * (1.0 - (sales - 5.0) / 45.0))
 
 
 def maturity_adjustment(pd: npt.ArrayLike, maturity_years: npt.ArrayLike) -> FloatOrArray:
@@ -113,10 +113,10 @@ def maturity_adjustment(pd: npt.ArrayLike, maturity_years: npt.ArrayLike) -> Flo
     InputError
         A ValueError, when an argument is outside its range.
     """
-    pd_array = _checked("pd", pd, 0.0, 1.0, "(]")
-    maturity = _checked("maturity_years", maturity_years, 0.0, 5.0, "(]")
+    pd_array = checked("pd", pd, 0.0, 1.0, "(]")
+    maturity = checked("maturity_years", maturity_years, 0.0, 5.0, "(]")
     b = (0.11852 - 0.05478 * np.log(pd_array)) ** 2
-    return _result((1.0 + (maturity - 2.5) * b) / (1.0 - 1.5 * b))
+    return result_value((1.0 + (maturity - 2.5) * b) / (1.0 - 1.5 * b))
 
 
 def irb_capital(pd: npt.ArrayLike, lgd: npt.ArrayLike, correlation: npt.ArrayLike,
@@ -154,15 +154,15 @@ def irb_capital(pd: npt.ArrayLike, lgd: npt.ArrayLike, correlation: npt.ArrayLik
     InputError
         A ValueError, when an argument is outside its range.
     """
-    pd_array = _checked("pd", pd, 0.0, 1.0, "(]")
-    lgd_array = _checked("lgd", lgd, 0.0, 1.0, "[]")
-    correlation_array = _checked("correlation", correlation, 0.0, 1.0, "[)")
+    pd_array = checked("pd", pd, 0.0, 1.0, "(]")
+    lgd_array = checked("lgd", lgd, 0.0, 1.0, "[]")
+    correlation_array = checked("correlation", correlation, 0.0, 1.0, "[)")
     stressed_pd = ndtr((ndtri(pd_array) + np.sqrt(correlation_array) * ndtri(BASEL_CONFIDENCE))
                        / np.sqrt(1.0 - correlation_array))
     capital = lgd_array * (stressed_pd - pd_array)
     if maturity_adjusted:
         capital = capital * maturity_adjustment(pd_array, maturity_years)
-    return _result(capital)
+    return result_value(capital)
 
 
 def irb_risk_weight(pd: npt.ArrayLike, lgd: npt.ArrayLike, correlation: npt.ArrayLike,
@@ -190,7 +190,7 @@ def irb_risk_weight(pd: npt.ArrayLike, lgd: npt.ArrayLike, correlation: npt.Arra
     InputError
         A ValueError, when an argument is outside its range.
     """
-    factor = float(_checked("scaling_factor", scaling_factor, 0.0, np.inf, "()"))
+    factor = float(checked("scaling_factor", scaling_factor, 0.0, np.inf, "()"))
     capital = irb_capital(pd, lgd, correlation, maturity_years,
                           maturity_adjusted=maturity_adjusted)
-    return _result(np.asarray(12.5 * factor * capital))
+    return result_value(np.asarray(12.5 * factor * capital))

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr, ndtri
 
-from risksim.models.analytic import FloatOrArray, _checked, _result
+from risksim.models.arguments import FloatOrArray, checked, result_value
 
 
 def frye_jacobs_lgd(conditional_pd: npt.ArrayLike, pd: npt.ArrayLike, lgd: npt.ArrayLike,
@@ -60,10 +60,10 @@ def frye_jacobs_lgd(conditional_pd: npt.ArrayLike, pd: npt.ArrayLike, lgd: npt.A
     k·√(1 - rho) < k), and equals it when rho = 0.
     """
     cpd, pd_array, lgd_array, rho_array = np.broadcast_arrays(
-        _checked("conditional_pd", conditional_pd, 0.0, 1.0, "[]"),
-        _checked("pd", pd, 0.0, 1.0, "(]"),
-        _checked("lgd", lgd, 0.0, 1.0, "[]"),
-        _checked("rho", rho, 0.0, 1.0, "[)"),
+        checked("conditional_pd", conditional_pd, 0.0, 1.0, "[]"),
+        checked("pd", pd, 0.0, 1.0, "(]"),
+        checked("lgd", lgd, 0.0, 1.0, "[]"),
+        checked("rho", rho, 0.0, 1.0, "[)"),
     )
     # Stand-in values where the degenerate cases are answered below keep k finite.
     regular = (pd_array < 1.0) & (lgd_array > 0.0)
@@ -72,4 +72,4 @@ def frye_jacobs_lgd(conditional_pd: npt.ArrayLike, pd: npt.ArrayLike, lgd: npt.A
     shift = (ndtri(pd_safe) - ndtri(pd_safe * lgd_safe)) / np.sqrt(1.0 - rho_array)
     limit_at_zero = np.where(shift == 0.0, 1.0, 0.0)
     ratio = np.divide(ndtr(ndtri(cpd) - shift), cpd, out=limit_at_zero, where=cpd > 0.0)
-    return _result(np.where(pd_array == 1.0, lgd_array, np.where(lgd_array > 0.0, ratio, 0.0)))
+    return result_value(np.where(pd_array == 1.0, lgd_array, np.where(lgd_array > 0.0, ratio, 0.0)))
