@@ -20,6 +20,8 @@ import numpy as np
 from risksim.engine.block import simulate_block
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import n_blocks
+from risksim.errors import InputError
+from risksim.suggest import unknown_name_message
 
 BACKENDS = ("serial", "process")
 TASKS_PER_WORKER = 4
@@ -124,7 +126,7 @@ def make_backend(name: str, workers: int | None = None) -> Backend:
         return SerialBackend()
     if name == "process":
         return ProcessBackend(workers)
-    raise ValueError(f"unknown backend '{name}'; expected one of: {', '.join(BACKENDS)}")
+    raise InputError(unknown_name_message("backend", name, BACKENDS), path="backend")
 
 
 def split_blocks(n_sims: int, n_tasks: int) -> list[BlockRange]:

@@ -42,9 +42,10 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     n_sims = settings.n_sims if n_sims is None else n_sims
     seed = settings.seed if seed is None else seed
     backend_name = backend or settings.backend
-    workers = settings.workers if workers is None else workers
+    if workers is None and backend_name == "process":
+        workers = settings.workers
     levels = list(settings.levels if levels is None else levels)
-    _check_arguments(n_sims, seed, workers)
+    _check_arguments(n_sims, seed, workers, backend_name, levels)
     plan = compile_plan(scenario)
     runner = make_backend(backend_name, workers)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
@@ -55,13 +56,19 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
                                                     workers, levels))
 
 
-def _check_arguments(n_sims: int, seed: int, workers: int | None) -> None:
+def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,
+                     levels: list[float]) -> None:
     if n_sims < 1:
         raise InputError(f"{n_sims} simulations: expected at least 1", path="n_sims")
     if seed < 0:
         raise InputError(f"seed {seed}: expected an integer >= 0", path="seed")
     if workers is not None and workers < 1:
         raise InputError(f"{workers} workers: expected at least 1", path="workers")
+    if workers not in (None, 1) and backend == "serial":
+        raise InputError(f"{workers} workers need the process backend, not serial",
+                         path="workers")
+    if not levels or any(not 0 < level < 1 for level in levels):
+        raise InputError(f"{levels}: expected levels strictly between 0 and 1", path="levels")
 
 
 def _metadata(scenario: Scenario, n_sims: int, seed: int, backend: str, workers: int | None,

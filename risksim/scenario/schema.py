@@ -311,6 +311,12 @@ class SimulationSpec(StrictModel):
             raise ValueError("levels must be distinct and increasing")
         return levels
 
+    @model_validator(mode="after")
+    def _workers_need_processes(self) -> SimulationSpec:
+        if self.workers is not None and self.backend == "serial":
+            raise ValueError("workers applies to backend: process, not serial")
+        return self
+
 
 class ScenarioSpec(StrictModel):
     """A scenario file: one risk-sharing scheme on one portfolio."""

@@ -1,0 +1,55 @@
+"""simulate(): defaults from the scenario file, overrides, and bad arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+import risksim
+from tests.builders import scenario_mapping, segment
+
+
+@pytest.fixture(scope="module")
+def scenario() -> risksim.Scenario:
+    mapping = scenario_mapping([segment(count=100, pd=0.05)], n_sims=300, seed=4)
+    mapping["simulation"]["levels"] = [0.9, 0.99]
+    return risksim.load_scenario(mapping)
+
+
+def test_none_means_as_the_scenario_says(scenario: risksim.Scenario) -> None:
+    result = risksim.simulate(scenario)
+    assert len(result.losses) == 300
+    assert result.metadata["seed"] == 4
+    assert result.levels == [0.9, 0.99]
+    assert result.summary().columns.tolist() == [
+        "EL", "EL_se", "SD", "SD_se", "VaR_0.9", "VaR_0.9_lo", "VaR_0.9_hi", "ES_0.9",
+        "ES_0.9_se", "VaR_0.99", "VaR_0.99_lo", "VaR_0.99_hi", "ES_0.99", "ES_0.99_se"]
+    assert result.summary().index.tolist() == ["gross", "bank"]
+
+
+def test_overrides_win(scenario: risksim.Scenario) -> None:
+    result = risksim.simulate(scenario, n_sims=50, seed=9, levels=[0.5])
+    assert (len(result.losses), result.metadata["seed"], result.levels) == (50, 9, [0.5])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n_sims": 0}, "n_sims: 0 simulations: expected at least 1"),
+    ({"seed": -1}, "seed: seed -1: expected an integer >= 0"),
+    ({"backend": "dask"}, "backend: unknown backend 'dask'"),
+    ({"workers": 2}, "workers: 2 workers need the process backend"),
+    ({"levels": [0.99, 1.0]}, "levels: [0.99, 1.0]: expected levels strictly between 0 and 1"),
+])
+def test_bad_arguments_raise_input_errors(scenario: risksim.Scenario, kwargs: dict,
+                                          message: str) -> None:
+    with pytest.raises(risksim.InputError) as raised:
+        risksim.simulate(scenario, **kwargs)
+    assert str(raised.value).startswith(message)
+
+
+def test_exceedance_probability_table(scenario: risksim.Scenario) -> None:
+    result = risksim.simulate(scenario, n_sims=2_000, seed=1)
+    table = result.exceedance([0.0, 1e9])
+    gross = table[table["party"] == "gross"].set_index("threshold")
+    assert gross.loc[0.0, "probability"] == (result.losses["gross"] > 0).mean()
+    assert gross.loc[1e9, "probability"] == 0.0
+    assert table.columns.tolist() == ["party", "threshold", "probability", "se", "lower",
+                                      "upper"]
