@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from risksim.rules.base import Rule
 from risksim.rules.shares import Residual, ShareOfLoss
-from risksim.scenario.schema import Arrangement
+from risksim.scenario.arrangement import Arrangement
 
 
 def build_rules(arrangement: Arrangement) -> tuple[Rule, ...]:

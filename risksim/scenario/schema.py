@@ -7,41 +7,17 @@ Rates are fractions (0.40, not 40), money is in the scenario's currency, time in
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, field_validator, model_validator
 
-from risksim.suggest import unknown_name_message
+from risksim.scenario.arrangement import Arrangement
+from risksim.scenario.base import Fraction, Level, Money, Name, StrictModel, Years
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Years = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-
-RESERVED_NAMES = {"gross", "simulation"}
 DEFAULT_LEVELS = (0.95, 0.99, 0.999)
 DEFAULT_N_SIMS = 100_000
 DEFAULT_SEED = 1
-
-
-class StrictModel(BaseModel):
-    """A frozen model that rejects unknown keys and suggests the nearest valid one."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            valid = set(cls.model_fields)
-            for key in data:
-                if key not in valid:
-                    raise PydanticCustomError(
-                        "unknown_key", unknown_name_message("key", key, valid), {"key": key})
-        return data
 
 
 class Horizon(StrictModel):
@@ -242,65 +218,12 @@ class DefaultModelSpec(StrictModel):
         return self
 
 
-class Layer(StrictModel):
-    """One layer of the arrangement: who pays what of each loan's loss.
-
-    ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays, at most
-    ``per_loan_cap`` (money) per loan; ``residual: true`` makes the party pay whatever the
-    layers before it left (the lender, normally last).
-    """
-
-    party: Name
-    share_of_loss: Fraction | None = None
-    per_loan_cap: Money | None = None
-    residual: bool = False
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Layer:
-        if self.residual == (self.share_of_loss is not None):
-            raise ValueError("give either share_of_loss or residual: true")
-        if self.residual and self.per_loan_cap is not None:
-            raise ValueError("per_loan_cap applies to a share_of_loss layer, not the residual")
-        return self
-
-
-class Arrangement(StrictModel):
-    """The parties of the scheme and its layers, applied in the order written."""
-
-    parties: Annotated[list[Name], Field(min_length=1)]
-    layers: Annotated[list[Layer], Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Arrangement:
-        parties = self.parties
-        for name in parties:
-            if parties.count(name) > 1:
-                raise ValueError(f"party '{name}' is declared twice")
-            if name in RESERVED_NAMES:
-                raise ValueError(f"'{name}' is reserved and cannot name a party")
-        for layer in self.layers:
-            if layer.party not in parties:
-                raise ValueError(unknown_name_message("party", layer.party, parties)
-                                 + " (declare it under parties)")
-        unused = [p for p in parties if p not in {layer.party for layer in self.layers}]
-        if unused:
-            raise ValueError(f"party '{unused[0]}' has no layer")
-        residual = [i for i, layer in enumerate(self.layers) if layer.residual]
-        if residual != [len(self.layers) - 1]:
-            raise ValueError("exactly one layer, the last, must be residual: true "
-                             "(the lender keeps what the others do not pay)")
-        total = sum(layer.share_of_loss or 0.0 for layer in self.layers)
-        if total > 1.0 + 1e-12:
-            raise ValueError(f"shares of loss add up to {total:g}, above 1")
-        return self
-
-
 class SimulationSpec(StrictModel):
     """How many simulations, with which seed, reporting which quantile levels."""
 
     n_sims: Annotated[int, Field(ge=1, le=10**9)] = DEFAULT_N_SIMS
     seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED
-    levels: Annotated[list[Level], Field(min_length=1)] = list(DEFAULT_LEVELS)
+    levels: list[Level] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
     backend: Literal["serial", "process"] = "serial"
     workers: Annotated[int, Field(ge=1, le=256)] | None = None
 

@@ -1,0 +1,38 @@
+"""Building blocks of the scenario schema: strict frozen models and the common field types.
+
+Rates are fractions (0.40, not 40), money is in the scenario's currency, time in years.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from risksim.suggest import unknown_name_message
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Years = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+RESERVED_NAMES = {"gross", "simulation"}
+
+
+class StrictModel(BaseModel):
+    """A frozen model that rejects unknown keys and suggests the nearest valid one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            valid = set(cls.model_fields)
+            for key in data:
+                if key not in valid:
+                    raise PydanticCustomError(
+                        "unknown_key", unknown_name_message("key", key, valid), {"key": key})
+        return data
