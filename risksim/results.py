@@ -23,6 +23,7 @@ from risksim.files import write_atomically
 SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
 LOSSES_PARQUET = "losses.parquet"
+INDICATORS_CSV = "indicators.csv"
 RESULT_FORMAT = 1
 """Version of the saved-result layout."""
 
@@ -35,12 +36,18 @@ class Result:
     ----------
     losses : pandas.DataFrame
         One row per simulation (index ``simulation``), columns ``gross`` then each party.
+    indicators : pandas.DataFrame
+        One row per simulation, one column per indicator recorded by the rules:
+        ``<layer>.cap_rate_binds``, ``<layer>.annual_budget_binds``, ``<layer>.suspended``,
+        ``<layer>.fund_exhausted`` (1.0 or 0.0) and ``<layer>.fund_exhausted_year`` (1-based,
+        NaN when the fund lasted), ``<layer>.insolvent``.
     metadata : Mapping
         Scenario name, source and hash, currency, seed, number of simulations, levels,
         block size and stream version, backend, and package versions.
     """
 
     losses: pd.DataFrame
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,6 +78,23 @@ class Result:
                 for name in self.losses.columns}
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("party")
 
+    def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Probability of each 0/1 indicator (a cap binds, a trigger fires, a pool runs dry).
+
+        One row per indicator: ``probability`` (share of simulations), its standard error
+        √(p(1−p)/N) and Wilson bounds ``lower``, ``upper``.
+        """
+        rows = {}
+        for name in self.indicators.columns:
+            values = self.indicators[name].to_numpy()
+            if np.isin(values, (0.0, 1.0)).all():
+                est = measures.exceedance_probability(values, 0.5, confidence)
+                rows[name] = {"probability": est.value, "se": est.se, "lower": est.lower,
+                              "upper": est.upper}
+        frame = pd.DataFrame.from_dict(rows, orient="index",
+                                       columns=["probability", "se", "lower", "upper"])
+        return frame.rename_axis("indicator")
+
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
         """P(loss > threshold) per party and threshold, with standard error and Wilson bounds.
 
@@ -87,7 +111,8 @@ class Result:
         return pd.DataFrame.from_records(records)
 
     def save(self, directory: str | Path) -> list[Path]:
-        """Write ``summary.json`` and the losses (CSV; Parquet too when pyarrow is installed).
+        """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed) and
+        the rules' indicators (``indicators.csv``, when there are any).
 
         Each file is written under a temporary name and renamed when complete.
 
@@ -102,8 +127,11 @@ class Result:
                                  self.losses.to_csv)]
         if _has_pyarrow():
             written.append(write_atomically(directory / LOSSES_PARQUET, self.losses.to_parquet))
+        if len(self.indicators.columns):
+            written.append(write_atomically(directory / INDICATORS_CSV, self.indicators.to_csv))
         document = {**self.metadata, "result_format": RESULT_FORMAT,
                     "summary": json.loads(self.summary().to_json(orient="index")),
+                    "probabilities": json.loads(self.probabilities().to_json(orient="index")),
                     "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=_json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
@@ -128,9 +156,13 @@ def load_result(directory: str | Path) -> Result:
     else:
         losses = pd.read_csv(directory / LOSSES_CSV, index_col="simulation",
                              float_precision="round_trip")
-    for key in ("summary", "files", "result_format"):
+    indicators = pd.DataFrame(index=losses.index)
+    if INDICATORS_CSV in files:
+        indicators = pd.read_csv(directory / INDICATORS_CSV, index_col="simulation",
+                                 float_precision="round_trip")
+    for key in ("summary", "probabilities", "files", "result_format"):
         document.pop(key, None)
-    return Result(losses=losses, metadata=document)
+    return Result(losses=losses, indicators=indicators, metadata=document)
 
 
 def _has_pyarrow() -> bool:

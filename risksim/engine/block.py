@@ -22,8 +22,8 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     Returns
     -------
     numpy.ndarray
-        Shape (simulations in the block, 1 + parties): gross loss, then each party's loss,
-        in the scenario's currency.
+        Shape (simulations in the block, 1 + parties + indicators): gross loss, then each
+        party's loss (scenario currency), then the rules' per-simulation indicators.
     """
     rng = block_generator(seed, block)
     events = draw_loss_events(plan, rng, block_size(n_sims, block))
@@ -31,7 +31,8 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     for rule in plan.rules:
         rule.apply(ledger)
     gross = events.per_simulation(events.loss)
-    return np.column_stack([gross, ledger.party_losses(gross)])
+    indicators = [ledger.indicators[name] for name in plan.indicators]
+    return np.column_stack([gross, ledger.party_losses(gross), *indicators])
 
 
 def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> LossEvents:
@@ -67,7 +68,9 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
         sim, loan, period_of = sim[first], loan[first], period_of[first]
         cpd_of = cpd_of[first] if keep_cpd else cpd_of
     loss = plan.loss_model.event_losses(rng, loan, period_of, cpd_of if keep_cpd else None)
-    return LossEvents(sim=sim, loan=loan, period=period_of, loss=loss, n_sims=n)
+    return LossEvents(sim=sim, loan=loan, period=period_of,
+                      year=period_of // plan.periods_per_year, loss=loss, n_sims=n,
+                      n_years=plan.n_years)
 
 
 def _concatenate(arrays: list[np.ndarray], dtype: type) -> np.ndarray:

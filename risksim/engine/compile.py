@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from risksim.engine.plan import SimulationPlan, active_periods, group_loans
+from risksim.engine.plan import SimulationPlan, active_periods, group_loans, outstanding_by_year
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
 from risksim.rules.build import build_rules
@@ -31,8 +31,13 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         portfolio, period_years=1.0 / horizon.periods_per_year,
         frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
         period_pd=period_pd, asset_correlation=copula.asset_correlation)
+    n_years = -(-horizon.n_periods // horizon.periods_per_year)
+    outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
+                                      loss_model.instalment, n_years)
     return SimulationPlan(
-        n_periods=horizon.n_periods, n_factors=copula.n_factors,
+        n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,
+        n_factors=copula.n_factors,
         degrees_of_freedom=copula.degrees_of_freedom,
         groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
-        rules=build_rules(spec.arrangement), parties=scenario.parties)
+        rules=build_rules(spec.arrangement, portfolio, outstanding),
+        parties=scenario.parties)

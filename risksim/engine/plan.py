@@ -61,9 +61,12 @@ class SimulationPlan:
         Risk-sharing rules in the order they apply.
     parties : tuple of str
         Party names (columns of the result, after ``gross``).
+    periods_per_year : int
+        Periods in a year.
     """
 
     n_periods: int
+    periods_per_year: int
     n_factors: int
     degrees_of_freedom: float | None
     groups: tuple[LoanGroup, ...]
@@ -71,11 +74,34 @@ class SimulationPlan:
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
 
+    @property
+    def n_years(self) -> int:
+        """Years in the horizon, a partial last year counting as one."""
+        return -(-self.n_periods // self.periods_per_year)
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Per-simulation indicators the rules record (columns after the parties)."""
+        return tuple(name for rule in self.rules for name in rule.indicators)
+
 
 def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: int) -> np.ndarray:
     """Periods in which each loan is outstanding: min(n_periods, ⌈tenor × periods_per_year⌉)."""
     periods = np.ceil(tenor_years * periods_per_year - 1e-9).astype(np.int64)
     return np.minimum(np.maximum(periods, 1), n_periods)
+
+
+def outstanding_by_year(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np.ndarray,
+                        n_years: int) -> np.ndarray:
+    """Exposure outstanding at the start of each year, shape (n_loans, n_years).
+
+    EAD for bullet loans, EAD·(1 − y/T) for straight-line instalment loans, 0 from the year
+    the loan matures (y ≥ T).
+    """
+    years = np.arange(n_years)[None, :]
+    tenor = tenor_years[:, None]
+    remaining = np.where(instalment[:, None], np.maximum(0.0, 1.0 - years / tenor), 1.0)
+    return np.where(years < tenor, exposure[:, None] * remaining, 0.0)
 
 
 def group_loans(copula: FactorCopula, period_pd: np.ndarray,

@@ -50,10 +50,12 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     runner = make_backend(backend_name, workers)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
     values = np.concatenate(runner.run(plan, seed, n_sims, tasks))
-    losses = pd.DataFrame(values, columns=["gross", *plan.parties],
-                          index=pd.RangeIndex(n_sims, name="simulation"))
-    return Result(losses=losses, metadata=_metadata(scenario, n_sims, seed, backend_name,
-                                                    workers, levels))
+    index = pd.RangeIndex(n_sims, name="simulation")
+    n_losses = 1 + len(plan.parties)
+    losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
+    indicators = pd.DataFrame(values[:, n_losses:], columns=list(plan.indicators), index=index)
+    return Result(losses=losses, indicators=indicators,
+                  metadata=_metadata(scenario, n_sims, seed, backend_name, workers, levels))
 
 
 def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,

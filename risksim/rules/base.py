@@ -24,21 +24,33 @@ class LossEvents:
         Loan index (row of the portfolio).
     period : numpy.ndarray
         Period of default (0-based).
+    year : numpy.ndarray
+        Year of default (0-based), ``period // periods_per_year``.
     loss : numpy.ndarray
         Loss of the event in the scenario's currency.
     n_sims : int
         Simulations in the block (events reduce to arrays of this length).
+    n_years : int
+        Years in the horizon (rounded up).
     """
 
     sim: np.ndarray
     loan: np.ndarray
     period: np.ndarray
+    year: np.ndarray
     loss: np.ndarray
     n_sims: int
+    n_years: int
 
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""
         return np.bincount(self.sim, weights=amounts, minlength=self.n_sims)
+
+    def per_simulation_year(self, amounts: np.ndarray) -> np.ndarray:
+        """Sum per-event ``amounts`` into totals per (simulation, year), shape (n_sims, n_years)."""
+        totals = np.bincount(self.sim * self.n_years + self.year, weights=amounts,
+                             minlength=self.n_sims * self.n_years)
+        return totals.reshape(self.n_sims, self.n_years)
 
 
 class Ledger:
@@ -59,6 +71,8 @@ class Ledger:
         self.events = events
         self.unallocated = events.loss.copy()
         self.paid = {party: np.zeros_like(events.loss) for party in parties}
+        self.layer_paid: dict[str, np.ndarray] = {}
+        self.indicators: dict[str, np.ndarray] = {}
         self._slack = CONSERVATION_RTOL * np.maximum(events.loss, 1.0)
 
     def pay(self, party: str, amounts: np.ndarray) -> None:
@@ -68,6 +82,18 @@ class Ledger:
             raise ArithmeticError(f"rule for '{party}' pays outside [0, unallocated loss]")
         self.paid[party] += amounts
         self.unallocated = np.maximum(remaining, 0.0, out=remaining)
+
+    def transfer(self, payer: str, payee: str, amounts: np.ndarray) -> None:
+        """Move ``amounts`` (per event) of what ``payer`` paid over to ``payee``."""
+        slack = self._slack
+        if (amounts < 0).any() or (amounts > self.paid[payer] + slack).any():
+            raise ArithmeticError(f"transfer from '{payer}' exceeds what it paid")
+        self.paid[payer] = np.maximum(self.paid[payer] - amounts, 0.0)
+        self.paid[payee] += amounts
+
+    def record(self, name: str, values: np.ndarray) -> None:
+        """Keep a per-simulation indicator (e.g. whether a cap bound), length ``n_sims``."""
+        self.indicators[name] = values
 
     def pay_rest(self, party: str) -> None:
         """Record that ``party`` pays everything still unallocated."""
@@ -96,7 +122,15 @@ class Ledger:
 
 
 class Rule(Protocol):
-    """A risk-sharing rule: applied in the scenario's order, it records payments."""
+    """A risk-sharing rule: applied in the scenario's order, it records payments.
+
+    A rule that records per-simulation indicators names them in ``indicators``, in the
+    order of the result's columns.
+    """
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Names of the per-simulation indicators the rule records."""
 
     @property
     def party(self) -> str:

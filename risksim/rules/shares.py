@@ -1,4 +1,4 @@
-"""Per-loan (occurrence) shares of loss, and the residual kept by the lender."""
+"""Layers that pay a share: of each loan's loss, of an earlier layer, or whatever is left."""
 
 from __future__ import annotations
 
@@ -7,34 +7,100 @@ from dataclasses import dataclass
 import numpy as np
 
 from risksim.rules.base import Ledger
+from risksim.rules.limits import Limit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ShareOfLoss:
-    """The party pays a fixed share of each defaulted loan's loss, at most a cap per loan.
+    """The party pays a share of each defaulted loan's loss, then the layer's limits apply.
 
-    payment = min(share_of_loss × loss, per_loan_cap)
+    payment_i = min(share_loan(i) × loss_i, unallocated_i), cut by each limit in order; the
+    cut part is paid by ``excess_to`` when named, otherwise left unallocated.
 
     Parameters
     ----------
     party : str
         Who pays.
-    share_of_loss : float
-        Fraction of each loan's loss, in [0, 1].
-    per_loan_cap : float or None
-        Largest payment for one loan (money); None for no cap.
+    share : float or numpy.ndarray
+        One share for every loan, or one per loan (0 for loans the layer does not cover).
+    limits : tuple of Limit
+        Caps, budgets, triggers and capital, applied in order.
+    excess_to : str or None
+        Who pays what the limits cut.
+    layer : str
+        The layer's name in indicators and in ``Ledger.layer_paid`` (default: the party).
     """
 
     party: str
-    share_of_loss: float
-    per_loan_cap: float | None = None
+    share: float | np.ndarray
+    limits: tuple[Limit, ...] = ()
+    excess_to: str | None = None
+    layer: str = ""
+
+    @property
+    def name(self) -> str:
+        """The layer's name: ``layer`` or the party."""
+        return self.layer or self.party
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Indicators recorded by the limits."""
+        return tuple(n for limit in self.limits for n in limit.indicator_names(self.name))
 
     def apply(self, ledger: Ledger) -> None:
-        """Pay the share of every event's loss."""
-        amounts = self.share_of_loss * ledger.events.loss
-        if self.per_loan_cap is not None:
-            amounts = np.minimum(amounts, self.per_loan_cap)
-        ledger.pay(self.party, amounts)
+        """Pay the share of every event's loss, within the limits."""
+        events = ledger.events
+        share = self.share if np.isscalar(self.share) else np.asarray(self.share)[events.loan]
+        wanted = np.minimum(share * events.loss, ledger.unallocated)
+        allowed = apply_limits(self.limits, wanted, ledger, self.name)
+        ledger.pay(self.party, allowed)
+        if self.excess_to is not None:
+            ledger.pay(self.excess_to, wanted - allowed)
+        ledger.layer_paid[self.name] = allowed
+
+
+@dataclass(frozen=True, eq=False)
+class ShareOfLayer:
+    """A counter-guarantee: the party takes over a share of what an earlier layer paid.
+
+    amount_i = share × paid_by_upstream_layer_i, cut by the limits; the cut part stays with
+    the upstream party, or moves to ``excess_to`` when named.
+    """
+
+    party: str
+    upstream: str
+    upstream_party: str
+    share: float
+    limits: tuple[Limit, ...] = ()
+    excess_to: str | None = None
+    layer: str = ""
+
+    @property
+    def name(self) -> str:
+        """The layer's name: ``layer`` or the party."""
+        return self.layer or self.party
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Indicators recorded by the limits."""
+        return tuple(n for limit in self.limits for n in limit.indicator_names(self.name))
+
+    def apply(self, ledger: Ledger) -> None:
+        """Move the share of the upstream layer's payments to this party."""
+        wanted = self.share * ledger.layer_paid[self.upstream]
+        allowed = apply_limits(self.limits, wanted, ledger, self.name)
+        ledger.transfer(self.upstream_party, self.party, allowed)
+        if self.excess_to is not None:
+            ledger.transfer(self.upstream_party, self.excess_to, wanted - allowed)
+        ledger.layer_paid[self.name] = allowed
+
+
+def apply_limits(limits: tuple[Limit, ...], amounts: np.ndarray, ledger: Ledger,
+                 layer: str) -> np.ndarray:
+    """Apply each limit in turn to the amounts a layer would pay."""
+    for limit in limits:
+        amounts = limit.limit(amounts, ledger, layer)
+    return amounts
 
 
 @dataclass(frozen=True)
@@ -42,6 +108,7 @@ class Residual:
     """The party (normally the lender) pays whatever the earlier rules left."""
 
     party: str
+    indicators: tuple[str, ...] = ()
 
     def apply(self, ledger: Ledger) -> None:
         """Pay all of the unallocated loss."""

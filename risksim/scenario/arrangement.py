@@ -1,35 +1,167 @@
-"""The arrangement section of a scenario: the parties and the layers that share each loss."""
+"""The arrangement section of a scenario: the parties and the layers that share each loss.
+
+Layers apply in the order written (the "inuring order"). Within a layer the terms apply in
+a fixed order, per-loan ("occurrence") terms first, then aggregate terms on per-simulation
+totals:
+
+    eligible → share_of_loss / share_of_layer → per_loan_cap → per_borrower_cap
+             → suspend_if → cap_rate → annual_budget → fund → capital
+
+What a term cuts is paid by ``excess_to`` when named, otherwise it stays unallocated for the
+layers after (in the end, the residual lender).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel
 from risksim.suggest import unknown_name_message
 
+NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m"]
+TextAttribute = Literal["rating", "sector", "region", "size_class", "collateral_type"]
+
+
+class Band(StrictModel):
+    """One band of a tiered share: loans with the attribute at most ``up_to`` (None: no bound)."""
+
+    up_to: Annotated[float, Field(gt=0.0)] | None = None
+    share: Fraction
+
+
+class BandedShare(StrictModel):
+    """A share tiered by a numeric loan attribute, e.g. SBA 85% up to 150,000 and 75% above.
+
+    Bands are given in increasing ``up_to``; the last has no ``up_to``. A loan takes the share
+    of the first band whose ``up_to`` is at or above its attribute.
+    """
+
+    by: NumericAttribute
+    bands: Annotated[list[Band], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _increasing(self) -> BandedShare:
+        bounds = [band.up_to for band in self.bands]
+        if bounds[-1] is not None:
+            raise ValueError("the last band must have no up_to (it takes every larger loan)")
+        finite = [b for b in bounds[:-1] if b is not None]
+        if len(finite) != len(bounds) - 1 or finite != sorted(set(finite)):
+            raise ValueError("bands need increasing up_to values, every band but the last")
+        return self
+
+    def largest(self) -> float:
+        """The largest share of any band."""
+        return max(band.share for band in self.bands)
+
+
+class CategoryShare(StrictModel):
+    """A share by a text attribute (rating, sector, ...); ``default`` for other values."""
+
+    by: TextAttribute
+    values: Annotated[dict[str, Fraction], Field(min_length=1)]
+    default: Fraction | None = None
+
+    def largest(self) -> float:
+        """The largest share of any category."""
+        return max([*self.values.values(), self.default or 0.0])
+
+
+Share = Fraction | BandedShare | CategoryShare
+
+
+class LayerShare(StrictModel):
+    """A counter-guarantee: ``share`` of what ``party``'s layer pays (after its own terms)."""
+
+    party: Name
+    share: Fraction
+
+
+class Eligibility(StrictModel):
+    """Which loans a layer covers; the others stay with the later layers (the lender)."""
+
+    max_exposure: Money | None = None
+    max_tenor_years: Money | None = None
+    ratings: list[str] | None = None
+    exclude_ratings: list[str] | None = None
+    sectors: list[str] | None = None
+    exclude_sectors: list[str] | None = None
+
+
+class CapRate(StrictModel):
+    """Payments at most ``rate`` × covered volume, over the horizon or in each year."""
+
+    rate: Fraction
+    per: Literal["horizon", "year"] = "horizon"
+
+
+class Trigger(StrictModel):
+    """Suspend the layer for a year when a ratio of its covered loans passes a threshold.
+
+    ``loss_rate``: gross loss of the covered loans defaulting in the year ÷ their volume
+    outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding.
+    ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
+    below the threshold; ``never`` suspends for the rest of the horizon.
+    """
+
+    metric: Literal["loss_rate", "default_rate"]
+    above: Fraction
+    reactivate: Literal["next_year_below", "never"] = "next_year_below"
+
+
+class Fund(StrictModel):
+    """A finite pool: ``balance`` at the start, topped up by ``refill_per_year`` each year."""
+
+    balance: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+    refill_per_year: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+
 
 class Layer(StrictModel):
     """One layer of the arrangement: who pays what of each loan's loss.
 
-    ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays, at most
-    ``per_loan_cap`` (money) per loan; ``residual: true`` makes the party pay whatever the
-    layers before it left (the lender, normally last).
+    ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays (a number,
+    ``{by: exposure, bands: [...]}`` or ``{by: rating, values: {...}}``);
+    ``share_of_layer`` makes it a counter-guarantor of an earlier layer. ``residual: true``
+    makes the party pay whatever the layers before it left (the lender, last). The other
+    terms are caps, budgets and triggers applied in the order of the module docstring.
     """
 
     party: Name
-    share_of_loss: Fraction | None = None
-    per_loan_cap: Money | None = None
+    share_of_loss: Share | None = None
+    share_of_layer: LayerShare | None = None
     residual: bool = False
+    eligible: Eligibility | None = None
+    per_loan_cap: Money | None = None
+    per_borrower_cap: Money | None = None
+    suspend_if: Trigger | None = None
+    cap_rate: CapRate | None = None
+    annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    fund: Fund | None = None
+    capital: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    excess_to: Name | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Layer:
-        if self.residual == (self.share_of_loss is not None):
-            raise ValueError("give either share_of_loss or residual: true")
-        if self.residual and self.per_loan_cap is not None:
-            raise ValueError("per_loan_cap applies to a share_of_loss layer, not the residual")
+        kinds = [self.share_of_loss is not None, self.share_of_layer is not None, self.residual]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one of share_of_loss, share_of_layer or residual: true")
+        terms = [name for name in ("eligible", "per_loan_cap", "per_borrower_cap", "suspend_if",
+                                   "cap_rate", "annual_budget", "fund", "capital", "excess_to")
+                 if getattr(self, name) is not None]
+        if self.residual and terms:
+            raise ValueError(f"{terms[0]} does not apply to the residual layer: it pays "
+                             "whatever is left")
+        if self.excess_to == self.party:
+            raise ValueError("excess_to must name another party")
         return self
+
+    def largest_share(self) -> float:
+        """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
+        share = self.share_of_loss
+        if share is None:
+            return 0.0
+        return share if isinstance(share, float) else share.largest()
 
 
 class Arrangement(StrictModel):
@@ -40,24 +172,71 @@ class Arrangement(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Arrangement:
+        self._check_parties()
+        self._check_chains()
+        residual = [i for i, layer in enumerate(self.layers) if layer.residual]
+        if residual != [len(self.layers) - 1]:
+            raise ValueError("exactly one layer, the last, must be residual: true "
+                             "(the lender keeps what the others do not pay)")
+        total = sum(layer.largest_share() for layer in self.layers)
+        if total > 1.0 + 1e-12:
+            raise ValueError(f"shares of loss add up to {total:g} (largest tiers), above 1")
+        return self
+
+    def _check_parties(self) -> None:
         parties = self.parties
         for name in parties:
             if parties.count(name) > 1:
                 raise ValueError(f"party '{name}' is declared twice")
             if name in RESERVED_NAMES:
                 raise ValueError(f"'{name}' is reserved and cannot name a party")
-        for layer in self.layers:
-            if layer.party not in parties:
-                raise ValueError(unknown_name_message("party", layer.party, parties)
-                                 + " (declare it under parties)")
+        named = [(layer.party, "") for layer in self.layers]
+        named += [(layer.excess_to, " (excess_to)") for layer in self.layers if layer.excess_to]
+        for name, role in named:
+            if name not in parties:
+                raise ValueError(unknown_name_message("party", name, parties)
+                                 + f"{role}; declare it under parties")
         unused = [p for p in parties if p not in {layer.party for layer in self.layers}]
         if unused:
             raise ValueError(f"party '{unused[0]}' has no layer")
-        residual = [i for i, layer in enumerate(self.layers) if layer.residual]
-        if residual != [len(self.layers) - 1]:
-            raise ValueError("exactly one layer, the last, must be residual: true "
-                             "(the lender keeps what the others do not pay)")
-        total = sum(layer.share_of_loss or 0.0 for layer in self.layers)
-        if total > 1.0 + 1e-12:
-            raise ValueError(f"shares of loss add up to {total:g}, above 1")
-        return self
+
+    def _check_chains(self) -> None:
+        """A counter-guarantee names the party of an earlier share_of_loss layer."""
+        taken: dict[str, float] = {}
+        for index, layer in enumerate(self.layers):
+            if layer.share_of_layer is None:
+                continue
+            upstream = layer.share_of_layer.party
+            earlier = [other for other in self.layers[:index] if other.party == upstream]
+            if upstream == layer.party or not earlier:
+                raise ValueError(f"share_of_layer names '{upstream}', which has no layer before "
+                                 f"this one (a chain points up to an earlier layer, never in a "
+                                 "circle)")
+            if len(earlier) > 1:
+                raise ValueError(f"share_of_layer names '{upstream}', which has several layers")
+            taken[upstream] = taken.get(upstream, 0.0) + layer.share_of_layer.share
+            if taken[upstream] > 1.0 + 1e-12:
+                raise ValueError(f"counter-guarantees take {taken[upstream]:g} of '{upstream}''s "
+                                 "layer, above 1")
+
+    def effective_shares(self) -> dict[str, float]:
+        """Each party's share of a loan's loss when every share is a plain number.
+
+        Counter-guarantees are normalised to shares of the loss: a re-guarantor taking 25% of
+        a 80% guarantor layer bears 20% of the loss (and the guarantor keeps 60%). Tiered
+        shares and caps make shares loan-dependent; their largest tier is used.
+        """
+        shares = dict.fromkeys(self.parties, 0.0)
+        layer_share: dict[str, float] = {}
+        for layer in self.layers:
+            if layer.share_of_layer is not None:
+                upstream = layer.share_of_layer.party
+                moved = layer_share[upstream] * layer.share_of_layer.share
+                shares[upstream] -= moved
+                shares[layer.party] += moved
+            else:
+                layer_share[layer.party] = layer.largest_share()
+                shares[layer.party] += layer_share[layer.party]
+        lender = self.layers[-1].party
+        shares[lender] += 1.0 - sum(shares.values())
+        return shares

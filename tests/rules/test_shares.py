@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import risksim
 from risksim.rules import Ledger, LossEvents, Residual, ShareOfLoss
+from risksim.rules.limits import PerLoanCap
 from tests.builders import scenario_mapping, segment
 
 
@@ -36,7 +37,8 @@ def test_loans_with_zero_pd_never_lose() -> None:
 def _events(losses: list[float], sims: list[int], n_sims: int) -> LossEvents:
     n = len(losses)
     return LossEvents(sim=np.array(sims, dtype=np.int64), loan=np.arange(n),
-                      period=np.zeros(n, np.int64), loss=np.array(losses), n_sims=n_sims)
+                      period=np.zeros(n, np.int64), year=np.zeros(n, np.int64),
+                      loss=np.array(losses), n_sims=n_sims, n_years=1)
 
 
 def test_ledger_refuses_to_pay_more_than_the_loss() -> None:
@@ -73,7 +75,8 @@ def test_every_allocation_conserves_and_respects_shares_and_caps(
     parties = [f"p{i}" for i in range(len(share_list))] + ["lender"]
     ledger = Ledger(events, parties)
     for i, share in enumerate(share_list):
-        ShareOfLoss(f"p{i}", share, caps[i]).apply(ledger)
+        cap = caps[i]
+        ShareOfLoss(f"p{i}", share, (PerLoanCap(cap),) if cap is not None else ()).apply(ledger)
     Residual("lender").apply(ledger)
     gross = events.per_simulation(events.loss)
     party = ledger.party_losses(gross)

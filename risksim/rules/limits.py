@@ -1,0 +1,217 @@
+"""Terms that limit what a layer pays: caps, budgets, funds, triggers, capital.
+
+Each limit takes the per-event amounts a layer would pay and returns the amounts it may pay
+(never more, never negative). Aggregate limits act on per-(simulation, year) or
+per-simulation totals and cut the events inside a total pro rata. A limit may record
+per-simulation indicators (did the cap bind, in which year did the fund run dry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from risksim.rules.base import Ledger, LossEvents
+
+
+class Limit(Protocol):
+    """A term that can only lower a layer's payments."""
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """Names of the indicators this limit records for ``layer``."""
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """The part of ``amounts`` (per event) that may be paid."""
+
+
+def scale_to_totals(amounts: np.ndarray, key: np.ndarray, allowed_totals: np.ndarray,
+                    totals: np.ndarray) -> np.ndarray:
+    """Cut amounts pro rata so that each key's total becomes ``allowed_totals[key]``.
+
+    amount_i × allowed_k / total_k for the events i of key k (unchanged where total is 0).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(totals > allowed_totals, allowed_totals / totals, 1.0)
+    return amounts * factor[key]
+
+
+@dataclass(frozen=True)
+class PerLoanCap:
+    """At most ``cap`` (money) for any one loan."""
+
+    cap: float
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """A per-loan cap records no indicator."""
+        return ()
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """min(amount, cap) per event."""
+        return np.minimum(amounts, self.cap)
+
+
+@dataclass(frozen=True, eq=False)
+class PerBorrowerCap:
+    """At most ``cap`` (money) for all defaulted loans of one borrower in a simulation.
+
+    ``borrower`` maps each loan to a borrower number.
+    """
+
+    cap: float
+    borrower: np.ndarray
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """A per-borrower cap records no indicator."""
+        return ()
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Cut each borrower's amounts pro rata to the cap."""
+        events = ledger.events
+        keys = events.sim * (int(self.borrower.max()) + 1) + self.borrower[events.loan]
+        _, key = np.unique(keys, return_inverse=True)
+        totals = np.bincount(key, weights=amounts)
+        return scale_to_totals(amounts, key, np.full(totals.size, self.cap), totals)
+
+
+@dataclass(frozen=True)
+class PeriodCap:
+    """Total payments at most ``amount`` (money) over the horizon or in each year.
+
+    Serves both a cap rate (rate × covered volume) and an annual budget. Records
+    ``<layer>.<label>_binds``: whether the cap cut anything in the simulation.
+    """
+
+    amount: float
+    per: Literal["horizon", "year"]
+    label: str
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """``<layer>.<label>_binds``."""
+        return (f"{layer}.{self.label}_binds",)
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Cut each (simulation[, year]) total to ``amount`` pro rata."""
+        events = ledger.events
+        if self.per == "year":
+            key = events.sim * events.n_years + events.year
+            totals = events.per_simulation_year(amounts).ravel()
+        else:
+            key, totals = events.sim, events.per_simulation(amounts)
+        allowed = np.minimum(totals, self.amount)
+        binds = (totals > self.amount).reshape(events.n_sims, -1).any(axis=1)
+        ledger.record(self.indicator_names(layer)[0], binds.astype(float))
+        return scale_to_totals(amounts, key, allowed, totals)
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    """A finite fund: pays claims year by year while its balance lasts, pro rata when short.
+
+    balance_0 = initial; paid_y = min(claims_y, balance_y);
+    balance_{y+1} = balance_y − paid_y + refill_per_year.
+    Records ``<layer>.fund_exhausted`` (a claim went unpaid) and
+    ``<layer>.fund_exhausted_year`` (1-based year of the first shortfall; NaN if none).
+    """
+
+    initial: float
+    refill_per_year: float
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """``<layer>.fund_exhausted`` and ``<layer>.fund_exhausted_year``."""
+        return (f"{layer}.fund_exhausted", f"{layer}.fund_exhausted_year")
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Pay each year's claims out of the running balance."""
+        events = ledger.events
+        claims = events.per_simulation_year(amounts)
+        paid = np.empty_like(claims)
+        balance = np.full(events.n_sims, self.initial)
+        for year in range(events.n_years):
+            paid[:, year] = np.minimum(claims[:, year], balance)
+            balance = balance - paid[:, year] + self.refill_per_year
+        short = claims > paid
+        first = np.where(short.any(axis=1), short.argmax(axis=1) + 1.0, np.nan)
+        names = self.indicator_names(layer)
+        ledger.record(names[0], short.any(axis=1).astype(float))
+        ledger.record(names[1], first)
+        key = events.sim * events.n_years + events.year
+        return scale_to_totals(amounts, key, paid.ravel(), claims.ravel())
+
+
+@dataclass(frozen=True, eq=False)
+class Suspension:
+    """The layer pays nothing in a year whose ratio of its covered loans is above threshold.
+
+    ratio_y = (loss or count of covered loans defaulting in year y) ÷ (their volume or
+    number outstanding in year y). With ``reactivate="never"`` the layer stays suspended
+    from the first such year on. Records ``<layer>.suspended`` (any year suspended).
+
+    Attributes
+    ----------
+    covered : numpy.ndarray
+        Per loan, 1.0 if the layer covers it, else 0.0.
+    denominator_by_year : numpy.ndarray
+        Volume (``loss_rate``) or number (``default_rate``) of covered loans outstanding
+        in each year.
+    """
+
+    metric: Literal["loss_rate", "default_rate"]
+    threshold: float
+    reactivate: Literal["next_year_below", "never"]
+    covered: np.ndarray
+    denominator_by_year: np.ndarray
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """``<layer>.suspended``."""
+        return (f"{layer}.suspended",)
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Zero the amounts of suspended (simulation, year) cells."""
+        events = ledger.events
+        ratio = self.ratio(events)
+        suspended = ratio > self.threshold
+        if self.reactivate == "never":
+            suspended = np.logical_or.accumulate(suspended, axis=1)
+        ledger.record(self.indicator_names(layer)[0], suspended.any(axis=1).astype(float))
+        return np.where(suspended[events.sim, events.year], 0.0, amounts)
+
+    def ratio(self, events: LossEvents) -> np.ndarray:
+        """The trigger's ratio per (simulation, year), shape (n_sims, n_years)."""
+        covered = self.covered[events.loan]
+        numerator = events.loss * covered if self.metric == "loss_rate" else covered
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = events.per_simulation_year(numerator) / self.denominator_by_year
+        return np.nan_to_num(ratio, nan=0.0)
+
+
+@dataclass(frozen=True)
+class Capital:
+    """The party can pay at most its capital over the horizon; claims beyond it go unpaid.
+
+    Claims are paid period by period while capital lasts (pro rata in the period it runs
+    out). Records ``<layer>.insolvent``: whether any claim went unpaid.
+    """
+
+    capital: float
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """``<layer>.insolvent``."""
+        return (f"{layer}.insolvent",)
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Pay period by period out of the remaining capital."""
+        events = ledger.events
+        n_periods = int(events.period.max()) + 1 if events.period.size else 1
+        key = events.sim * n_periods + events.period
+        claims = np.bincount(key, weights=amounts,
+                             minlength=events.n_sims * n_periods).reshape(events.n_sims, -1)
+        paid = np.empty_like(claims)
+        remaining = np.full(events.n_sims, self.capital)
+        for period in range(n_periods):
+            paid[:, period] = np.minimum(claims[:, period], remaining)
+            remaining -= paid[:, period]
+        ledger.record(self.indicator_names(layer)[0],
+                      (claims > paid).any(axis=1).astype(float))
+        return scale_to_totals(amounts, key, paid.ravel(), claims.ravel())

@@ -1,0 +1,185 @@
+"""Hand-worked cases for each layer term: tiers, eligibility, chains, caps, budgets, funds,
+triggers and capital. Loans with PD 1 and fixed LGD make every loss certain, so each
+party's loss is stated to the yuan, worked out in the comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import risksim
+from risksim.rules import Ledger, LossEvents
+from risksim.rules.limits import FundBalance, PerBorrowerCap, Suspension
+from tests.builders import scenario_mapping, segment
+
+
+def certain_losses(layers: list[dict], segments: list[dict] | None = None,
+                   parties: list[str] | None = None) -> tuple[dict[str, float], dict]:
+    """Each party's loss (identical in every simulation) and the indicators' values."""
+    segments = segments or [segment("book", 10, exposure=100.0, pd=1.0, lgd=1.0)]
+    result = risksim.simulate(scenario_mapping(segments, layers=layers, parties=parties),
+                              n_sims=20, seed=1)
+    losses = result.losses
+    assert (losses.nunique() == 1).all(), "losses should be certain"
+    indicators = {name: float(result.indicators[name].iloc[0])
+                  for name in result.indicators.columns}
+    return {name: float(losses[name].iloc[0]) for name in losses.columns}, indicators
+
+
+def test_shares_tiered_by_loan_size() -> None:
+    # SBA-style: 85% of the loss of loans up to 150,000, 75% above. Losses (LGD 0.5):
+    # 50,000 and 100,000 → SBA 42,500 + 75,000 = 117,500; lender 7,500 + 25,000 = 32,500.
+    layers = [{"party": "sba", "share_of_loss": {"by": "exposure", "bands": [
+        {"up_to": 150_000, "share": 0.85}, {"share": 0.75}]}},
+        {"party": "lender", "residual": True}]
+    segments = [segment("small", 1, exposure=100_000.0, pd=1.0, lgd=0.5),
+                segment("large", 1, exposure=200_000.0, pd=1.0, lgd=0.5)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150_000.0, "lender": 32_500.0, "sba": 117_500.0}
+
+
+def test_shares_by_rating_and_eligibility() -> None:
+    # Rating A covered 55%, B 60%; loans above 150,000 are not eligible (stay with the bank).
+    # Losses: A 100 → 55; B 200 → 120; B 1,000,000 (ineligible) → 0. Bank: 45 + 80 + 1e6.
+    layers = [{"party": "fund", "share_of_loss": {"by": "rating", "values": {"A": 0.55,
+                                                                            "B": 0.6}},
+               "eligible": {"max_exposure": 150_000}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("a", 1, exposure=100.0, pd=1.0, rating="A"),
+                segment("b", 1, exposure=200.0, pd=1.0, rating="B"),
+                segment("big", 1, exposure=1e6, pd=1.0, rating="B")]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 1_000_300.0, "bank": 1_000_125.0, "fund": 175.0}
+
+
+def test_rating_without_share_or_default_is_an_input_error() -> None:
+    layers = [{"party": "fund", "share_of_loss": {"by": "rating", "values": {"A": 0.5}}},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match=r"arrangement.layers\[0\].share_of_loss: "
+                                                 r"loan 'c-000001' has rating 'C'"):
+        risksim.load_scenario(scenario_mapping([segment("c", 1, rating="C")], layers=layers))
+
+
+def test_counter_guarantee_chain_equals_the_normalised_shares() -> None:
+    # 2:2:4:2 written as a chain: the guarantor covers 80%, the provincial re-guarantor and
+    # the national fund each take 25% of the guarantor's layer (20% of the loss each).
+    chain = [{"party": "guarantor", "share_of_loss": 0.8},
+             {"party": "provincial", "share_of_layer": {"party": "guarantor", "share": 0.25}},
+             {"party": "nfgf", "share_of_layer": {"party": "guarantor", "share": 0.25}},
+             {"party": "bank", "residual": True}]
+    direct = [{"party": "guarantor", "share_of_loss": 0.4},
+              {"party": "provincial", "share_of_loss": 0.2},
+              {"party": "nfgf", "share_of_loss": 0.2},
+              {"party": "bank", "residual": True}]
+    book = [segment("book", 500, exposure={"median": 1e6, "p95": 4e6}, pd=0.05,
+                    lgd={"beta": {"mean": 0.5, "sd": 0.2}})]
+    a = risksim.simulate(scenario_mapping(book, layers=chain), n_sims=3_000, seed=2).losses
+    b = risksim.simulate(scenario_mapping(book, layers=direct), n_sims=3_000, seed=2).losses
+    assert np.allclose(a[b.columns].to_numpy(), b.to_numpy(), rtol=1e-12, atol=1e-6)
+    spec = risksim.load_scenario(scenario_mapping(book, layers=chain)).spec.arrangement
+    assert spec.effective_shares() == pytest.approx(
+        {"guarantor": 0.4, "provincial": 0.2, "nfgf": 0.2, "bank": 0.2})
+
+
+def test_cap_rate_excess_falls_to_the_named_party() -> None:
+    # 10 loans of 100, all lost: 1,000. NFGF's 20% (200) is capped at 5% of the covered
+    # volume (50); the 150 above falls to the guarantor: 400 + 150 = 550.
+    layers = [{"party": "guarantor", "share_of_loss": 0.4},
+              {"party": "provincial", "share_of_loss": 0.2},
+              {"party": "nfgf", "share_of_loss": 0.2, "cap_rate": {"rate": 0.05},
+               "excess_to": "guarantor"},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 200.0, "guarantor": 550.0,
+                      "nfgf": 50.0, "provincial": 200.0}
+    assert indicators == {"nfgf.cap_rate_binds": 1.0}
+
+
+def test_annual_budget_and_capital_leave_the_rest_to_the_lender() -> None:
+    # Loss 1,000. The pool owes 50% = 500 but its annual budget is 100; the guarantor owes
+    # 30% = 300 but has 120 of capital. Bank: 1,000 − 100 − 120 = 780.
+    layers = [{"party": "pool", "share_of_loss": 0.5, "annual_budget": 100.0},
+              {"party": "guarantor", "share_of_loss": 0.3, "capital": 120.0},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 780.0, "guarantor": 120.0, "pool": 100.0}
+    assert indicators == {"pool.annual_budget_binds": 1.0, "guarantor.insolvent": 1.0}
+
+
+def test_limits_that_do_not_bind_change_nothing() -> None:
+    layers = [{"party": "pool", "share_of_loss": 0.5, "annual_budget": 1e6,
+               "cap_rate": {"rate": 0.9, "per": "year"}, "fund": {"balance": 1e6},
+               "capital": 1e6, "per_loan_cap": 1e3, "per_borrower_cap": 1e3},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 500.0, "pool": 500.0}
+    assert indicators == {"pool.cap_rate_binds": 0.0, "pool.annual_budget_binds": 0.0,
+                          "pool.fund_exhausted": 0.0, "pool.fund_exhausted_year": pytest.approx(
+                              np.nan, nan_ok=True), "pool.insolvent": 0.0}
+
+
+def events(sim: list[int], loan: list[int], year: list[int], loss: list[float],
+           n_sims: int = 2, n_years: int = 3) -> LossEvents:
+    """Hand-made loss events (one period per year)."""
+    return LossEvents(sim=np.array(sim), loan=np.array(loan), period=np.array(year),
+                      year=np.array(year), loss=np.array(loss, dtype=float), n_sims=n_sims,
+                      n_years=n_years)
+
+
+def test_fund_pays_while_its_balance_lasts() -> None:
+    # Simulation 0 claims 60 a year; the fund starts at 100 and gets 10 a year:
+    # year 1 pays 60 (left 40 + 10 = 50), year 2 pays 50 of 60 (left 0 + 10), year 3 pays 10.
+    # Simulation 1 claims 30 once: paid in full, never exhausted.
+    ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 1, 2, 0], [60.0, 60.0, 60.0, 30.0])
+    ledger = Ledger(ev, ["pool"])
+    paid = FundBalance(100.0, 10.0).limit(ev.loss, ledger, "pool")
+    assert paid.tolist() == [60.0, 50.0, 10.0, 30.0]
+    assert ledger.indicators["pool.fund_exhausted"].tolist() == [1.0, 0.0]
+    assert ledger.indicators["pool.fund_exhausted_year"][0] == 2.0
+    assert np.isnan(ledger.indicators["pool.fund_exhausted_year"][1])
+
+
+@pytest.mark.parametrize(("reactivate", "expected"), [
+    ("next_year_below", [0.0, 0.0, 10.0, 40.0]),
+    ("never", [0.0, 0.0, 0.0, 40.0]),
+])
+def test_suspension_trigger_by_loss_rate(reactivate: str, expected: list[float]) -> None:
+    # Covered volume 1,000 each year. Simulation 0: losses 50 then 10 in year 1 (rate 6%
+    # > 3%: suspended), 10 in year 2 (1%: paid again unless suspension is for good).
+    # Simulation 1: its 40 is on loan 3, which the layer does not cover: rate 0, never suspended.
+    ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 0, 1, 0], [50.0, 10.0, 10.0, 40.0])
+    covered = np.array([1.0, 1.0, 1.0, 0.0])
+    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full(3, 1000.0))
+    ledger = Ledger(ev, ["pool"])
+    assert trigger.limit(ev.loss, ledger, "pool").tolist() == expected
+    assert ledger.indicators["pool.suspended"].tolist() == [1.0, 0.0]
+
+
+def test_per_borrower_cap_cuts_a_borrowers_loans_pro_rata() -> None:
+    # Loans 0 and 1 belong to borrower 7; cap 60 on their 40 + 80 = 120 → 20 and 40.
+    ev = events([0, 0, 0], [0, 1, 2], [0, 0, 0], [40.0, 80.0, 50.0], n_sims=1, n_years=1)
+    cap = PerBorrowerCap(60.0, borrower=np.array([7, 7, 3]))
+    assert cap.limit(ev.loss, Ledger(ev, ["g"]), "g").tolist() == [20.0, 40.0, 50.0]
+
+
+@pytest.mark.parametrize(("layer", "message"), [
+    ({"party": "x", "share_of_layer": {"party": "x", "share": 0.5}},
+     "never in a circle"),
+    ({"party": "x", "share_of_layer": {"party": "bank", "share": 0.5}},
+     "has no layer before this one"),
+    ({"party": "x", "share_of_loss": 0.3, "excess_to": "ghost"},
+     "unknown party 'ghost'"),
+    ({"party": "x", "share_of_loss": 0.3, "excess_to": "x"}, "excess_to must name another"),
+    ({"party": "x", "share_of_loss": 0.3, "suspend_if": {"metric": "npl", "above": 0.1}},
+     "suspend_if.metric"),
+    ({"party": "x", "share_of_loss": {"by": "exposure", "bands": [{"share": 0.5},
+                                                                 {"up_to": 5, "share": 0.4}]}},
+     "last band must have no up_to"),
+    ({"party": "x", "share_of_loss": 0.3, "annual_budget": -1}, "is below 0"),
+])
+def test_bad_layers_are_rejected_at_load_time(layer: dict, message: str) -> None:
+    layers = [layer, {"party": "bank", "residual": True}]
+    mapping = scenario_mapping(layers=layers, parties=["bank", "x"])
+    with pytest.raises(risksim.InputError, match="arrangement") as raised:
+        risksim.load_scenario(mapping)
+    assert message in str(raised.value)
