@@ -18,7 +18,7 @@ from risksim.rules.limits import (
     PerLoanCap,
     Suspension,
 )
-from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss
+from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
     BandedShare,
@@ -64,6 +64,14 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
                 limits=_limits(layer, covered, portfolio, outstanding_by_year),
                 excess_to=layer.excess_to, layer=names[index]))
             continue
+        if layer.tranche is not None:
+            volume = float(portfolio["exposure"].sum())
+            rules.append(TrancheOfLoss(
+                layer.party, layer.tranche.attach * volume, layer.tranche.detach * volume,
+                limits=_limits(layer, np.ones(len(portfolio), bool), portfolio,
+                               outstanding_by_year),
+                excess_to=layer.excess_to, layer=names[index]))
+            continue
         share = _share_by_loan(layer, portfolio, path)
         rules.append(ShareOfLoss(
             layer.party, share, limits=_limits(layer, share > 0, portfolio, outstanding_by_year),
@@ -89,6 +97,8 @@ def _covered_by(arrangement: Arrangement, party: str, portfolio: Portfolio,
     layer = arrangement.layers[index]
     if layer.share_of_layer is not None:
         return _covered_by(arrangement, layer.share_of_layer.party, portfolio, names)
+    if layer.tranche is not None:
+        return np.ones(len(portfolio), dtype=bool)
     return _share_by_loan(layer, portfolio, f"arrangement.layers[{index}]") > 0
 
 

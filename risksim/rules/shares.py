@@ -95,6 +95,46 @@ class ShareOfLayer:
         ledger.layer_paid[self.name] = allowed
 
 
+@dataclass(frozen=True)
+class TrancheOfLoss:
+    """The party takes the slice [attach, detach) (money) of each simulation's loss that is
+    still unallocated when the layer applies, spread pro rata over its events.
+
+    pays(L) = min(max(L − attach, 0), detach − attach),  L = unallocated loss of the simulation
+    """
+
+    party: str
+    attach: float
+    detach: float
+    limits: tuple[Limit, ...] = ()
+    excess_to: str | None = None
+    layer: str = ""
+
+    @property
+    def name(self) -> str:
+        """The layer's name: ``layer`` or the party."""
+        return self.layer or self.party
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Indicators recorded by the limits."""
+        return tuple(n for limit in self.limits for n in limit.indicator_names(self.name))
+
+    def apply(self, ledger: Ledger) -> None:
+        """Pay the slice of every simulation's remaining loss."""
+        events = ledger.events
+        remaining = events.per_simulation(ledger.unallocated)
+        slice_ = np.clip(remaining - self.attach, 0.0, self.detach - self.attach)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(remaining > 0, slice_ / remaining, 0.0)
+        wanted = ledger.unallocated * factor[events.sim]
+        allowed = apply_limits(self.limits, wanted, ledger, self.name)
+        ledger.pay(self.party, allowed)
+        if self.excess_to is not None:
+            ledger.pay(self.excess_to, wanted - allowed)
+        ledger.layer_paid[self.name] = allowed
+
+
 def apply_limits(limits: tuple[Limit, ...], amounts: np.ndarray, ledger: Ledger,
                  layer: str) -> np.ndarray:
     """Apply each limit in turn to the amounts a layer would pay."""

@@ -78,6 +78,20 @@ class LayerShare(StrictModel):
     share: Fraction
 
 
+class Tranche(StrictModel):
+    """A slice of the portfolio's loss: from ``attach`` to ``detach``, as fractions of the
+    volume of the loans (Σ exposure), over the horizon (EIF first-loss pieces, M9)."""
+
+    attach: Fraction
+    detach: Fraction
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tranche:
+        if self.detach <= self.attach:
+            raise ValueError(f"detach ({self.detach:g}) must be above attach ({self.attach:g})")
+        return self
+
+
 class Eligibility(StrictModel):
     """Which loans a layer covers; the others stay with the later layers (the lender)."""
 
@@ -122,7 +136,8 @@ class Layer(StrictModel):
 
     ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays (a number,
     ``{by: exposure, bands: [...]}`` or ``{by: rating, values: {...}}``);
-    ``share_of_layer`` makes it a counter-guarantor of an earlier layer. ``residual: true``
+    ``share_of_layer`` makes it a counter-guarantor of an earlier layer; ``tranche`` gives it
+    a slice of the portfolio loss still unallocated. ``residual: true``
     makes the party pay whatever the layers before it left (the lender, last). The other
     terms are caps, budgets and triggers applied in the order of the module docstring.
     """
@@ -130,6 +145,7 @@ class Layer(StrictModel):
     party: Name
     share_of_loss: Share | None = None
     share_of_layer: LayerShare | None = None
+    tranche: Tranche | None = None
     residual: bool = False
     eligible: Eligibility | None = None
     per_loan_cap: Money | None = None
@@ -143,12 +159,18 @@ class Layer(StrictModel):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Layer:
-        kinds = [self.share_of_loss is not None, self.share_of_layer is not None, self.residual]
+        kinds = [self.share_of_loss is not None, self.share_of_layer is not None,
+                 self.tranche is not None, self.residual]
         if sum(kinds) != 1:
-            raise ValueError("give exactly one of share_of_loss, share_of_layer or residual: true")
+            raise ValueError("give exactly one of share_of_loss, share_of_layer, tranche or "
+                             "residual: true")
+        if self.tranche is not None and self.eligible is not None:
+            raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "per_loan_cap", "per_borrower_cap", "suspend_if",
                                    "cap_rate", "annual_budget", "fund", "capital", "excess_to")
                  if getattr(self, name) is not None]
+        if self.tranche is not None and "per_borrower_cap" in terms:
+            raise ValueError("per_borrower_cap does not apply to a tranche")
         if self.residual and terms:
             raise ValueError(f"{terms[0]} does not apply to the residual layer: it pays "
                              "whatever is left")

@@ -183,3 +183,26 @@ def test_bad_layers_are_rejected_at_load_time(layer: dict, message: str) -> None
     with pytest.raises(risksim.InputError, match="arrangement") as raised:
         risksim.load_scenario(mapping)
     assert message in str(raised.value)
+
+
+def test_tranches_slice_the_portfolio_loss() -> None:
+    # Volume 1,000, all lost. First-loss 0-8% → 80; mezzanine 8-20% → 120; bank the rest 800.
+    layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+              {"party": "investor", "tranche": {"attach": 0.08, "detach": 0.2}},
+              {"party": "bank", "residual": True}]
+    losses, _ = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 800.0, "eif": 80.0, "investor": 120.0}
+
+
+def test_tranche_pays_the_slice_of_each_simulations_loss() -> None:
+    # A 2-5% mezzanine tranche of a random book pays clip(L − 2% V, 0, 3% V) in every
+    # simulation, V the volume (Σ exposure).
+    book = [segment("book", 400, exposure={"median": 1e5, "p95": 5e5}, pd=0.04, lgd=0.6)]
+    layers = [{"party": "mezz", "tranche": {"attach": 0.02, "detach": 0.05}},
+              {"party": "bank", "residual": True}]
+    mapping = scenario_mapping(book, layers=layers)
+    volume = risksim.load_scenario(mapping).portfolio["exposure"].sum()
+    losses = risksim.simulate(mapping, n_sims=4_000, seed=3).losses
+    expected = np.clip(losses["gross"] - 0.02 * volume, 0, 0.03 * volume)
+    assert np.allclose(losses["mezz"], expected, rtol=1e-12, atol=1e-6)
+    assert (losses["mezz"] > 0).mean() > 0.05  # the slice is reached in some simulations
