@@ -24,6 +24,9 @@ SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
 LOSSES_PARQUET = "losses.parquet"
 INDICATORS_CSV = "indicators.csv"
+_EXACT_FLOATS: dict[str, Any] = (
+    {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {})
+"""read_csv options that read floats back bit for bit (pandas 3 does so by default)."""
 RESULT_FORMAT = 1
 """Version of the saved-result layout."""
 
@@ -151,15 +154,14 @@ def load_result(directory: str | Path) -> Result:
         raise InputError(f"invalid JSON: {exc.msg}", source=str(summary_path),
                          line=exc.lineno) from None
     files = document.get("files", [])
-    if LOSSES_PARQUET in files and _has_pyarrow():
+    if (directory / LOSSES_PARQUET).is_file() and _has_pyarrow():
         losses = pd.read_parquet(directory / LOSSES_PARQUET)
     else:
-        losses = pd.read_csv(directory / LOSSES_CSV, index_col="simulation",
-                             float_precision="round_trip")
+        losses = pd.read_csv(directory / LOSSES_CSV, index_col="simulation", **_EXACT_FLOATS)
     indicators = pd.DataFrame(index=losses.index)
     if INDICATORS_CSV in files:
         indicators = pd.read_csv(directory / INDICATORS_CSV, index_col="simulation",
-                                 float_precision="round_trip")
+                                 **_EXACT_FLOATS)
     for key in ("summary", "probabilities", "files", "result_format"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, metadata=document)

@@ -92,7 +92,7 @@ def _geometric_gaps(rng: np.random.Generator, log_survival: np.ndarray,
     gaps = rng.random(log_survival.size)
     np.negative(gaps, out=gaps)
     np.log1p(gaps, out=gaps)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # tiny p: gaps beyond any group
         gaps /= log_survival
     np.floor(gaps, out=gaps)
     gaps += 1.0

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel
+from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel, located
 from risksim.suggest import unknown_name_message
 
 NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m"]
@@ -175,7 +175,7 @@ class Layer(StrictModel):
             raise ValueError(f"{terms[0]} does not apply to the residual layer: it pays "
                              "whatever is left")
         if self.excess_to == self.party:
-            raise ValueError("excess_to must name another party")
+            raise located("excess_to must name another party", "excess_to")
         return self
 
     def largest_share(self) -> float:
@@ -198,29 +198,34 @@ class Arrangement(StrictModel):
         self._check_chains()
         residual = [i for i, layer in enumerate(self.layers) if layer.residual]
         if residual != [len(self.layers) - 1]:
-            raise ValueError("exactly one layer, the last, must be residual: true "
-                             "(the lender keeps what the others do not pay)")
+            wrong = next((i for i in residual if i != len(self.layers) - 1),
+                         len(self.layers) - 1)
+            raise located("exactly one layer, the last, must be residual: true (the lender "
+                          "keeps what the others do not pay)", "layers", wrong)
         total = sum(layer.largest_share() for layer in self.layers)
         if total > 1.0 + 1e-12:
-            raise ValueError(f"shares of loss add up to {total:g} (largest tiers), above 1")
+            raise located(f"shares of loss add up to {total:g} (largest tiers), above 1",
+                          "layers")
         return self
 
     def _check_parties(self) -> None:
         parties = self.parties
-        for name in parties:
-            if parties.count(name) > 1:
-                raise ValueError(f"party '{name}' is declared twice")
+        for index, name in enumerate(parties):
+            if parties.index(name) != index:
+                raise located(f"party '{name}' is declared twice", "parties", index)
             if name in RESERVED_NAMES:
-                raise ValueError(f"'{name}' is reserved and cannot name a party")
-        named = [(layer.party, "") for layer in self.layers]
-        named += [(layer.excess_to, " (excess_to)") for layer in self.layers if layer.excess_to]
-        for name, role in named:
-            if name not in parties:
-                raise ValueError(unknown_name_message("party", name, parties)
-                                 + f"{role}; declare it under parties")
-        unused = [p for p in parties if p not in {layer.party for layer in self.layers}]
-        if unused:
-            raise ValueError(f"party '{unused[0]}' has no layer")
+                raise located(f"'{name}' is reserved and cannot name a party", "parties", index)
+        for index, layer in enumerate(self.layers):
+            named: tuple[tuple[str, str | None], ...] = (("party", layer.party),
+                                                         ("excess_to", layer.excess_to))
+            for key, named_party in named:
+                if named_party is not None and named_party not in parties:
+                    raise located(unknown_name_message("party", named_party, parties)
+                                  + "; declare it under parties", "layers", index, key)
+        layered = {layer.party for layer in self.layers}
+        for index, name in enumerate(parties):
+            if name not in layered:
+                raise located(f"party '{name}' has no layer", "parties", index)
 
     def _check_chains(self) -> None:
         """A counter-guarantee names the party of an earlier share_of_loss layer."""
@@ -230,16 +235,18 @@ class Arrangement(StrictModel):
                 continue
             upstream = layer.share_of_layer.party
             earlier = [other for other in self.layers[:index] if other.party == upstream]
+            at = ("layers", index, "share_of_layer", "party")
             if upstream == layer.party or not earlier:
-                raise ValueError(f"share_of_layer names '{upstream}', which has no layer before "
-                                 f"this one (a chain points up to an earlier layer, never in a "
-                                 "circle)")
+                raise located(f"share_of_layer names '{upstream}', which has no layer before "
+                              "this one (a chain points up to an earlier layer, never in a "
+                              "circle)", *at)
             if len(earlier) > 1:
-                raise ValueError(f"share_of_layer names '{upstream}', which has several layers")
+                raise located(f"share_of_layer names '{upstream}', which has several layers",
+                              *at)
             taken[upstream] = taken.get(upstream, 0.0) + layer.share_of_layer.share
             if taken[upstream] > 1.0 + 1e-12:
-                raise ValueError(f"counter-guarantees take {taken[upstream]:g} of '{upstream}''s "
-                                 "layer, above 1")
+                raise located(f"counter-guarantees take {taken[upstream]:g} of '{upstream}''s "
+                              "layer, above 1", *at)
 
     def effective_shares(self) -> dict[str, float]:
         """Each party's share of a loan's loss when every share is a plain number.

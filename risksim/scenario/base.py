@@ -36,3 +36,13 @@ class StrictModel(BaseModel):
                     raise PydanticCustomError(
                         "unknown_key", unknown_name_message("key", key, valid), {"key": key})
         return data
+
+
+def located(message: str, *at: str | int) -> PydanticCustomError:
+    """A validation error placed at ``at`` below the model that raises it.
+
+    A model validator's error belongs to the whole model; this one names the key (or list
+    index) inside it that is wrong, so the error message points at that line of the file.
+    """
+    escaped = message.replace("{", "{{").replace("}", "}}")
+    return PydanticCustomError("located", escaped, {"at": list(at)})

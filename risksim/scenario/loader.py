@@ -136,8 +136,7 @@ def _load_portfolio(spec: ScenarioSpec, base_dir: Path) -> Portfolio:
         path = base_dir / path
     if not path.is_file():
         raise InputError(f"portfolio file not found: {path}", path="portfolio.file")
-    return Portfolio.from_file(path, source=spec.portfolio.file if path.is_absolute()
-                               else str(path))
+    return Portfolio.from_file(path)
 
 
 def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],
@@ -151,11 +150,24 @@ def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int
         kept = found[:1]
     kept.sort(key=lambda item: line_for(lines, item[0]) or 0)
     loc, error = kept[0]
-    message = _message(error)
-    more = len(kept) - 1
+    alternatives = [e for other, e in kept if other == loc]
+    if len(alternatives) > 1 and all(e["type"] in _MISMATCH for e in alternatives):
+        message = _expected_one_of(alternatives)
+    else:
+        message, alternatives = _message(error), [error]
+    more = len(kept) - len(alternatives)
     if more:
         message += f" (and {more} more error{'s' if more > 1 else ''})"
     return InputError(message, source=source, line=line_for(lines, loc), path=format_path(loc))
+
+
+def _expected_one_of(errors: Sequence[ErrorDetails]) -> str:
+    """One message for a value that fits no branch of a union: what each branch expects."""
+    wanted = []
+    for error in errors:
+        text = re.sub(r"^Input should be ", "", error["msg"]).split(", unable")[0]
+        wanted.append(re.sub(r"^a valid dictionary or instance of \w+$", "a mapping", text))
+    return f"expected {' or '.join(dict.fromkeys(wanted))} (got {errors[0].get('input')!r})"
 
 
 def _data_path(error: ErrorDetails, data: Any) -> Loc:
@@ -172,6 +184,8 @@ def _data_path(error: ErrorDetails, data: Any) -> Loc:
         path.append(part)
     if error["type"] == "unknown_key":
         path.append(error.get("ctx", {})["key"])
+    if error["type"] == "located":
+        path.extend(error.get("ctx", {})["at"])
     return tuple(path)
 
 
@@ -191,7 +205,8 @@ def _message(error: ErrorDetails) -> str:
         key, words = bounds[kind]
         return f"{value!r} {words} {ctx[key]}"
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
-    if kind in ("unknown_key", "value_error", "assertion_error") or isinstance(value, dict | list):
+    if kind in ("unknown_key", "located", "value_error", "assertion_error") or isinstance(
+            value, dict | list):
         return message
     return f"{message} (got {value!r})"
 

@@ -46,3 +46,10 @@ def test_sparse_sampler_handles_sims_needing_several_rounds() -> None:
     counts = np.bincount(sims, minlength=N_SIMS)
     high = counts[::100]
     assert abs(high.mean() - 250) <= 4 * np.sqrt(125 / high.size)
+
+
+def test_vanishing_probabilities_give_no_defaults_and_no_warnings() -> None:
+    # Found by hypothesis: p = 3e-271 made the geometric gap overflow to inf.
+    rng = np.random.Generator(np.random.PCG64DXSM(0))
+    sims, _ = _sample_sparse(rng, np.full(1000, 2.98e-271), 40)
+    assert sims.size == 0
