@@ -236,7 +236,7 @@ FailFn = Callable[[str, int, str], InputError]
 
 def _numeric_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    text = raw.astype(str).str.strip()
+    text = _as_text(raw)
     blank = text.eq("").to_numpy() | text.str.lower().isin(["nan", "na", "null"]).to_numpy()
     if col.default is not None and blank.all():
         return np.full(len(raw), col.default, dtype=float)
@@ -257,7 +257,7 @@ def _numeric_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
 
 
 def _text_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
-    values = raw.astype(str).str.strip().to_numpy(dtype=object)
+    values = _as_text(raw).to_numpy(dtype=object, copy=True)
     if col.default is None:
         blank = values == ""
         if blank.any():
@@ -265,6 +265,11 @@ def _text_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
     else:
         values[values == ""] = col.default
     return values
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    """The column as stripped text, missing values as empty strings."""
+    return raw.astype("string").fillna("").str.strip().astype(object)
 
 
 def _check_loans(columns: dict[str, np.ndarray], fail: FailFn) -> None:
