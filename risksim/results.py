@@ -24,6 +24,7 @@ SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
 LOSSES_PARQUET = "losses.parquet"
 INDICATORS_CSV = "indicators.csv"
+FEES_CSV = "fees.csv"
 _EXACT_FLOATS: dict[str, Any] = (
     {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {})
 """read_csv options that read floats back bit for bit (pandas 3 does so by default)."""
@@ -44,13 +45,18 @@ class Result:
         ``<layer>.cap_rate_binds``, ``<layer>.annual_budget_binds``, ``<layer>.suspended``,
         ``<layer>.fund_exhausted`` (1.0 or 0.0) and ``<layer>.fund_exhausted_year`` (1-based,
         NaN when the fund lasted), ``<layer>.insolvent``.
+    fees : pandas.DataFrame
+        One row per simulation, one column per fee: the amount paid (scenario currency);
+        who pays and who receives each fee is in ``metadata["fees"]``. Fees are cash flows
+        beside the losses, never netted into them.
     metadata : Mapping
         Scenario name, source and hash, currency, seed, number of simulations, levels,
-        block size and stream version, backend, and package versions.
+        block size and stream version, backend, fees, and package versions.
     """
 
     losses: pd.DataFrame
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,6 +104,19 @@ class Result:
                                        columns=["probability", "se", "lower", "upper"])
         return frame.rename_axis("indicator")
 
+    def fee_summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Expected amount of each fee with its standard error and bounds, payer and payee."""
+        rows = {}
+        for name in self.fees.columns:
+            est = measures.mean(self.fees[name].to_numpy(), confidence)
+            parties = self.metadata.get("fees", {}).get(name, {})
+            rows[name] = {"payer": parties.get("payer"), "payee": parties.get("payee"),
+                          "expected": est.value, "se": est.se, "lower": est.lower,
+                          "upper": est.upper}
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=[
+            "payer", "payee", "expected", "se", "lower", "upper"])
+        return frame.rename_axis("fee")
+
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
         """P(loss > threshold) per party and threshold, with standard error and Wilson bounds.
 
@@ -114,8 +133,8 @@ class Result:
         return pd.DataFrame.from_records(records)
 
     def save(self, directory: str | Path) -> list[Path]:
-        """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed) and
-        the rules' indicators (``indicators.csv``, when there are any).
+        """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed), the
+        rules' indicators (``indicators.csv``) and the fees (``fees.csv``) when there are any.
 
         Each file is written under a temporary name and renamed when complete.
 
@@ -130,11 +149,13 @@ class Result:
                                  self.losses.to_csv)]
         if _has_pyarrow():
             written.append(write_atomically(directory / LOSSES_PARQUET, self.losses.to_parquet))
-        if len(self.indicators.columns):
-            written.append(write_atomically(directory / INDICATORS_CSV, self.indicators.to_csv))
+        for frame, name in ((self.indicators, INDICATORS_CSV), (self.fees, FEES_CSV)):
+            if len(frame.columns):
+                written.append(write_atomically(directory / name, frame.to_csv))
         document = {**self.metadata, "result_format": RESULT_FORMAT,
                     "summary": json.loads(self.summary().to_json(orient="index")),
                     "probabilities": json.loads(self.probabilities().to_json(orient="index")),
+                    "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
                     "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=_json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
@@ -158,13 +179,13 @@ def load_result(directory: str | Path) -> Result:
         losses = pd.read_parquet(directory / LOSSES_PARQUET)
     else:
         losses = pd.read_csv(directory / LOSSES_CSV, index_col="simulation", **_EXACT_FLOATS)
-    indicators = pd.DataFrame(index=losses.index)
-    if INDICATORS_CSV in files:
-        indicators = pd.read_csv(directory / INDICATORS_CSV, index_col="simulation",
-                                 **_EXACT_FLOATS)
-    for key in ("summary", "probabilities", "files", "result_format"):
+    indicators, fees = (
+        pd.read_csv(directory / name, index_col="simulation", **_EXACT_FLOATS)
+        if name in files else pd.DataFrame(index=losses.index)
+        for name in (INDICATORS_CSV, FEES_CSV))
+    for key in ("summary", "probabilities", "fee_summary", "files", "result_format"):
         document.pop(key, None)
-    return Result(losses=losses, indicators=indicators, metadata=document)
+    return Result(losses=losses, indicators=indicators, fees=fees, metadata=document)
 
 
 def _has_pyarrow() -> bool:

@@ -22,8 +22,9 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     Returns
     -------
     numpy.ndarray
-        Shape (simulations in the block, 1 + parties + indicators): gross loss, then each
-        party's loss (scenario currency), then the rules' per-simulation indicators.
+        Shape (simulations in the block, 1 + parties + indicators + fees): gross loss, each
+        party's loss (scenario currency), the rules' per-simulation indicators, then the
+        amount of each fee paid (scenario currency).
     """
     rng = block_generator(seed, block)
     events = draw_loss_events(plan, rng, block_size(n_sims, block))
@@ -32,7 +33,8 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
         rule.apply(ledger)
     gross = events.per_simulation(events.loss)
     indicators = [ledger.indicators[name] for name in plan.indicators]
-    return np.column_stack([gross, ledger.party_losses(gross), *indicators])
+    fees = [fee.collected(events) for fee in plan.fees]
+    return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
 
 
 def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> LossEvents:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from risksim.engine.plan import SimulationPlan, active_periods, group_loans, outstanding_by_year
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
-from risksim.rules.build import build_rules
+from risksim.rules.build import build_fees, build_rules
 
 if TYPE_CHECKING:
     from risksim.scenario.loader import Scenario
@@ -40,4 +40,4 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         degrees_of_freedom=copula.degrees_of_freedom,
         groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
         rules=build_rules(spec.arrangement, portfolio, outstanding),
-        parties=scenario.parties)
+        parties=scenario.parties, fees=build_fees(spec.arrangement, portfolio, outstanding))

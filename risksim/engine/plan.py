@@ -14,6 +14,7 @@ import numpy as np
 from risksim.models.copula import FactorCopula
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
+from risksim.rules.fees import FeeSchedule
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,8 @@ class SimulationPlan:
         Party names (columns of the result, after ``gross``).
     periods_per_year : int
         Periods in a year.
+    fees : tuple of FeeSchedule
+        Fees of the arrangement (columns after the indicators).
     """
 
     n_periods: int
@@ -73,6 +76,7 @@ class SimulationPlan:
     loss_model: LossModel
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
+    fees: tuple[FeeSchedule, ...] = ()
 
     @property
     def n_years(self) -> int:

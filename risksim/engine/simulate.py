@@ -13,6 +13,7 @@ import pandas as pd
 
 from risksim.engine.backends import TASKS_PER_WORKER, make_backend, split_blocks
 from risksim.engine.compile import compile_plan
+from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
 from risksim.errors import InputError
 from risksim.results import Result
@@ -51,11 +52,15 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
     values = np.concatenate(runner.run(plan, seed, n_sims, tasks))
     index = pd.RangeIndex(n_sims, name="simulation")
-    n_losses = 1 + len(plan.parties)
+    n_losses, n_indicators = 1 + len(plan.parties), len(plan.indicators)
     losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
-    indicators = pd.DataFrame(values[:, n_losses:], columns=list(plan.indicators), index=index)
-    return Result(losses=losses, indicators=indicators,
-                  metadata=_metadata(scenario, n_sims, seed, backend_name, workers, levels))
+    indicators = pd.DataFrame(values[:, n_losses:n_losses + n_indicators],
+                              columns=list(plan.indicators), index=index)
+    fees = pd.DataFrame(values[:, n_losses + n_indicators:],
+                        columns=[fee.name for fee in plan.fees], index=index)
+    return Result(losses=losses, indicators=indicators, fees=fees,
+                  metadata=_metadata(scenario, plan, n_sims, seed, backend_name, workers,
+                                     levels))
 
 
 def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,
@@ -73,8 +78,8 @@ def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,
         raise InputError(f"{levels}: expected levels strictly between 0 and 1", path="levels")
 
 
-def _metadata(scenario: Scenario, n_sims: int, seed: int, backend: str, workers: int | None,
-              levels: list[float]) -> dict[str, Any]:
+def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, backend: str,
+              workers: int | None, levels: list[float]) -> dict[str, Any]:
     return {
         "scenario": {"name": scenario.name, "source": scenario.source, "hash": scenario.hash()},
         "currency": scenario.spec.currency,
@@ -82,6 +87,7 @@ def _metadata(scenario: Scenario, n_sims: int, seed: int, backend: str, workers:
         "n_sims": n_sims, "seed": seed, "levels": levels,
         "block_size": BLOCK_SIZE, "stream_version": STREAM_VERSION,
         "backend": backend, "workers": workers,
+        "fees": {fee.name: {"payer": fee.payer, "payee": fee.payee} for fee in plan.fees},
         "versions": {name: version(name) for name in ("risksim", "numpy", "scipy", "pandas")}
         | {"python": platform.python_version()},
     }

@@ -9,6 +9,7 @@ import numpy as np
 from risksim.errors import InputError
 from risksim.portfolio import Portfolio
 from risksim.rules.base import Rule
+from risksim.rules.fees import FeeSchedule
 from risksim.rules.limits import (
     Capital,
     FundBalance,
@@ -21,11 +22,11 @@ from risksim.rules.limits import (
 from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
-    BandedShare,
-    CategoryShare,
+    BandedValue,
+    CategoryValue,
     Eligibility,
     Layer,
-    Share,
+    Tiered,
     Trigger,
 )
 
@@ -79,6 +80,36 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
     return tuple(rules)
 
 
+def build_fees(arrangement: Arrangement, portfolio: Portfolio,
+               outstanding_by_year: np.ndarray) -> tuple[FeeSchedule, ...]:
+    """One schedule per fee of the arrangement, in the order written."""
+    schedules = []
+    for index, fee in enumerate(arrangement.fees):
+        path = f"arrangement.fees[{index}]"
+        base = outstanding_by_year
+        if fee.base == "guaranteed":
+            base = base * guaranteed_share(arrangement, fee.guaranteed_by, portfolio)[:, None]
+        schedules.append(FeeSchedule.compile(
+            fee.name, fee.payer, fee.payee,
+            tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),
+            tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"), base))
+    return tuple(schedules)
+
+
+def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio) -> np.ndarray:
+    """The share of each loan's loss that ``party``'s first share layer takes on (before caps).
+
+    A counter-guarantor takes its share of the upstream layer's share.
+    """
+    index = next(i for i, layer in enumerate(arrangement.layers)
+                 if layer.party == party and not layer.residual and layer.tranche is None)
+    layer = arrangement.layers[index]
+    if layer.share_of_layer is not None:
+        upstream = guaranteed_share(arrangement, layer.share_of_layer.party, portfolio)
+        return layer.share_of_layer.share * upstream
+    return _share_by_loan(layer, portfolio, f"arrangement.layers[{index}]")
+
+
 def layer_names(arrangement: Arrangement) -> list[str]:
     """Each layer's name: its party, or ``<party>_<index>`` when a party has several layers."""
     counts = Counter(layer.party for layer in arrangement.layers)
@@ -105,35 +136,43 @@ def _covered_by(arrangement: Arrangement, party: str, portfolio: Portfolio,
 def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
     """The layer's share of each loan's loss (0 where the loan is not eligible)."""
     assert layer.share_of_loss is not None
-    share = _tiered_share(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
+    share = tiered_by_loan(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
     if layer.eligible is not None:
         share = np.where(_eligible(layer.eligible, portfolio), share, 0.0)
     return share
 
 
-def _tiered_share(share: Share, portfolio: Portfolio, path: str) -> np.ndarray:
+def tiered_by_loan(rate: Tiered, portfolio: Portfolio, path: str) -> np.ndarray:
+    """The value of a tiered rate for each loan of ``portfolio``.
+
+    Raises
+    ------
+    InputError
+        At ``path`` when a loan lacks the attribute, or has a category with no value and
+        there is no default.
+    """
     n = len(portfolio)
-    if isinstance(share, float):
-        return np.full(n, share)
-    if isinstance(share, BandedShare):
-        values = portfolio[share.by]
+    if isinstance(rate, float):
+        return np.full(n, rate)
+    if isinstance(rate, BandedValue):
+        values = portfolio[rate.by]
         if np.isnan(values).any():
-            raise InputError(f"tiers by '{share.by}', which some loans lack", path=path)
-        bounds = np.array([band.up_to for band in share.bands[:-1]], dtype=float)
-        shares = np.array([band.share for band in share.bands])
-        return shares[np.searchsorted(bounds, values, side="left")]
-    return _category_share(share, portfolio, path)
+            raise InputError(f"tiers by '{rate.by}', which some loans lack", path=path)
+        bounds = np.array([band.up_to for band in rate.bands[:-1]], dtype=float)
+        tiers = np.array([band.value for band in rate.bands])
+        return tiers[np.searchsorted(bounds, values, side="left")]
+    return _category_values(rate, portfolio, path)
 
 
-def _category_share(share: CategoryShare, portfolio: Portfolio, path: str) -> np.ndarray:
-    values = portfolio[share.by]
-    known = np.isin(values, list(share.values))
-    if share.default is None and not known.all():
+def _category_values(rate: CategoryValue, portfolio: Portfolio, path: str) -> np.ndarray:
+    values = portfolio[rate.by]
+    known = np.isin(values, list(rate.values))
+    if rate.default is None and not known.all():
         loan = portfolio["loan_id"][int(np.argmax(~known))]
-        raise InputError(f"loan '{loan}' has {share.by} '{values[~known][0]}', which has no "
-                         "share and there is no default", path=path)
-    lookup = {**share.values}
-    return np.array([lookup.get(v, share.default or 0.0) for v in values], dtype=float)
+        raise InputError(f"loan '{loan}' has {rate.by} '{values[~known][0]}', which has no "
+                         "value and there is no default", path=path)
+    lookup = {**rate.values}
+    return np.array([lookup.get(v, rate.default or 0.0) for v in values], dtype=float)
 
 
 def _eligible(rules: Eligibility, portfolio: Portfolio) -> np.ndarray:

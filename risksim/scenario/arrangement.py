@@ -25,16 +25,16 @@ TextAttribute = Literal["rating", "sector", "region", "size_class", "collateral_
 
 
 class Band(StrictModel):
-    """One band of a tiered share: loans with the attribute at most ``up_to`` (None: no bound)."""
+    """One band of a tiered rate: loans with the attribute at most ``up_to`` (None: no bound)."""
 
     up_to: Annotated[float, Field(gt=0.0)] | None = None
-    share: Fraction
+    value: Fraction
 
 
-class BandedShare(StrictModel):
-    """A share tiered by a numeric loan attribute, e.g. SBA 85% up to 150,000 and 75% above.
+class BandedValue(StrictModel):
+    """A rate tiered by a numeric loan attribute, e.g. SBA 85% up to 150,000 and 75% above.
 
-    Bands are given in increasing ``up_to``; the last has no ``up_to``. A loan takes the share
+    Bands are given in increasing ``up_to``; the last has no ``up_to``. A loan takes the value
     of the first band whose ``up_to`` is at or above its attribute.
     """
 
@@ -42,7 +42,7 @@ class BandedShare(StrictModel):
     bands: Annotated[list[Band], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _increasing(self) -> BandedShare:
+    def _increasing(self) -> BandedValue:
         bounds = [band.up_to for band in self.bands]
         if bounds[-1] is not None:
             raise ValueError("the last band must have no up_to (it takes every larger loan)")
@@ -52,23 +52,29 @@ class BandedShare(StrictModel):
         return self
 
     def largest(self) -> float:
-        """The largest share of any band."""
-        return max(band.share for band in self.bands)
+        """The largest value of any band."""
+        return max(band.value for band in self.bands)
 
 
-class CategoryShare(StrictModel):
-    """A share by a text attribute (rating, sector, ...); ``default`` for other values."""
+class CategoryValue(StrictModel):
+    """A rate by a text attribute (rating, sector, ...); ``default`` for other values."""
 
     by: TextAttribute
     values: Annotated[dict[str, Fraction], Field(min_length=1)]
     default: Fraction | None = None
 
     def largest(self) -> float:
-        """The largest share of any category."""
+        """The largest value of any category."""
         return max([*self.values.values(), self.default or 0.0])
 
 
-Share = Fraction | BandedShare | CategoryShare
+Tiered = Fraction | BandedValue | CategoryValue
+"""A rate for every loan: one number, bands of a numeric attribute, or categories."""
+
+
+def largest(rate: Tiered) -> float:
+    """The largest value a tiered rate takes."""
+    return rate if isinstance(rate, float) else rate.largest()
 
 
 class LayerShare(StrictModel):
@@ -143,7 +149,7 @@ class Layer(StrictModel):
     """
 
     party: Name
-    share_of_loss: Share | None = None
+    share_of_loss: Tiered | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
     residual: bool = False
@@ -180,22 +186,59 @@ class Layer(StrictModel):
 
     def largest_share(self) -> float:
         """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
-        share = self.share_of_loss
-        if share is None:
-            return 0.0
-        return share if isinstance(share, float) else share.largest()
+        return 0.0 if self.share_of_loss is None else largest(self.share_of_loss)
+
+
+class Fee(StrictModel):
+    """A fee on each loan, paid by ``payer`` (a party, or ``borrower``) to ``payee`` (M14).
+
+    ``upfront_rate`` is charged once at origination, ``annual_rate`` at the start of every
+    year the loan is outstanding and has not defaulted. Both apply to ``base``: the
+    ``guaranteed`` part (the loan's outstanding exposure × the share of ``layer``, by
+    default the payee's layer) or the whole ``loan``. ``max_rate`` states a regulatory
+    ceiling (China: 1%): a rate above it is an error, never cut silently.
+    """
+
+    name: Name
+    payer: Name
+    payee: Name
+    upfront_rate: Tiered = 0.0
+    annual_rate: Tiered = 0.0
+    base: Literal["guaranteed", "loan"] = "guaranteed"
+    layer: Name | None = None
+    max_rate: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _within_ceiling(self) -> Fee:
+        if self.payer == self.payee:
+            raise located("payer and payee must differ", "payee")
+        if self.max_rate is not None:
+            for key in ("upfront_rate", "annual_rate"):
+                if largest(getattr(self, key)) > self.max_rate + 1e-15:
+                    raise located(f"{largest(getattr(self, key)):g} is above max_rate "
+                                  f"{self.max_rate:g}", key)
+        if self.base == "loan" and self.layer is not None:
+            raise located("layer applies to base: guaranteed only", "layer")
+        return self
+
+    @property
+    def guaranteed_by(self) -> str:
+        """The party whose layer defines the guaranteed part."""
+        return self.layer or self.payee
 
 
 class Arrangement(StrictModel):
-    """The parties of the scheme and its layers, applied in the order written."""
+    """The parties of the scheme, its layers applied in the order written, and its fees."""
 
     parties: Annotated[list[Name], Field(min_length=1)]
     layers: Annotated[list[Layer], Field(min_length=1)]
+    fees: list[Fee] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Arrangement:
         self._check_parties()
         self._check_chains()
+        self._check_fees()
         residual = [i for i, layer in enumerate(self.layers) if layer.residual]
         if residual != [len(self.layers) - 1]:
             wrong = next((i for i in residual if i != len(self.layers) - 1),
@@ -226,6 +269,23 @@ class Arrangement(StrictModel):
         for index, name in enumerate(parties):
             if name not in layered:
                 raise located(f"party '{name}' has no layer", "parties", index)
+
+    def _check_fees(self) -> None:
+        names = [fee.name for fee in self.fees]
+        share_layers = {layer.party for layer in self.layers
+                        if layer.share_of_loss is not None or layer.share_of_layer is not None}
+        for index, fee in enumerate(self.fees):
+            if names.index(fee.name) != index:
+                raise located(f"fee name '{fee.name}' is used twice", "fees", index, "name")
+            for key, party in (("payer", fee.payer), ("payee", fee.payee)):
+                allowed = [*self.parties, "borrower"]
+                if party not in allowed:
+                    raise located(unknown_name_message("party", party, allowed),
+                                  "fees", index, key)
+            if fee.base == "guaranteed" and fee.guaranteed_by not in share_layers:
+                raise located(f"'{fee.guaranteed_by}' has no share layer to define the "
+                              "guaranteed part; name one with layer, or use base: loan",
+                              "fees", index, "layer" if fee.layer else "payee")
 
     def _check_chains(self) -> None:
         """A counter-guarantee names the party of an earlier share_of_loss layer."""

@@ -30,7 +30,7 @@ def test_shares_tiered_by_loan_size() -> None:
     # SBA-style: 85% of the loss of loans up to 150,000, 75% above. Losses (LGD 0.5):
     # 50,000 and 100,000 → SBA 42,500 + 75,000 = 117,500; lender 7,500 + 25,000 = 32,500.
     layers = [{"party": "sba", "share_of_loss": {"by": "exposure", "bands": [
-        {"up_to": 150_000, "share": 0.85}, {"share": 0.75}]}},
+        {"up_to": 150_000, "value": 0.85}, {"value": 0.75}]}},
         {"party": "lender", "residual": True}]
     segments = [segment("small", 1, exposure=100_000.0, pd=1.0, lgd=0.5),
                 segment("large", 1, exposure=200_000.0, pd=1.0, lgd=0.5)]
@@ -172,8 +172,8 @@ def test_per_borrower_cap_cuts_a_borrowers_loans_pro_rata() -> None:
     ({"party": "x", "share_of_loss": 0.3, "excess_to": "x"}, "excess_to must name another"),
     ({"party": "x", "share_of_loss": 0.3, "suspend_if": {"metric": "npl", "above": 0.1}},
      "suspend_if.metric"),
-    ({"party": "x", "share_of_loss": {"by": "exposure", "bands": [{"share": 0.5},
-                                                                 {"up_to": 5, "share": 0.4}]}},
+    ({"party": "x", "share_of_loss": {"by": "exposure", "bands": [{"value": 0.5},
+                                                                 {"up_to": 5, "value": 0.4}]}},
      "last band must have no up_to"),
     ({"party": "x", "share_of_loss": 0.3, "annual_budget": -1}, "is below 0"),
 ])
