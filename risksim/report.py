@@ -1,17 +1,21 @@
-"""Plain-text summary table of a result, for the terminal."""
+"""Plain-text report of a result, for the terminal: losses, probabilities, fees."""
 
 from __future__ import annotations
+
+from statistics import NormalDist
 
 from risksim.results import Result
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
+_Z95 = NormalDist().inv_cdf(0.975)
 
 
 def format_summary(result: Result) -> str:
-    """The summary as an aligned table: each figure with its Monte Carlo standard error.
+    """Loss measures per party, then indicator probabilities and fees when there are any.
 
-    Amounts are shown in one unit chosen from the gross expected loss (e.g. ``CNY m``);
-    VaR's standard error is the one implied by its order-statistic confidence interval.
+    Every figure carries its Monte Carlo standard error in brackets. Amounts are shown in
+    one unit chosen from the largest ES (e.g. ``CNY m``); VaR's standard error is the one
+    implied by its 95% order-statistic confidence interval.
     """
     table = result.summary()
     scale, unit = _unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
@@ -24,19 +28,45 @@ def format_summary(result: Result) -> str:
                  _cell(row["SD"], row["SD_se"], scale)]
         for level in result.levels:
             key = f"{level:g}"
-            var_se = (row[f"VaR_{key}_hi"] - row[f"VaR_{key}_lo"]) / (2 * 1.959963984540054)
+            var_se = (row[f"VaR_{key}_hi"] - row[f"VaR_{key}_lo"]) / (2 * _Z95)
             cells += [_cell(row[f"VaR_{key}"], var_se, scale),
                       _cell(row[f"ES_{key}"], row[f"ES_{key}_se"], scale)]
         rows.append(cells)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in
-                       enumerate(zip(r, widths, strict=True))) for r in rows]
     meta = result.metadata
-    title = (f"{meta.get('scenario', {}).get('name', '')}\n"
+    money = f"{result.currency} {unit}".rstrip()
+    lines = [f"{meta.get('scenario', {}).get('name', '')}",
              f"{meta.get('n_sims', len(result.losses)):,} simulations, seed {meta.get('seed')}, "
-             f"horizon {meta.get('horizon_years', 0):g} year(s); losses in "
-             f"{result.currency} {unit}".rstrip() + " (Monte Carlo standard error)")
-    return "\n".join([title, "", *lines])
+             f"horizon {meta.get('horizon_years', 0):g} year(s); losses in {money} "
+             "(Monte Carlo standard error)", "", *_aligned(rows)]
+    return "\n".join(lines + _probabilities(result) + _fees(result, scale, money))
+
+
+def _probabilities(result: Result) -> list[str]:
+    table = result.probabilities()
+    if table.empty:
+        return []
+    rows = [["indicator", "probability"]]
+    rows += [[str(name), f"{row['probability']:.2%} ({row['se']:.2%})"]
+             for name, row in table.iterrows()]
+    return ["", *_aligned(rows)]
+
+
+def _fees(result: Result, scale: float, money: str) -> list[str]:
+    table = result.fee_summary()
+    if table.empty:
+        return []
+    rows = [["fee", "payer -> payee", f"expected ({money})"]]
+    rows += [[str(name), f"{row['payer']} -> {row['payee']}",
+              _cell(row["expected"], row["se"], scale)] for name, row in table.iterrows()]
+    return ["", *_aligned(rows)]
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """Columns padded to a common width: the first left-aligned, the others right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.rjust(width) if i else cell.ljust(width)
+                      for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+            for row in rows]
 
 
 def _unit(magnitude: float) -> tuple[float, str]:
