@@ -156,8 +156,14 @@ class Portfolio:
         return _check_frame(frame, source, row_line_offset=2)
 
     @classmethod
-    def from_file(cls, path: str | Path, source: str | None = None) -> Portfolio:
-        """Load loans from a CSV file (or ``.parquet`` when pyarrow is installed)."""
+    def from_file(cls, path: str | Path, source: str | None = None,
+                  column_defaults: Mapping[str, float | str] | None = None) -> Portfolio:
+        """Load loans from a CSV file (or ``.parquet`` when pyarrow is installed).
+
+        ``column_defaults`` gives every loan a value for a column the file lacks; an
+        InputError at ``portfolio.column_defaults.<column>`` if the file has the column, the
+        name is unknown or the value is not valid for it.
+        """
         path = Path(path)
         name = source or str(path)
         if not path.is_file():
@@ -166,7 +172,27 @@ class Portfolio:
             frame = _read_parquet(path, name)
         else:
             frame = _read_csv(path, name)
+        for column, value in (column_defaults or {}).items():
+            frame[column] = _default_column(column, value, frame)
         return _check_frame(frame, name, row_line_offset=2)
+
+
+def _default_column(column: str, value: float | str, frame: pd.DataFrame) -> str:
+    """The text of a column default, after checking it as the column's values are checked."""
+    path = f"portfolio.column_defaults.{column}"
+    spec = {c.name: c for c in COLUMNS}.get(SYNONYMS.get(column, column))
+    if spec is None or spec.name == "loan_id":
+        raise InputError(unknown_name_message("column", column, sorted(COLUMN_NAMES[1:])),
+                         path=path)
+    if spec.name in frame.columns or column in frame.columns:
+        raise InputError(f"the file has a '{column}' column; column_defaults only fills "
+                         "missing columns", path=path)
+    if spec.numeric and (isinstance(value, str) or (spec.check is not None
+                         and not spec.check(np.array([value], dtype=float))[0])):
+        raise InputError(f"{value!r} is not {spec.expected}", path=path)
+    if spec.name == "amortisation" and value not in AMORTISATIONS:
+        raise InputError(f"{value!r} is not one of {', '.join(AMORTISATIONS)}", path=path)
+    return str(value)
 
 
 def _read_csv(path: Path, source: str) -> pd.DataFrame:

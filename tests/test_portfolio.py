@@ -142,3 +142,16 @@ def test_collateral_value_scales_with_exposure() -> None:
     # Loss = LGD × (EAD − (1 − haircut) × collateral) = 0.5 × (100 − 0.3 × 120) = 32 a loan.
     losses = risksim.simulate(scenario, n_sims=5, seed=1).losses
     assert np.allclose(losses["gross"], 3 * 32.0)
+
+
+def test_column_defaults_fill_missing_columns_only(tmp_path: Path) -> None:
+    path = write(tmp_path, "loan_id,exposure,pd,lgd,rho\nA,100,0.01,0.45,0.1\n")
+    book = Portfolio.from_file(path, column_defaults={"tenor_years": 3, "sector": "trade"})
+    assert (book["tenor_years"][0], book["sector"][0]) == (3.0, "trade")
+    for defaults, message in (({"rho": 0.2}, "the file has a 'rho' column"),
+                              ({"tenor_years": -1}, "-1 is not years > 0"),
+                              ({"tenr_years": 3}, "did you mean 'tenor_years'?")):
+        with pytest.raises(InputError) as raised:
+            Portfolio.from_file(path, column_defaults=defaults)
+        assert raised.value.path.startswith("portfolio.column_defaults.")
+        assert message in str(raised.value)

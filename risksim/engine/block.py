@@ -27,14 +27,33 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
         amount of each fee paid (scenario currency).
     """
     rng = block_generator(seed, block)
-    events = draw_loss_events(plan, rng, block_size(n_sims, block))
-    ledger = Ledger(events, plan.parties)
+    return allocate(plan, draw_loss_events(plan, rng, block_size(n_sims, block)))
+
+
+def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
+    """Apply the rules to the events; per simulation: gross, parties, indicators, fees.
+
+    When the plan has loan classes, the rules see the events summed into cells of
+    (simulation, period, class), which they allocate exactly as the events themselves.
+    """
+    ledger = Ledger(_cells(plan, events), plan.parties)
     for rule in plan.rules:
         rule.apply(ledger)
     gross = events.per_simulation(events.loss)
     indicators = [ledger.indicators[name] for name in plan.indicators]
     fees = [fee.collected(events) for fee in plan.fees]
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
+
+
+def _cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
+    """The events by loan class, when the plan has classes and cells are fewer than events."""
+    if plan.loan_class is None or plan.class_representative is None:
+        return events
+    n_cells = events.n_sims * plan.n_periods * plan.class_representative.size
+    if n_cells > events.loss.size:
+        return events
+    return events.by_class(plan.loan_class, plan.class_representative, plan.n_periods,
+                           plan.periods_per_year)
 
 
 def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> LossEvents:

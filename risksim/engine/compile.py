@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from risksim.engine.plan import SimulationPlan, active_periods, group_loans, outstanding_by_year
+from risksim.engine.plan import (
+    SimulationPlan,
+    active_periods,
+    classify_loans,
+    group_loans,
+    outstanding_by_year,
+)
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
 from risksim.rules.build import build_fees, build_rules
@@ -34,10 +40,13 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     n_years = -(-horizon.n_periods // horizon.periods_per_year)
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
                                       loss_model.instalment, n_years)
+    rules = build_rules(spec.arrangement, portfolio, outstanding)
+    loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,
         n_factors=copula.n_factors,
         degrees_of_freedom=copula.degrees_of_freedom,
         groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
-        rules=build_rules(spec.arrangement, portfolio, outstanding),
-        parties=scenario.parties, fees=build_fees(spec.arrangement, portfolio, outstanding))
+        rules=rules, parties=scenario.parties,
+        fees=build_fees(spec.arrangement, portfolio, outstanding),
+        loan_class=loan_class, class_representative=representative)

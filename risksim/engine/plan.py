@@ -66,6 +66,10 @@ class SimulationPlan:
         Periods in a year.
     fees : tuple of FeeSchedule
         Fees of the arrangement (columns after the indicators).
+    loan_class, class_representative : numpy.ndarray or None
+        Loans alike for every rule share a class (``loan_class`` per loan; one
+        representative loan per class); the rules then allocate events summed by class.
+        None when a rule needs each loan's events (a per-loan or per-borrower cap).
     """
 
     n_periods: int
@@ -77,6 +81,8 @@ class SimulationPlan:
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
     fees: tuple[FeeSchedule, ...] = ()
+    loan_class: np.ndarray | None = None
+    class_representative: np.ndarray | None = None
 
     @property
     def n_years(self) -> int:
@@ -93,6 +99,22 @@ def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: in
     """Periods in which each loan is outstanding: min(n_periods, ⌈tenor × periods_per_year⌉)."""
     periods = np.ceil(tenor_years * periods_per_year - 1e-9).astype(np.int64)
     return np.minimum(np.maximum(periods, 1), n_periods)
+
+
+def classify_loans(rules: tuple[Rule, ...],
+                   n_loans: int) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Classes of loans alike for every rule, and a representative loan of each class.
+
+    (None, None) when some rule is not linear in each loan's loss and needs every event.
+    """
+    if any(rule.per_loan for rule in rules):
+        return None, None
+    arrays = [array for rule in rules for array in rule.loan_arrays]
+    if not arrays:
+        return np.zeros(n_loans, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    _, first, inverse = np.unique(np.column_stack(arrays), axis=0, return_index=True,
+                                  return_inverse=True)
+    return inverse.ravel().astype(np.int64), first.astype(np.int64)
 
 
 def outstanding_by_year(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np.ndarray,

@@ -32,6 +32,9 @@ class LossEvents:
         Simulations in the block (events reduce to arrays of this length).
     n_years : int
         Years in the horizon (rounded up).
+    count : numpy.ndarray or None
+        Defaults behind each entry when entries are aggregated into cells (see
+        :meth:`by_class`); None means one default each.
     """
 
     sim: np.ndarray
@@ -41,6 +44,34 @@ class LossEvents:
     loss: np.ndarray
     n_sims: int
     n_years: int
+    count: np.ndarray | None = None
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Number of defaults behind each entry."""
+        return np.ones(self.loss.size) if self.count is None else self.count
+
+    def by_class(self, loan_class: np.ndarray, representative: np.ndarray, n_periods: int,
+                 periods_per_year: int) -> LossEvents:
+        """The events summed into cells of (simulation, period, loan class).
+
+        Loans of one class are alike for every rule, so a rule that is linear in the loss
+        allocates a cell exactly as it would its events. Each cell's ``loan`` is a
+        representative loan of its class and ``count`` its number of defaults.
+        """
+        n_classes = representative.size
+        key = (self.sim * n_periods + self.period) * n_classes + loan_class[self.loan]
+        size = self.n_sims * n_periods * n_classes
+        count = np.bincount(key, minlength=size)
+        cells = np.flatnonzero(count)
+        loss = np.bincount(key, weights=self.loss, minlength=size)[cells]
+        cell_class = cells % n_classes
+        sim_period = cells // n_classes
+        period = sim_period % n_periods
+        return LossEvents(sim=sim_period // n_periods, loan=representative[cell_class],
+                          period=period, year=period // periods_per_year, loss=loss,
+                          n_sims=self.n_sims, n_years=self.n_years,
+                          count=count[cells].astype(float))
 
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""
@@ -135,6 +166,14 @@ class Rule(Protocol):
     @property
     def party(self) -> str:
         """The party that pays under this rule."""
+
+    @property
+    def per_loan(self) -> bool:
+        """True when the rule is not linear in each loan's loss and needs every event."""
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """Per-loan arrays the rule reads; loans alike in all of them are alike for it."""
 
     def apply(self, ledger: Ledger) -> None:
         """Record this rule's payments in ``ledger``."""

@@ -68,7 +68,8 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
         if layer.tranche is not None:
             volume = float(portfolio["exposure"].sum())
             rules.append(TrancheOfLoss(
-                layer.party, layer.tranche.attach * volume, layer.tranche.detach * volume,
+                layer.party, attach=layer.tranche.attach * volume,
+                detach=layer.tranche.detach * volume,
                 limits=_limits(layer, np.ones(len(portfolio), bool), portfolio,
                                outstanding_by_year),
                 excess_to=layer.excess_to, layer=names[index]))

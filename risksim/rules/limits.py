@@ -9,7 +9,7 @@ per-simulation indicators (did the cap bind, in which year did the fund run dry)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
 import numpy as np
 
@@ -17,7 +17,20 @@ from risksim.rules.base import Ledger, LossEvents
 
 
 class Limit(Protocol):
-    """A term that can only lower a layer's payments."""
+    """A term that can only lower a layer's payments.
+
+    ``per_loan`` is True when the limit is not linear in each loan's loss (a cap per loan or
+    per borrower), so the events of alike loans cannot be summed before it applies;
+    ``loan_arrays`` are the per-loan arrays it reads (loans alike for it share their values).
+    """
+
+    @property
+    def per_loan(self) -> bool:
+        """Whether the limit must see each loan's events separately."""
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """Per-loan arrays the limit reads."""
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """Names of the indicators this limit records for ``layer``."""
@@ -42,6 +55,8 @@ class PerLoanCap:
     """At most ``cap`` (money) for any one loan."""
 
     cap: float
+    per_loan: ClassVar[bool] = True
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """A per-loan cap records no indicator."""
@@ -61,6 +76,8 @@ class PerBorrowerCap:
 
     cap: float
     borrower: np.ndarray
+    per_loan: ClassVar[bool] = True
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """A per-borrower cap records no indicator."""
@@ -86,6 +103,8 @@ class PeriodCap:
     amount: float
     per: Literal["horizon", "year"]
     label: str
+    per_loan: ClassVar[bool] = False
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """``<layer>.<label>_binds``."""
@@ -117,6 +136,8 @@ class FundBalance:
 
     initial: float
     refill_per_year: float
+    per_loan: ClassVar[bool] = False
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """``<layer>.fund_exhausted`` and ``<layer>.fund_exhausted_year``."""
@@ -162,6 +183,12 @@ class Suspension:
     reactivate: Literal["next_year_below", "never"]
     covered: np.ndarray
     denominator_by_year: np.ndarray
+    per_loan: ClassVar[bool] = False
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """The covered-loan mask."""
+        return (self.covered,)
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """``<layer>.suspended``."""
@@ -180,7 +207,8 @@ class Suspension:
     def ratio(self, events: LossEvents) -> np.ndarray:
         """The trigger's ratio per (simulation, year), shape (n_sims, n_years)."""
         covered = self.covered[events.loan]
-        numerator = events.loss * covered if self.metric == "loss_rate" else covered
+        numerator = events.loss if self.metric == "loss_rate" else events.counts
+        numerator = numerator * covered
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = events.per_simulation_year(numerator) / self.denominator_by_year
         return np.nan_to_num(ratio, nan=0.0)
@@ -195,6 +223,8 @@ class Capital:
     """
 
     capital: float
+    per_loan: ClassVar[bool] = False
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """``<layer>.insolvent``."""

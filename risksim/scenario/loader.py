@@ -136,7 +136,7 @@ def _load_portfolio(spec: ScenarioSpec, base_dir: Path) -> Portfolio:
         path = base_dir / path
     if not path.is_file():
         raise InputError(f"portfolio file not found: {path}", path="portfolio.file")
-    return Portfolio.from_file(path)
+    return Portfolio.from_file(path, column_defaults=spec.portfolio.column_defaults)
 
 
 def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],

@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from risksim.scenario.arrangement import Arrangement
-from risksim.scenario.base import Fraction, Level, Money, Name, StrictModel, Years
+from risksim.scenario.base import Fraction, Level, Money, Name, StrictModel, Years, located
 
 DEFAULT_LEVELS = (0.95, 0.99, 0.999)
 DEFAULT_N_SIMS = 100_000
@@ -132,15 +132,22 @@ class GeneratedPortfolio(StrictModel):
 
 
 class PortfolioSpec(StrictModel):
-    """Where the loans come from: a file (CSV or Parquet) or a generator."""
+    """Where the loans come from: a file (CSV or Parquet) or a generator.
+
+    ``column_defaults`` gives a value to every loan for a column the file does not have
+    (e.g. ``tenor_years: 3``); a column the file has cannot be overridden this way.
+    """
 
     file: str | None = None
+    column_defaults: dict[str, float | str] | None = None
     generate: GeneratedPortfolio | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PortfolioSpec:
         if (self.file is None) == (self.generate is None):
             raise ValueError("give exactly one of 'file' or 'generate'")
+        if self.column_defaults is not None and self.file is None:
+            raise located("column_defaults applies to a portfolio file", "column_defaults")
         return self
 
 

@@ -53,7 +53,7 @@ def test_ledger_refuses_to_pay_more_than_the_loss() -> None:
 def test_conservation_check_catches_a_lost_loss() -> None:
     events = _events([10.0], [0], 1)
     ledger = Ledger(events, ["a"])
-    ShareOfLoss("a", 0.5).apply(ledger)  # half the loss is never allocated
+    ShareOfLoss("a", share=0.5).apply(ledger)  # half the loss is never allocated
     with pytest.raises(ArithmeticError):
         ledger.party_losses(events.per_simulation(events.loss))
 
@@ -76,7 +76,8 @@ def test_every_allocation_conserves_and_respects_shares_and_caps(
     ledger = Ledger(events, parties)
     for i, share in enumerate(share_list):
         cap = caps[i]
-        ShareOfLoss(f"p{i}", share, (PerLoanCap(cap),) if cap is not None else ()).apply(ledger)
+        limits = (PerLoanCap(cap),) if cap is not None else ()
+        ShareOfLoss(f"p{i}", share=share, limits=limits).apply(ledger)
     Residual("lender").apply(ledger)
     gross = events.per_simulation(events.loss)
     party = ledger.party_losses(gross)
