@@ -78,17 +78,29 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed to report instead of the scenario's.")
-@reports_bad_input
 def validate(files: tuple[Path, ...], seed: int | None) -> None:
-    """Check scenario FILES (and their portfolios) without simulating."""
+    """Check scenario FILES (and their portfolios) without simulating.
+
+    Every file is checked; each bad one gets its one-line error, and the exit code is 2 if
+    any was bad.
+    """
+    from risksim.errors import InputError
     from risksim.scenario.loader import load_scenario
 
+    bad = 0
     for file in files:
-        scenario = load_scenario(file)
+        try:
+            scenario = load_scenario(file)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            bad += 1
+            continue
         settings = scenario.spec.simulation
         click.echo(f"{file}: ok - {scenario.name} ({len(scenario.portfolio):,} loans, "
                    f"parties: {', '.join(scenario.parties)}; {settings.n_sims:,} simulations, "
                    f"seed {settings.seed if seed is None else seed})")
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()

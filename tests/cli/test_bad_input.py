@@ -116,3 +116,11 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
         result = runner.invoke(main, args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_validate_checks_every_file_and_fails_if_any_is_bad() -> None:
+    good, bad = BAD / "good_reference.yaml", BAD / "pd_above_one.yaml"
+    result = CliRunner().invoke(main, ["validate", str(bad), str(good), str(bad)])
+    assert result.exit_code == 2
+    assert result.stdout.count(": ok - ") == 1
+    assert result.stderr.count("error: ") == 2
