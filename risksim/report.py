@@ -48,7 +48,14 @@ def _probabilities(result: Result) -> list[str]:
     rows = [["indicator", "probability"]]
     rows += [[str(name), f"{row['probability']:.2%} ({row['se']:.2%})"]
              for name, row in table.iterrows()]
-    return ["", *_aligned(rows)]
+    tolerance = result.metadata.get("npl_tolerance") or {}
+    notes = []
+    if tolerance:
+        ceiling = tolerance["overall_npl_ratio"] + tolerance["margin"]
+        notes.append(f"npl.breach: some year's NPL ratio above {ceiling:.2%}"
+                     + (f"; consequence: {tolerance['consequence']}"
+                        if tolerance.get("consequence") else ""))
+    return ["", *_aligned(rows), *notes]
 
 
 def _fees(result: Result, scale: float, money: str) -> list[str]:

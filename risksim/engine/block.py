@@ -40,7 +40,10 @@ def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
     for rule in plan.rules:
         rule.apply(ledger)
     gross = events.per_simulation(events.loss)
-    indicators = [ledger.indicators[name] for name in plan.indicators]
+    measured = dict(ledger.indicators)
+    for monitor in plan.monitors:
+        measured.update(zip(monitor.indicators, monitor.measure(events), strict=True))
+    indicators = [measured[name] for name in plan.indicators]
     fees = [fee.collected(events) for fee in plan.fees]
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from risksim.engine.plan import (
     SimulationPlan,
     active_periods,
@@ -14,6 +16,7 @@ from risksim.engine.plan import (
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
 from risksim.rules.build import build_fees, build_rules
+from risksim.rules.monitors import NplTolerance
 
 if TYPE_CHECKING:
     from risksim.scenario.loader import Scenario
@@ -49,4 +52,12 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
         rules=rules, parties=scenario.parties,
         fees=build_fees(spec.arrangement, portfolio, outstanding),
+        monitors=_monitors(scenario, outstanding),
         loan_class=loan_class, class_representative=representative)
+
+
+def _monitors(scenario: Scenario, outstanding: np.ndarray) -> tuple[NplTolerance, ...]:
+    tolerance = scenario.spec.npl_tolerance
+    if tolerance is None:
+        return ()
+    return (NplTolerance(tolerance.overall_npl_ratio + tolerance.margin, outstanding),)

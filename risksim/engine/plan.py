@@ -15,6 +15,7 @@ from risksim.models.copula import FactorCopula
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
 from risksim.rules.fees import FeeSchedule
+from risksim.rules.monitors import NplTolerance
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +67,8 @@ class SimulationPlan:
         Periods in a year.
     fees : tuple of FeeSchedule
         Fees of the arrangement (columns after the indicators).
+    monitors : tuple of NplTolerance
+        Ratios measured on the events themselves (columns after the rules' indicators).
     loan_class, class_representative : numpy.ndarray or None
         Loans alike for every rule share a class (``loan_class`` per loan; one
         representative loan per class); the rules then allocate events summed by class.
@@ -81,6 +84,7 @@ class SimulationPlan:
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
     fees: tuple[FeeSchedule, ...] = ()
+    monitors: tuple[NplTolerance, ...] = ()
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None
 
@@ -92,7 +96,8 @@ class SimulationPlan:
     @property
     def indicators(self) -> tuple[str, ...]:
         """Per-simulation indicators the rules record (columns after the parties)."""
-        return tuple(name for rule in self.rules for name in rule.indicators)
+        from_rules = tuple(name for rule in self.rules for name in rule.indicators)
+        return from_rules + tuple(name for monitor in self.monitors for name in monitor.indicators)
 
 
 def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: int) -> np.ndarray:

@@ -88,6 +88,8 @@ def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, 
         "block_size": BLOCK_SIZE, "stream_version": STREAM_VERSION,
         "backend": backend, "workers": workers,
         "fees": {fee.name: {"payer": fee.payer, "payee": fee.payee} for fee in plan.fees},
+        "npl_tolerance": (scenario.spec.npl_tolerance.model_dump()
+                          if scenario.spec.npl_tolerance is not None else None),
         "versions": {name: version(name) for name in ("risksim", "numpy", "scipy", "pandas")}
         | {"python": platform.python_version()},
     }

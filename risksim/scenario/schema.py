@@ -225,6 +225,19 @@ class DefaultModelSpec(StrictModel):
         return self
 
 
+class NplToleranceSpec(StrictModel):
+    """The regulator's NPL tolerance for the lender's inclusive small-business book (M12).
+
+    Breached in a year whose NPL ratio is above ``overall_npl_ratio + margin`` (CBIRC 2019:
+    3 percentage points above the bank's overall ratio). ``consequence`` states what a breach
+    costs (reported, not priced).
+    """
+
+    overall_npl_ratio: Fraction
+    margin: Fraction = 0.03
+    consequence: str | None = None
+
+
 class SimulationSpec(StrictModel):
     """How many simulations, with which seed, reporting which quantile levels."""
 
@@ -258,6 +271,7 @@ class ScenarioSpec(StrictModel):
     portfolio: PortfolioSpec
     defaults: DefaultModelSpec
     arrangement: Arrangement
+    npl_tolerance: NplToleranceSpec | None = None
     simulation: SimulationSpec = SimulationSpec()
 
     @field_validator("name")
