@@ -15,7 +15,7 @@ from tests.builders import ROOT
 FILES = sorted(ROOT.glob("scenarios/*.yaml"))
 REQUIRED_SCHEMES = {"bank_alone_baseline", "wangcheng_patent_loan", "china_nfgf_2242",
                     "risk_pool_annual_cap_trigger", "sba_7a", "eif_capped_50_20",
-                    "japan_cgc_80"}
+                    "japan_cgc_80", "npl_tolerance_3pp"}
 
 
 def test_the_real_schemes_are_shipped() -> None:

@@ -2,7 +2,8 @@
 
 Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 1): for each
 period, the K factors of every simulation (and the t copula's χ² mixing variable), then the
-defaults of each group in plan order; after all periods, the beta LGDs in event order.
+defaults of each group in plan order; after all periods, the beta LGDs in event order, then
+(only when some layer denies claims) one uniform per event for claim denial.
 """
 
 from __future__ import annotations
@@ -92,9 +93,10 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
         sim, loan, period_of = sim[first], loan[first], period_of[first]
         cpd_of = cpd_of[first] if keep_cpd else cpd_of
     loss = plan.loss_model.event_losses(rng, loan, period_of, cpd_of if keep_cpd else None)
+    claim_uniform = rng.random(loss.size) if plan.draws_claims else None
     return LossEvents(sim=sim, loan=loan, period=period_of,
                       year=period_of // plan.periods_per_year, loss=loss, n_sims=n,
-                      n_years=plan.n_years)
+                      n_years=plan.n_years, claim_uniform=claim_uniform)
 
 
 def _concatenate(arrays: list[np.ndarray], dtype: type) -> np.ndarray:

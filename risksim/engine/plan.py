@@ -15,6 +15,7 @@ from risksim.models.copula import FactorCopula
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
 from risksim.rules.fees import FeeSchedule
+from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
 
 
@@ -98,6 +99,12 @@ class SimulationPlan:
         """Per-simulation indicators the rules record (columns after the parties)."""
         from_rules = tuple(name for rule in self.rules for name in rule.indicators)
         return from_rules + tuple(name for monitor in self.monitors for name in monitor.indicators)
+
+    @property
+    def draws_claims(self) -> bool:
+        """Whether some layer denies claims at random (one uniform per event is drawn)."""
+        return any(isinstance(limit, ClaimDenial) for rule in self.rules
+                   for limit in getattr(rule, "limits", ()))
 
 
 def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: int) -> np.ndarray:

@@ -35,6 +35,8 @@ class LossEvents:
     count : numpy.ndarray or None
         Defaults behind each entry when entries are aggregated into cells (see
         :meth:`by_class`); None means one default each.
+    claim_uniform : numpy.ndarray or None
+        A uniform draw per event for claim denial; None when no layer denies claims.
     """
 
     sim: np.ndarray
@@ -45,6 +47,7 @@ class LossEvents:
     n_sims: int
     n_years: int
     count: np.ndarray | None = None
+    claim_uniform: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:

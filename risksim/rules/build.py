@@ -12,6 +12,7 @@ from risksim.rules.base import Rule
 from risksim.rules.fees import FeeSchedule
 from risksim.rules.limits import (
     Capital,
+    ClaimDenial,
     FundBalance,
     Limit,
     PerBorrowerCap,
@@ -195,6 +196,8 @@ def _limits(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
             outstanding_by_year: np.ndarray) -> tuple[Limit, ...]:
     """The layer's limits in the documented order (see risksim.scenario.arrangement)."""
     limits: list[Limit] = []
+    if layer.claim_denial_probability is not None:
+        limits.append(ClaimDenial(layer.claim_denial_probability))
     if layer.per_loan_cap is not None:
         limits.append(PerLoanCap(layer.per_loan_cap))
     if layer.per_borrower_cap is not None:

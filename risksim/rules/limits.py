@@ -51,6 +51,28 @@ def scale_to_totals(amounts: np.ndarray, key: np.ndarray, allowed_totals: np.nda
 
 
 @dataclass(frozen=True)
+class ClaimDenial:
+    """Each claim is denied, independently, with ``probability``: the layer pays nothing on it.
+
+    Uses the events' ``claim_uniform`` draws: claim i is denied when U_i < probability.
+    """
+
+    probability: float
+    per_loan: ClassVar[bool] = True
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """Claim denial records no indicator."""
+        return ()
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Zero the denied claims."""
+        uniform = ledger.events.claim_uniform
+        assert uniform is not None, "the plan did not draw claim uniforms"
+        return np.where(uniform < self.probability, 0.0, amounts)
+
+
+@dataclass(frozen=True)
 class PerLoanCap:
     """At most ``cap`` (money) for any one loan."""
 

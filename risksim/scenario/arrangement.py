@@ -4,8 +4,8 @@ Layers apply in the order written (the "inuring order"). Within a layer the term
 a fixed order, per-loan ("occurrence") terms first, then aggregate terms on per-simulation
 totals:
 
-    eligible → share_of_loss / share_of_layer → per_loan_cap → per_borrower_cap
-             → suspend_if → cap_rate → annual_budget → fund → capital
+    eligible → share_of_loss / share_of_layer → claim_denial_probability → per_loan_cap
+             → per_borrower_cap → suspend_if → cap_rate → annual_budget → fund → capital
 
 What a term cuts is paid by ``excess_to`` when named, otherwise it stays unallocated for the
 layers after (in the end, the residual lender).
@@ -145,7 +145,9 @@ class Layer(StrictModel):
     ``share_of_layer`` makes it a counter-guarantor of an earlier layer; ``tranche`` gives it
     a slice of the portfolio loss still unallocated. ``residual: true``
     makes the party pay whatever the layers before it left (the lender, last). The other
-    terms are caps, budgets and triggers applied in the order of the module docstring.
+    terms are caps, budgets and triggers applied in the order of the module docstring;
+    ``claim_denial_probability`` denies each claim independently with that probability
+    (M15: lender non-compliance), and a denied claim's loss stays with the later layers.
     """
 
     party: Name
@@ -154,6 +156,7 @@ class Layer(StrictModel):
     tranche: Tranche | None = None
     residual: bool = False
     eligible: Eligibility | None = None
+    claim_denial_probability: Fraction | None = None
     per_loan_cap: Money | None = None
     per_borrower_cap: Money | None = None
     suspend_if: Trigger | None = None
@@ -172,7 +175,8 @@ class Layer(StrictModel):
                              "residual: true")
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
-        terms = [name for name in ("eligible", "per_loan_cap", "per_borrower_cap", "suspend_if",
+        terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
+                                   "per_borrower_cap", "suspend_if",
                                    "cap_rate", "annual_budget", "fund", "capital", "excess_to")
                  if getattr(self, name) is not None]
         if self.tranche is not None and "per_borrower_cap" in terms:

@@ -206,3 +206,25 @@ def test_tranche_pays_the_slice_of_each_simulations_loss() -> None:
     expected = np.clip(losses["gross"] - 0.02 * volume, 0, 0.03 * volume)
     assert np.allclose(losses["mezz"], expected, rtol=1e-12, atol=1e-6)
     assert (losses["mezz"] > 0).mean() > 0.05  # the slice is reached in some simulations
+
+
+@pytest.mark.parametrize(("probability", "guarantor"), [(0.0, 500.0), (1.0, 0.0)])
+def test_claim_denial_extremes(probability: float, guarantor: float) -> None:
+    # Loss 1,000, guarantor 50%: with no denial it pays 500; with every claim denied, 0.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5,
+               "claim_denial_probability": probability},
+              {"party": "bank", "residual": True}]
+    losses, _ = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 1000.0 - guarantor, "guarantor": guarantor}
+
+
+def test_claims_are_denied_at_the_stated_rate() -> None:
+    # 200 loans of 1 surely lost; the guarantor owes 1 on each claim it does not deny.
+    # Denied claims per simulation ~ Binomial(200, 0.3): mean 60, se of the mean over
+    # simulations √(200·0.3·0.7/N).
+    layers = [{"party": "guarantor", "share_of_loss": 1.0, "claim_denial_probability": 0.3},
+              {"party": "bank", "residual": True}]
+    mapping = scenario_mapping([segment("book", 200, pd=1.0)], layers=layers)
+    denied = risksim.simulate(mapping, n_sims=2_000, seed=4).losses["bank"].to_numpy()
+    assert abs(denied.mean() - 60) <= 4 * np.sqrt(200 * 0.3 * 0.7 / denied.size)
+    assert denied.std() > 0
