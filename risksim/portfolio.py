@@ -7,6 +7,7 @@ currency, tenors are in years.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,10 @@ def _correlation_range(x: np.ndarray) -> np.ndarray:
     return (x >= 0.0) & (x < 1.0)
 
 
+def _whole_year(x: np.ndarray) -> np.ndarray:
+    return (x >= 0.0) & (x == np.floor(x))
+
+
 @dataclass(frozen=True)
 class Column:
     """How one portfolio column is read and checked.
@@ -75,6 +80,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("lgd_sd", numeric=True, default=0.0, check=_non_negative, expected="an sd >= 0"),
     Column("tenor_years", numeric=True, default=1.0, check=_positive, expected="years > 0"),
     Column("amortisation", numeric=False, default="bullet"),
+    Column("origination_year", numeric=True, default=0.0, check=_whole_year,
+           expected="a whole number of years >= 0"),
     Column("borrower_id", numeric=False, default=""),
     Column("sector", numeric=False, default=""),
     Column("region", numeric=False, default=""),
@@ -104,11 +111,12 @@ class Portfolio:
         Every column of :data:`COLUMNS`: ``exposure`` (money), ``pd`` (annual default
         probability), ``lgd`` (mean loss given default, fraction of the loss base) and
         ``lgd_sd`` (its standard deviation; 0 means fixed), ``tenor_years``, ``amortisation``
-        (``bullet`` or ``instalment``), ``borrower_id``, segment attributes (``sector``,
-        ``region``, ``size_class``, ``rating``, ``collateral_type``), ``collateral_value``
-        (money) with ``collateral_haircut`` (fraction), ``annual_sales_eur_m`` (for the
-        Basel SME correlation; NaN when unknown) and ``rho`` (asset correlation given per
-        loan; NaN when not given).
+        (``bullet`` or ``instalment``), ``origination_year`` (the loan's vintage: the year
+        of the horizon it is granted in, 0 for the first), ``borrower_id``, segment
+        attributes (``sector``, ``region``, ``size_class``, ``rating``, ``collateral_type``),
+        ``collateral_value`` (money) with ``collateral_haircut`` (fraction),
+        ``annual_sales_eur_m`` (for the Basel SME correlation; NaN when unknown) and ``rho``
+        (asset correlation given per loan; NaN when not given).
     loadings : Mapping[str, numpy.ndarray]
         Per-loan factor loadings by factor name (from ``loading_<factor>`` columns).
     """
@@ -153,7 +161,7 @@ class Portfolio:
             Naming the source, the line (header is line 1) and the column of the first
             bad value.
         """
-        return _check_frame(frame, source, row_line_offset=2)
+        return _check_frame(frame, source, lines=np.arange(len(frame)) + 2)
 
     @classmethod
     def from_file(cls, path: str | Path, source: str | None = None,
@@ -170,11 +178,12 @@ class Portfolio:
             raise InputError(f"portfolio file not found: {path}", source=name)
         if path.suffix.lower() == ".parquet":
             frame = _read_parquet(path, name)
+            header_line, lines = 1, np.arange(len(frame)) + 2
         else:
-            frame = _read_csv(path, name)
+            frame, header_line, lines = _read_csv(path, name)
         for column, value in (column_defaults or {}).items():
             frame[column] = _default_column(column, value, frame)
-        return _check_frame(frame, name, row_line_offset=2)
+        return _check_frame(frame, name, lines=lines, header_line=header_line)
 
 
 def _default_column(column: str, value: float | str, frame: pd.DataFrame) -> str:
@@ -187,20 +196,52 @@ def _default_column(column: str, value: float | str, frame: pd.DataFrame) -> str
     if spec.name in frame.columns or column in frame.columns:
         raise InputError(f"the file has a '{column}' column; column_defaults only fills "
                          "missing columns", path=path)
-    if spec.numeric and (isinstance(value, str) or (spec.check is not None
-                         and not spec.check(np.array([value], dtype=float))[0])):
+    if spec.numeric and (isinstance(value, str) or not np.isfinite(value) or (
+            spec.check is not None and not spec.check(np.array([value], dtype=float))[0])):
         raise InputError(f"{value!r} is not {spec.expected}", path=path)
     if spec.name == "amortisation" and value not in AMORTISATIONS:
         raise InputError(f"{value!r} is not one of {', '.join(AMORTISATIONS)}", path=path)
     return str(value)
 
 
-def _read_csv(path: Path, source: str) -> pd.DataFrame:
+def _read_csv(path: Path, source: str) -> tuple[pd.DataFrame, int, np.ndarray]:
+    """The cells of a CSV file as text, the header's line and the line each row starts on.
+
+    Blank lines are skipped but still counted, so every error names the line of the file
+    (a row with more or fewer cells than the header is itself an error at its line).
+    """
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1  # the line the next row starts on
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read CSV: {str(exc).strip().splitlines()[0]}",
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, skipinitialspace=True, strict=True)
+            for cells in reader:
+                line, start = start, reader.line_num + 1
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if header is None:
+                    header, header_line = cells, line
+                elif len(cells) != len(header):
+                    raise InputError(f"{len(cells)} cells where the header has {len(header)}",
+                                     source=source, line=line)
+                else:
+                    rows.append(cells)
+                    lines.append(line)
+    except csv.Error as exc:
+        raise InputError(f"cannot read CSV: {exc}", source=source, line=start) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read CSV: not UTF-8 text ({exc.reason} at byte {exc.start})",
                          source=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read CSV: {exc.strerror}", source=source) from None
+    if header is None:
+        raise InputError("the file is empty: expected a header line (loan_id,exposure,pd,lgd"
+                         ",...) and one line per loan", source=source)
+    return (pd.DataFrame(rows, columns=header, dtype=object), header_line,
+            np.array(lines, dtype=np.int64))
 
 
 def _read_parquet(path: Path, source: str) -> pd.DataFrame:
@@ -209,26 +250,38 @@ def _read_parquet(path: Path, source: str) -> pd.DataFrame:
     except ImportError:
         raise InputError("reading Parquet needs pyarrow: pip install 'risksim[parquet]'",
                          source=source) from None
-    frame = pd.read_parquet(path)
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(f"cannot read Parquet: {str(exc).strip().splitlines()[0]}",
+                         source=source) from None
     return frame.astype({c: str for c in frame.columns if frame[c].dtype == object})
 
 
-def _check_frame(frame: pd.DataFrame, source: str, row_line_offset: int) -> Portfolio:
+def _check_frame(frame: pd.DataFrame, source: str, lines: np.ndarray | None,
+                 header_line: int | None = 1) -> Portfolio:
+    """Check every column and build the portfolio.
+
+    ``lines`` holds the line of the file each row comes from and ``header_line`` the
+    header's, for the error messages (None: not from a file, no line is named).
+    """
     frame = frame.rename(columns={c: c.strip() for c in frame.columns})
-    _check_header(frame, source)
+    _check_header(frame, source, header_line)
     frame = frame.rename(columns=SYNONYMS)
     n = len(frame)
     if n == 0:
         raise InputError("the portfolio has no loans", source=source)
 
     def fail(column: str, row: int, message: str) -> InputError:
-        return InputError(message, source=source, line=row + row_line_offset, path=column)
+        line = None if lines is None else int(lines[row])
+        return InputError(message, source=source, line=line, path=column)
 
     columns: dict[str, np.ndarray] = {}
     for col in COLUMNS:
         if col.name not in frame.columns:
             if col.default is None:
-                raise InputError(f"missing required column '{col.name}'", source=source, line=1)
+                raise InputError(f"missing required column '{col.name}'", source=source,
+                                 line=header_line)
             columns[col.name] = np.full(n, col.default, dtype=float if col.numeric else object)
             continue
         raw = frame[col.name]
@@ -241,20 +294,21 @@ def _check_frame(frame: pd.DataFrame, source: str, row_line_offset: int) -> Port
     return Portfolio(columns=columns, loadings=loadings)
 
 
-def _check_header(frame: pd.DataFrame, source: str) -> None:
+def _check_header(frame: pd.DataFrame, source: str, header_line: int | None) -> None:
     names = list(frame.columns)
     for alias, canonical in SYNONYMS.items():
         if alias in names and canonical in names:
             raise InputError(f"columns '{alias}' and '{canonical}' both given; keep one",
-                             source=source, line=1)
+                             source=source, line=header_line)
     known = set(COLUMN_NAMES) | set(SYNONYMS)
     for name in names:
         if name not in known and not name.startswith(LOADING_PREFIX):
             raise InputError(unknown_name_message("column", name, sorted(known)),
-                             source=source, line=1)
+                             source=source, line=header_line)
     duplicated = [n for n in names if names.count(n) > 1]
     if duplicated:
-        raise InputError(f"column '{duplicated[0]}' appears twice", source=source, line=1)
+        raise InputError(f"column '{duplicated[0]}' appears twice", source=source,
+                         line=header_line)
 
 
 FailFn = Callable[[str, int, str], InputError]
@@ -269,10 +323,11 @@ def _numeric_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
     if blank.any():
         row = int(np.argmax(blank))
         raise fail(col.name, row, f"missing value (expected {col.expected or 'a number'})")
-    bad = np.isnan(values)
+    bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.argmax(bad))
-        raise fail(col.name, row, f"'{text.iloc[row]}' is not a number")
+        kind = "a finite number" if np.isinf(values[row]) else "a number"
+        raise fail(col.name, row, f"'{text.iloc[row]}' is not {kind}")
     if col.check is not None:
         with np.errstate(invalid="ignore"):
             bad = ~col.check(values)
@@ -341,7 +396,7 @@ def generate_portfolio(segments: list[Segment], seed: int) -> Portfolio:
     rng = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence(seed)))
     parts = [_segment_frame(seg, rng) for seg in segments]
     frame = pd.concat(parts, ignore_index=True)
-    return _check_frame(frame, "<generated>", row_line_offset=0)
+    return _check_frame(frame, "<generated>", lines=None, header_line=None)
 
 
 def _segment_frame(seg: Segment, rng: np.random.Generator) -> pd.DataFrame:
@@ -350,7 +405,8 @@ def _segment_frame(seg: Segment, rng: np.random.Generator) -> pd.DataFrame:
         "loan_id": [f"{seg.name}-{i + 1:06d}" for i in range(n)],
         "exposure": _draw_exposure(seg, rng),
         "pd": np.full(n, seg.pd),
-        "tenor_years": _draw_tenor(seg, rng),
+        "tenor_years": _draw_mix(seg.tenor_years, seg.count, rng),
+        "origination_year": _draw_mix(seg.origination_year, seg.count, rng),
         "amortisation": seg.amortisation,
         "size_class": seg.size_class or seg.name,
     }
@@ -382,13 +438,15 @@ def _draw_exposure(seg: Segment, rng: np.random.Generator) -> np.ndarray:
     sigma = (np.log(spec.p95) - mu) / ndtri(0.95)
     top = 1.0 if spec.cap is None else float(ndtr((np.log(spec.cap) - mu) / sigma))
     u = rng.random(seg.count) * top
-    return np.rint(np.exp(mu + sigma * ndtri(u)))
+    sizes = np.rint(np.exp(mu + sigma * ndtri(u)))
+    return sizes if spec.cap is None else np.minimum(sizes, spec.cap)  # rint may round up
 
 
-def _draw_tenor(seg: Segment, rng: np.random.Generator) -> np.ndarray:
-    spec = seg.tenor_years
-    if isinstance(spec, float):
-        return np.full(seg.count, spec)
-    tenors = np.array(list(spec.keys()), dtype=float)
+def _draw_mix(spec: float | Mapping[float, float] | Mapping[int, float], count: int,
+              rng: np.random.Generator) -> np.ndarray:
+    """A fixed value, or values drawn from a mix ``{value: weight}`` (tenors, vintages)."""
+    if not isinstance(spec, Mapping):
+        return np.full(count, float(spec))
+    values = np.array(list(spec.keys()), dtype=float)
     weights = np.array(list(spec.values()), dtype=float)
-    return rng.choice(tenors, size=seg.count, p=weights / weights.sum())
+    return rng.choice(values, size=count, p=weights / weights.sum())

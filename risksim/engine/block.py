@@ -74,7 +74,7 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
             nu = plan.degrees_of_freedom
             mixing = np.sqrt(rng.chisquare(nu, n) / nu)
         for group in plan.groups:
-            if group.active_periods <= period:
+            if not group.active(period):
                 continue
             threshold = group.threshold if mixing is None else group.threshold * mixing
             cpd = ndtr((threshold - factors @ group.loading) / group.idiosyncratic_sd)

@@ -8,13 +8,15 @@ import numpy as np
 
 from risksim.engine.plan import (
     SimulationPlan,
-    active_periods,
+    active_window,
     classify_loans,
     group_loans,
     outstanding_by_year,
 )
+from risksim.errors import InputError
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
+from risksim.portfolio import Portfolio
 from risksim.rules.build import build_fees, build_rules
 from risksim.rules.monitors import NplTolerance
 
@@ -34,26 +36,38 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     horizon = spec.horizon
     copula = build_copula(spec.defaults, portfolio)
     period_pd = copula.period_pd(horizon.periods_per_year)
-    periods = active_periods(portfolio["tenor_years"], horizon.periods_per_year,
-                             horizon.n_periods)
+    window = _active_window(portfolio, horizon.periods_per_year, horizon.n_periods)
     loss_model = LossModel.for_portfolio(
         portfolio, period_years=1.0 / horizon.periods_per_year,
         frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
         period_pd=period_pd, asset_correlation=copula.asset_correlation)
     n_years = -(-horizon.n_periods // horizon.periods_per_year)
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
-                                      loss_model.instalment, n_years)
+                                      loss_model.instalment, portfolio["origination_year"],
+                                      n_years)
     rules = build_rules(spec.arrangement, portfolio, outstanding)
     loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,
         n_factors=copula.n_factors,
         degrees_of_freedom=copula.degrees_of_freedom,
-        groups=group_loans(copula, period_pd, periods), loss_model=loss_model,
+        groups=group_loans(copula, period_pd, window), loss_model=loss_model,
         rules=rules, parties=scenario.parties,
         fees=build_fees(spec.arrangement, portfolio, outstanding),
         monitors=_monitors(scenario, outstanding),
         loan_class=loan_class, class_representative=representative)
+
+
+def _active_window(portfolio: Portfolio, periods_per_year: int, n_periods: int) -> np.ndarray:
+    window = active_window(portfolio["origination_year"], portfolio["tenor_years"],
+                           periods_per_year, n_periods)
+    late = window[:, 0] >= n_periods
+    if late.any():
+        i = int(np.argmax(late))
+        raise InputError(f"loan '{portfolio['loan_id'][i]}' originates in year "
+                         f"{portfolio['origination_year'][i]:g}, after the horizon",
+                         path="horizon.years")
+    return window
 
 
 def _monitors(scenario: Scenario, outstanding: np.ndarray) -> tuple[NplTolerance, ...]:

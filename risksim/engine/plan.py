@@ -33,15 +33,21 @@ class LoanGroup:
         Loadings b on the K independent factors, shape (K,).
     idiosyncratic_sd : float
         √(1 − R) with R = |b|², the asset correlation.
-    active_periods : int
-        The loans can default in periods 0 .. active_periods − 1 (until their tenor).
+    first_period, end_period : int
+        The loans can default in periods first_period .. end_period − 1: from their
+        origination until their tenor ends (or the horizon does).
     """
 
     members: np.ndarray
     threshold: float
     loading: np.ndarray
     idiosyncratic_sd: float
-    active_periods: int
+    first_period: int
+    end_period: int
+
+    def active(self, period: int) -> bool:
+        """Whether the group's loans are outstanding in ``period``."""
+        return self.first_period <= period < self.end_period
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,10 +113,16 @@ class SimulationPlan:
                    for limit in getattr(rule, "limits", ()))
 
 
-def active_periods(tenor_years: np.ndarray, periods_per_year: int, n_periods: int) -> np.ndarray:
-    """Periods in which each loan is outstanding: min(n_periods, ⌈tenor × periods_per_year⌉)."""
-    periods = np.ceil(tenor_years * periods_per_year - 1e-9).astype(np.int64)
-    return np.minimum(np.maximum(periods, 1), n_periods)
+def active_window(origination_year: np.ndarray, tenor_years: np.ndarray, periods_per_year: int,
+                  n_periods: int) -> np.ndarray:
+    """First and end period of each loan, shape (n_loans, 2).
+
+    first = origination_year × periods_per_year; end = min(n_periods, first +
+    ⌈tenor × periods_per_year⌉): the loan can default in periods first .. end − 1.
+    """
+    first = (origination_year * periods_per_year).astype(np.int64)
+    length = np.maximum(np.ceil(tenor_years * periods_per_year - 1e-9).astype(np.int64), 1)
+    return np.column_stack([first, np.minimum(first + length, n_periods)])
 
 
 def classify_loans(rules: tuple[Rule, ...],
@@ -130,29 +142,29 @@ def classify_loans(rules: tuple[Rule, ...],
 
 
 def outstanding_by_year(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np.ndarray,
-                        n_years: int) -> np.ndarray:
+                        origination_year: np.ndarray, n_years: int) -> np.ndarray:
     """Exposure outstanding at the start of each year, shape (n_loans, n_years).
 
-    EAD for bullet loans, EAD·(1 − y/T) for straight-line instalment loans, 0 from the year
-    the loan matures (y ≥ T).
+    With age a = y − origination year: 0 before origination (a < 0) and from maturity
+    (a ≥ T); EAD for bullet loans, EAD·(1 − a/T) for straight-line instalment loans.
     """
-    years = np.arange(n_years)[None, :]
+    age = np.arange(n_years)[None, :] - origination_year[:, None]
     tenor = tenor_years[:, None]
-    remaining = np.where(instalment[:, None], np.maximum(0.0, 1.0 - years / tenor), 1.0)
-    return np.where(years < tenor, exposure[:, None] * remaining, 0.0)
+    remaining = np.where(instalment[:, None], np.maximum(0.0, 1.0 - age / tenor), 1.0)
+    return np.where((age >= 0) & (age < tenor), exposure[:, None] * remaining, 0.0)
 
 
 def group_loans(copula: FactorCopula, period_pd: np.ndarray,
-                periods_active: np.ndarray) -> tuple[LoanGroup, ...]:
-    """Group loans by (per-period PD, loadings, active periods); loans with PD 0 are left out.
+                window: np.ndarray) -> tuple[LoanGroup, ...]:
+    """Group loans by (per-period PD, loadings, active window); loans with PD 0 are left out.
 
-    They can never default, so no group needs them.
+    They can never default, so no group needs them. ``window`` is from :func:`active_window`.
     """
     can_default = np.flatnonzero(period_pd > 0)
     if can_default.size == 0:
         return ()
     keys = np.column_stack([period_pd[can_default], copula.factor_loadings[can_default],
-                            periods_active[can_default]])
+                            window[can_default]])
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.cumsum(np.bincount(inverse, minlength=len(unique)))[:-1]
@@ -160,8 +172,8 @@ def group_loans(copula: FactorCopula, period_pd: np.ndarray,
     thresholds = copula.thresholds(unique[:, 0])
     groups = []
     for key, loans, threshold in zip(unique, members, thresholds, strict=True):
-        loading = key[1:-1]
+        loading = key[1:-2]
         groups.append(LoanGroup(members=loans, threshold=float(threshold), loading=loading,
                                 idiosyncratic_sd=math.sqrt(1.0 - float(loading @ loading)),
-                                active_periods=int(key[-1])))
+                                first_period=int(key[-2]), end_period=int(key[-1])))
     return tuple(groups)

@@ -30,6 +30,8 @@ class LossModel:
     ----------
     exposure, tenor_years, collateral_recovery : numpy.ndarray
         EAD (money), tenor (years), collateral value after haircut (1 − h)·C (money).
+    origination_year : numpy.ndarray
+        Year of the horizon each loan is granted in (its vintage).
     instalment : numpy.ndarray of bool
         True for straight-line amortising loans.
     lgd_mean, lgd_concentration : numpy.ndarray
@@ -44,6 +46,7 @@ class LossModel:
 
     exposure: np.ndarray
     tenor_years: np.ndarray
+    origination_year: np.ndarray
     instalment: np.ndarray
     collateral_recovery: np.ndarray
     lgd_mean: np.ndarray
@@ -62,6 +65,7 @@ class LossModel:
             concentration = np.where(sd > 0, mean * (1 - mean) / sd**2 - 1.0, np.inf)
         return cls(
             exposure=portfolio["exposure"], tenor_years=portfolio["tenor_years"],
+            origination_year=portfolio["origination_year"],
             instalment=portfolio["amortisation"] == "instalment",
             collateral_recovery=(1 - portfolio["collateral_haircut"])
             * portfolio["collateral_value"],
@@ -77,7 +81,7 @@ class LossModel:
         """Outstanding exposure net of collateral recovery at default, base_i(t) (money)."""
         if not self.instalment.any():  # bullet loans: the base does not change over time
             return np.maximum(0.0, self.exposure - self.collateral_recovery)[loans]
-        start = periods * self.period_years
+        start = periods * self.period_years - self.origination_year[loans]
         tenor = self.tenor_years[loans]
         outstanding = self.exposure[loans] * np.where(
             self.instalment[loans], np.maximum(0.0, 1.0 - start / tenor), 1.0)

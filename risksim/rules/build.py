@@ -19,11 +19,13 @@ from risksim.rules.limits import (
     PeriodCap,
     PerLoanCap,
     Suspension,
+    VintageCap,
 )
 from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
     BandedValue,
+    CapRate,
     CategoryValue,
     Eligibility,
     Layer,
@@ -88,13 +90,13 @@ def build_fees(arrangement: Arrangement, portfolio: Portfolio,
     schedules = []
     for index, fee in enumerate(arrangement.fees):
         path = f"arrangement.fees[{index}]"
-        base = outstanding_by_year
-        if fee.base == "guaranteed":
-            base = base * guaranteed_share(arrangement, fee.guaranteed_by, portfolio)[:, None]
+        share = (guaranteed_share(arrangement, fee.guaranteed_by, portfolio)
+                 if fee.base == "guaranteed" else np.ones(len(portfolio)))
         schedules.append(FeeSchedule.compile(
             fee.name, fee.payer, fee.payee,
             tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),
-            tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"), base))
+            tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"),
+            share * portfolio["exposure"], share[:, None] * outstanding_by_year))
     return tuple(schedules)
 
 
@@ -206,8 +208,7 @@ def _limits(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
     if layer.suspend_if is not None:
         limits.append(_suspension(layer.suspend_if, covered, outstanding_by_year))
     if layer.cap_rate is not None:
-        volume = float(np.sum(portfolio["exposure"] * covered))
-        limits.append(PeriodCap(layer.cap_rate.rate * volume, layer.cap_rate.per, "cap_rate"))
+        limits.append(_cap_rate(layer.cap_rate, covered, portfolio))
     if layer.annual_budget is not None:
         limits.append(PeriodCap(layer.annual_budget, "year", "annual_budget"))
     if layer.fund is not None:
@@ -215,6 +216,15 @@ def _limits(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
     if layer.capital is not None:
         limits.append(Capital(layer.capital))
     return tuple(limits)
+
+
+def _cap_rate(cap: CapRate, covered: np.ndarray, portfolio: Portfolio) -> Limit:
+    """Cap of rate × covered volume (Σ exposure of the covered loans), or per vintage."""
+    volume = portfolio["exposure"] * covered
+    if cap.per != "vintage":
+        return PeriodCap(cap.rate * float(volume.sum()), cap.per, "cap_rate")
+    vintage = portfolio["origination_year"].astype(np.int64)
+    return VintageCap(cap.rate * np.bincount(vintage, weights=volume), vintage)
 
 
 def _suspension(trigger: Trigger, covered: np.ndarray,

@@ -2,14 +2,14 @@
 
 For a fee with upfront rate u_i and annual rate a_i on the base B_i(y) of loan i in year y
 (the outstanding exposure at the start of year y, times the guaranteed share for a
-guarantee fee), a loan that defaults in year d pays
+guarantee fee; B_i at origination for the upfront fee), a loan that defaults in year d pays
 
-    u_i·B_i(0) + Σ_{y ≤ d} a_i·B_i(y)
+    u_i·B_i(origination) + Σ_{y ≤ d} a_i·B_i(y)
 
 (the annual fee is paid at the start of each year, so the year of default is paid), and a
 loan that never defaults pays every year until it matures. Per simulation:
 
-    fee = Σ_i [u_i·B_i(0) + Σ_y a_i·B_i(y)] − Σ_defaults Σ_{y > d} a_i·B_i(y)
+    fee = Σ_i [u_i·B_i(origination) + Σ_y a_i·B_i(y)] − Σ_defaults Σ_{y > d} a_i·B_i(y)
 
 which needs only the (sparse) default events.
 """
@@ -46,12 +46,13 @@ class FeeSchedule:
 
     @classmethod
     def compile(cls, name: str, payer: str, payee: str, upfront_rate: np.ndarray,
-                annual_rate: np.ndarray, base_by_year: np.ndarray) -> FeeSchedule:
-        """Build from per-loan rates and the (n_loans, n_years) fee base."""
+                annual_rate: np.ndarray, upfront_base: np.ndarray,
+                base_by_year: np.ndarray) -> FeeSchedule:
+        """Build from per-loan rates, the base at origination and the (n_loans, n_years) base."""
         annual = annual_rate[:, None] * base_by_year
         after = np.cumsum(annual[:, ::-1], axis=1)[:, ::-1]  # Σ_{y' ≥ y}
         forgone = np.concatenate([after[:, 1:], np.zeros((len(annual), 1))], axis=1)
-        total = float(np.sum(upfront_rate * base_by_year[:, 0]) + annual.sum())
+        total = float(np.sum(upfront_rate * upfront_base) + annual.sum())
         return cls(name, payer, payee, total, forgone)
 
     def collected(self, events: LossEvents) -> np.ndarray:

@@ -146,6 +146,45 @@ class PeriodCap:
         return scale_to_totals(amounts, key, allowed, totals)
 
 
+@dataclass(frozen=True, eq=False)
+class VintageCap:
+    """Payments on the loans of each vintage at most ``rate`` × that vintage's covered volume.
+
+    Records ``<layer>.cap_rate_binds``: whether any vintage's cap cut anything.
+
+    Attributes
+    ----------
+    amount_by_vintage : numpy.ndarray
+        The cap of each vintage (money), indexed by vintage number.
+    vintage : numpy.ndarray
+        Per loan, its vintage number (0 for loans granted in the first year, ...).
+    """
+
+    amount_by_vintage: np.ndarray
+    vintage: np.ndarray
+    per_loan: ClassVar[bool] = False
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """The vintage of each loan."""
+        return (self.vintage,)
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """``<layer>.cap_rate_binds``."""
+        return (f"{layer}.cap_rate_binds",)
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Cut each (simulation, vintage) total to its cap pro rata."""
+        events = ledger.events
+        n_vintages = self.amount_by_vintage.size
+        key = events.sim * n_vintages + self.vintage[events.loan]
+        totals = np.bincount(key, weights=amounts, minlength=events.n_sims * n_vintages)
+        allowed = np.minimum(totals, np.tile(self.amount_by_vintage, events.n_sims))
+        binds = (totals > allowed).reshape(events.n_sims, -1).any(axis=1)
+        ledger.record(self.indicator_names(layer)[0], binds.astype(float))
+        return scale_to_totals(amounts, key, allowed, totals)
+
+
 @dataclass(frozen=True)
 class FundBalance:
     """A finite fund: pays claims year by year while its balance lasts, pro rata when short.

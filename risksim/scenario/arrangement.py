@@ -20,7 +20,7 @@ from pydantic import Field, model_validator
 from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel, located
 from risksim.suggest import unknown_name_message
 
-NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m"]
+NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m", "origination_year"]
 TextAttribute = Literal["rating", "sector", "region", "size_class", "collateral_type"]
 
 
@@ -110,10 +110,11 @@ class Eligibility(StrictModel):
 
 
 class CapRate(StrictModel):
-    """Payments at most ``rate`` × covered volume, over the horizon or in each year."""
+    """Payments at most ``rate`` × covered volume: over the horizon, in each year, or for each
+    vintage (the loans granted in one year, against their own volume)."""
 
     rate: Fraction
-    per: Literal["horizon", "year"] = "horizon"
+    per: Literal["horizon", "year", "vintage"] = "horizon"
 
 
 class Trigger(StrictModel):
@@ -249,10 +250,12 @@ class Arrangement(StrictModel):
                          len(self.layers) - 1)
             raise located("exactly one layer, the last, must be residual: true (the lender "
                           "keeps what the others do not pay)", "layers", wrong)
-        total = sum(layer.largest_share() for layer in self.layers)
-        if total > 1.0 + 1e-12:
-            raise located(f"shares of loss add up to {total:g} (largest tiers), above 1",
-                          "layers")
+        total = 0.0
+        for index, layer in enumerate(self.layers):
+            total += layer.largest_share()
+            if total > 1.0 + 1e-12:
+                raise located(f"shares of loss add up to {total:g} with this layer (largest "
+                              "tiers), above 1", "layers", index, "share_of_loss")
         return self
 
     def _check_parties(self) -> None:

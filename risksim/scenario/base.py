@@ -16,7 +16,15 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 Years = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
+Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+PATTERN_MEANINGS = {
+    NAME_PATTERN: "a name of lower-case letters, digits and _, starting with a letter",
+    CURRENCY_PATTERN: "a three-letter currency code in capitals (ISO 4217: CNY, EUR, USD, ...)",
+}
+"""What each pattern of the schema means, for error messages."""
 
 RESERVED_NAMES = {"gross", "simulation"}
 

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from risksim.errors import InputError
 from risksim.portfolio import Portfolio, generate_portfolio
+from risksim.scenario.base import PATTERN_MEANINGS
 from risksim.scenario.schema import ScenarioSpec
 from risksim.scenario.yaml_loader import format_path, line_for, load_yaml
 
@@ -203,7 +204,11 @@ def _message(error: ErrorDetails) -> str:
               "greater_than": ("gt", "is not above"), "greater_than_equal": ("ge", "is below")}
     if kind in bounds:
         key, words = bounds[kind]
-        return f"{value!r} {words} {ctx[key]}"
+        bound = ctx[key]
+        shown = f"{bound:g}" if isinstance(bound, float) else bound  # 1, not 1.0
+        return f"{value!r} {words} {shown}"
+    if kind == "string_pattern_mismatch" and ctx["pattern"] in PATTERN_MEANINGS:
+        return f"expected {PATTERN_MEANINGS[ctx['pattern']]} (got {value!r})"
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
     if kind in ("unknown_key", "located", "value_error", "assertion_error") or isinstance(
             value, dict | list):

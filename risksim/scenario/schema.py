@@ -13,7 +13,16 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from risksim.scenario.arrangement import Arrangement
-from risksim.scenario.base import Fraction, Level, Money, Name, StrictModel, Years, located
+from risksim.scenario.base import (
+    Currency,
+    Fraction,
+    Level,
+    Money,
+    Name,
+    StrictModel,
+    Years,
+    located,
+)
 
 DEFAULT_LEVELS = (0.95, 0.99, 0.999)
 DEFAULT_N_SIMS = 100_000
@@ -93,6 +102,7 @@ class Segment(StrictModel):
     pd: Fraction
     tenor_years: Years | dict[float, Annotated[float, Field(gt=0.0)]] = 1.0
     amortisation: Literal["bullet", "instalment"] = "bullet"
+    origination_year: Annotated[int, Field(ge=0)] | dict[int, Annotated[float, Field(gt=0.0)]] = 0
     lgd: Fraction | BetaLGD
     sector: str | None = None
     region: str | None = None
@@ -101,17 +111,24 @@ class Segment(StrictModel):
     annual_sales_eur_m: Money | None = None
     collateral: Collateral | None = None
 
-    @field_validator("tenor_years")
+    @field_validator("tenor_years", "origination_year")
     @classmethod
-    def _tenor_mix(cls, value: float | dict[float, float]) -> float | dict[float, float]:
+    def _mix(cls, value: float | dict[float, float]) -> float | dict[float, float]:
         if isinstance(value, dict):
             if not value:
-                raise ValueError("the tenor mix is empty")
-            if any(t <= 0 for t in value):
-                raise ValueError("every tenor in the mix must be > 0 years")
+                raise ValueError("the mix is empty")
+            if any(t < 0 for t in value):
+                raise ValueError("every value in the mix must be >= 0")
             total = sum(value.values())
             if abs(total - 1.0) > 1e-9:
-                raise ValueError(f"tenor mix weights add up to {total:g}, not 1")
+                raise ValueError(f"mix weights add up to {total:g}, not 1")
+        return value
+
+    @field_validator("tenor_years")
+    @classmethod
+    def _positive_tenors(cls, value: float | dict[float, float]) -> float | dict[float, float]:
+        if isinstance(value, dict) and any(t <= 0 for t in value):
+            raise ValueError("every tenor in the mix must be > 0 years")
         return value
 
 
@@ -216,12 +233,15 @@ class DefaultModelSpec(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DefaultModelSpec:
-        if (self.model == "t_copula") != (self.degrees_of_freedom is not None):
-            raise ValueError("degrees_of_freedom is required for t_copula and only for it")
+        if self.model == "t_copula" and self.degrees_of_freedom is None:
+            raise located("t_copula needs degrees_of_freedom (a number > 0)", "model")
+        if self.model != "t_copula" and self.degrees_of_freedom is not None:
+            raise located(f"degrees_of_freedom applies to model: t_copula only, not "
+                          f"{self.model}", "degrees_of_freedom")
         loadings = self.factors is not None and self.factors.assign_by == "loadings"
         if loadings != (self.correlation == "from_loadings"):
-            raise ValueError("use correlation: from_loadings exactly when factors.assign_by "
-                             "is loadings")
+            raise located("use correlation: from_loadings exactly when factors.assign_by "
+                          "is loadings", "correlation")
         return self
 
 
@@ -266,7 +286,7 @@ class ScenarioSpec(StrictModel):
 
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    currency: Currency
     horizon: Horizon = Horizon()
     portfolio: PortfolioSpec
     defaults: DefaultModelSpec
