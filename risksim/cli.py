@@ -7,6 +7,7 @@ input prints one line, ``error: file:line: dotted.path: message``, and exits wit
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -61,16 +62,40 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     from risksim.report import format_summary
     from risksim.scenario.loader import load_scenario
 
-    if out is not None and out.exists() and not out.is_dir():
-        from risksim.errors import InputError
-
-        raise InputError("exists and is not a folder", source=str(out))
+    if out is not None:
+        _check_writable(out)
     loaded = load_scenario(scenario)
     result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers)
     click.echo(format_summary(result))
     if out is not None:
-        written = result.save(out)
+        try:
+            written = result.save(out)
+        except OSError as exc:
+            from risksim.errors import InputError
+
+            raise InputError(f"cannot write the result: {exc.strerror or exc}",
+                             source=str(out)) from None
         click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _check_writable(out: Path) -> None:
+    """Stop before simulating when the result could not be written into the folder ``out``.
+
+    Raises
+    ------
+    InputError
+        When the nearest existing folder on the way to ``out`` is a file or is read-only.
+    """
+    from risksim.errors import InputError
+
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"cannot create a folder here: {existing} is a file", source=str(out))
+    if not os.access(existing, os.W_OK):
+        raise InputError(f"cannot create a folder here: {existing} is read-only",
+                         source=str(out))
 
 
 @main.command()

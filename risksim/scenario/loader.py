@@ -144,9 +144,7 @@ def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int
                  source: str) -> InputError:
     found = [(_data_path(e, data), e) for e in errors]
     kept = [(loc, e) for loc, e in found
-            if not (e["type"] in _MISMATCH and any(
-                f["type"] not in _MISMATCH and other[:len(loc)] == loc
-                for other, f in found if f is not e))]
+            if not any(_superseded(loc, e, other, f) for other, f in found if f is not e)]
     if not kept:  # every error is a branch mismatch: keep the first of them
         kept = found[:1]
     kept.sort(key=lambda item: line_for(lines, item[0]) or 0)
@@ -160,6 +158,24 @@ def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int
     if more:
         message += f" (and {more} more error{'s' if more > 1 else ''})"
     return InputError(message, source=source, line=line_for(lines, loc), path=format_path(loc))
+
+
+def _superseded(loc: Loc, error: ErrorDetails, other: Loc, other_error: ErrorDetails) -> bool:
+    """Whether ``error`` comes from a union branch that fits the value less than the branch
+    of ``other_error`` (which then tells the user more).
+
+    A branch mismatch loses to a real error at its place or to any error below it (that
+    branch accepted the value's type); an unknown key loses to an error of a branch that
+    accepted the keys of the same mapping.
+    """
+    if error["type"] in _MISMATCH:
+        return other[:len(loc)] == loc and (
+            len(other) > len(loc) or other_error["type"] not in _MISMATCH)
+    if error["type"] == "unknown_key":
+        mapping = loc[:-1]
+        return other[:len(mapping)] == mapping and other_error["type"] != "unknown_key" and (
+            len(other) > len(mapping) or other_error["type"] not in _MISMATCH)
+    return False
 
 
 def _expected_one_of(errors: Sequence[ErrorDetails]) -> str:

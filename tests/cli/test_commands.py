@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -39,11 +38,13 @@ def test_run_without_argument_prints_the_default_scenarios_summary() -> None:
 def test_run_writes_a_result_that_reads_back_exactly(tmp_path: Path) -> None:
     out = tmp_path / "b1"
     text = invoke("run", str(B1_SCENARIO), "--sims", "4000", "--seed", "3", "--out", str(out))
-    assert f"wrote {out / 'losses.csv'}" in text
+    written = ", ".join(str(out / name) for name in ("losses.csv", "losses.parquet",
+                                                    "summary.json"))
+    assert text.splitlines()[-1] == f"wrote {written}"
     assert {p.name for p in out.iterdir()} == {"summary.json", "losses.csv", "losses.parquet"}
     loaded = risksim.load_result(out)
     again = risksim.simulate(B1_SCENARIO, n_sims=4000, seed=3)
-    pd.testing.assert_frame_equal(loaded.losses, again.losses)
+    pd.testing.assert_frame_equal(loaded.losses, again.losses, check_exact=True)
     meta = loaded.metadata
     assert (meta["seed"], meta["n_sims"]) == (3, 4000)
     assert (meta["block_size"], meta["stream_version"]) == (BLOCK_SIZE, STREAM_VERSION)
@@ -51,16 +52,20 @@ def test_run_writes_a_result_that_reads_back_exactly(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())["summary"]
     assert summary["bank"]["EL"] == pytest.approx(again.summary().loc["bank", "EL"], rel=1e-12)
     (out / "losses.parquet").unlink()  # the CSV alone must carry the exact values too
-    pd.testing.assert_frame_equal(risksim.load_result(out).losses, again.losses)
+    pd.testing.assert_frame_equal(risksim.load_result(out).losses, again.losses,
+                                  check_exact=True)
 
 
 def test_same_seed_same_files_other_seed_other_losses(tmp_path: Path) -> None:
     for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
         invoke("run", str(B1_SCENARIO), "--sims", "2100", "--seed", seed, "--out",
                str(tmp_path / name))
-    csv = {name: (tmp_path / name / "losses.csv").read_bytes() for name in "abc"}
-    assert csv["a"] == csv["b"]
-    assert csv["a"] != csv["c"]
+    files = {name: {p.name: p.read_bytes() for p in (tmp_path / name).iterdir()}
+             for name in "abc"}
+    assert set(files["a"]) == {"summary.json", "losses.csv", "losses.parquet"}
+    assert files["a"] == files["b"]  # every file, bit for bit
+    a, c = (risksim.load_result(tmp_path / name).losses for name in "ac")
+    assert (a["gross"] != c["gross"]).mean() > 0.5
 
 
 def test_process_backend_gives_the_serial_losses(tmp_path: Path) -> None:
@@ -68,7 +73,8 @@ def test_process_backend_gives_the_serial_losses(tmp_path: Path) -> None:
         invoke("run", str(B1_SCENARIO), "--sims", "4500", "--out", str(tmp_path / name), *extra)
     serial = risksim.load_result(tmp_path / "serial").losses
     process = risksim.load_result(tmp_path / "process").losses
-    assert np.array_equal(serial.to_numpy(), process.to_numpy())
+    pd.testing.assert_frame_equal(serial, process, check_exact=True)
+    assert risksim.load_result(tmp_path / "process").metadata["backend"] == "process"
 
 
 def test_indicators_are_saved_and_read_back(tmp_path: Path) -> None:
@@ -84,9 +90,10 @@ def test_indicators_are_saved_and_read_back(tmp_path: Path) -> None:
 
 
 def test_validate_accepts_every_shipped_scenario() -> None:
-    files = [*ROOT.glob("scenarios/*.yaml"), B1_SCENARIO]
+    files = sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("benchmarks/*.yaml")])
+    assert B1_SCENARIO in files and len(files) >= 10
     text = invoke("validate", *map(str, files))
-    assert text.count(": ok - ") == len(files)
+    assert [line.split(": ok - ")[0] for line in text.splitlines()] == list(map(str, files))
 
 
 def test_schema_command_writes_the_committed_schema(tmp_path: Path) -> None:
