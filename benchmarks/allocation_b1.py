@@ -19,6 +19,7 @@ import numpy as np
 import risksim
 from risksim.engine.block import allocate, draw_loss_events
 from risksim.engine.compile import compile_plan
+from risksim.engine.memory import keep_freed_memory
 from risksim.engine.streams import block_generator, block_size, n_blocks
 
 HERE = Path(__file__).parent
@@ -30,6 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     scenario = risksim.load_scenario(HERE / "b1_2242_pool.yaml")
     plan = compile_plan(scenario)
+    keep_freed_memory()  # as every backend does before running blocks
     sampling = allocation = 0.0
     n_events = 0
     for block in range(n_blocks(args.sims)):

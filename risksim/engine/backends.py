@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from risksim.engine.block import simulate_block
+from risksim.engine.memory import keep_freed_memory
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import n_blocks
 from risksim.errors import InputError
@@ -45,6 +46,7 @@ class Backend(Protocol):
 
 def run_task(plan: SimulationPlan, seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
     """Simulate blocks ``blocks[0] .. blocks[1] − 1``, stacked in block order."""
+    keep_freed_memory()
     return np.concatenate([simulate_block(plan, seed, n_sims, b) for b in range(*blocks)])
 
 

@@ -50,8 +50,9 @@ def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
 
 
 def _cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
-    """The events by loan class, when the plan has classes and cells are fewer than events."""
-    if plan.loan_class is None or plan.class_representative is None:
+    """The events by loan class, when the plan has classes, cells are fewer than events and
+    there is more than the lender's residual to allocate (else summing saves nothing)."""
+    if plan.loan_class is None or plan.class_representative is None or len(plan.rules) < 2:
         return events
     n_cells = events.n_sims * plan.n_periods * plan.class_representative.size
     if n_cells > events.loss.size:

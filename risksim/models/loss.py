@@ -73,6 +73,14 @@ class LossModel:
             frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation)
 
     @property
+    def fixed_loss(self) -> np.ndarray | None:
+        """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
+        Frye–Jacobs, bullet repayment): LGD·max(0, EAD − (1 − h)·C); else None."""
+        if self.frye_jacobs or self.random_lgd or self.instalment.any():
+            return None
+        return self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
+
+    @property
     def random_lgd(self) -> bool:
         """Whether any loan draws its LGD at random."""
         return bool(np.isfinite(self.lgd_concentration).any())
@@ -100,6 +108,9 @@ class LossModel:
         conditional_pd : numpy.ndarray or None
             The conditional PD of each event's group (needed with Frye–Jacobs).
         """
+        fixed = self.fixed_loss
+        if fixed is not None:
+            return fixed[loans]
         mean = self.lgd_mean[loans]
         if self.frye_jacobs:
             assert conditional_pd is not None

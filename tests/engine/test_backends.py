@@ -68,3 +68,13 @@ def test_blocks_are_independent_of_the_run_length(scenario: risksim.Scenario,
     # Full blocks depend only on (seed, block): a longer run starts with the same blocks.
     longer = risksim.simulate(scenario, n_sims=5 * BLOCK_SIZE, seed=99).losses.to_numpy()
     assert np.array_equal(longer[:3 * BLOCK_SIZE], serial_losses[:3 * BLOCK_SIZE])
+
+
+def test_allocator_tuning_applies_on_glibc() -> None:
+    import platform
+    import sys
+
+    from risksim.engine.memory import keep_freed_memory
+
+    expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert keep_freed_memory() is expected
