@@ -45,7 +45,7 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
                                       loss_model.instalment, portfolio["origination_year"],
                                       n_years)
-    rules = build_rules(spec.arrangement, portfolio, outstanding)
+    rules = build_rules(spec.arrangement, portfolio, outstanding, horizon)
     loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,

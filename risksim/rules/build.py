@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -32,10 +33,11 @@ from risksim.scenario.arrangement import (
     Tiered,
     Trigger,
 )
+from risksim.scenario.schema import Horizon
 
 
-def build_rules(arrangement: Arrangement, portfolio: Portfolio,
-                outstanding_by_year: np.ndarray) -> tuple[Rule, ...]:
+def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_year: np.ndarray,
+                horizon: Horizon) -> tuple[Rule, ...]:
     """One rule per layer, in the order written in the scenario.
 
     Parameters
@@ -46,6 +48,8 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
         The loans (attributes decide tiered shares, eligibility and volumes).
     outstanding_by_year : numpy.ndarray
         (n_loans, n_years) exposure outstanding at the start of each year, 0 once matured.
+    horizon : Horizon
+        The scenario's horizon (capital is paid out period by period).
 
     Raises
     ------
@@ -61,11 +65,12 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
             continue
         if layer.share_of_layer is not None:
             upstream = layer.share_of_layer.party
-            covered = _covered_by(arrangement, upstream, portfolio, names)
+            borne = layer.share_of_layer.share * guaranteed_share(arrangement, upstream,
+                                                                  portfolio)
             rules.append(ShareOfLayer(
                 layer.party, upstream=names[_layer_index(arrangement, upstream)],
                 upstream_party=upstream, share=layer.share_of_layer.share,
-                limits=_limits(layer, covered, portfolio, outstanding_by_year),
+                limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon),
                 excess_to=layer.excess_to, layer=names[index]))
             continue
         if layer.tranche is not None:
@@ -73,13 +78,14 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio,
             rules.append(TrancheOfLoss(
                 layer.party, attach=layer.tranche.attach * volume,
                 detach=layer.tranche.detach * volume,
-                limits=_limits(layer, np.ones(len(portfolio), bool), portfolio,
-                               outstanding_by_year),
+                limits=_limits(layer, np.ones(len(portfolio)), portfolio,
+                               outstanding_by_year, horizon),
                 excess_to=layer.excess_to, layer=names[index]))
             continue
         share = _share_by_loan(layer, portfolio, path)
         rules.append(ShareOfLoss(
-            layer.party, share, limits=_limits(layer, share > 0, portfolio, outstanding_by_year),
+            layer.party, share,
+            limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
             excess_to=layer.excess_to, layer=names[index]))
     return tuple(rules)
 
@@ -101,13 +107,16 @@ def build_fees(arrangement: Arrangement, portfolio: Portfolio,
 
 
 def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio) -> np.ndarray:
-    """The share of each loan's loss that ``party``'s first share layer takes on (before caps).
+    """The share of each loan's loss that ``party``'s first paying layer takes on (before caps).
 
-    A counter-guarantor takes its share of the upstream layer's share.
+    A counter-guarantor takes its share of the upstream layer's share; a tranche may take
+    any loan's loss (1).
     """
     index = next(i for i, layer in enumerate(arrangement.layers)
-                 if layer.party == party and not layer.residual and layer.tranche is None)
+                 if layer.party == party and not layer.residual)
     layer = arrangement.layers[index]
+    if layer.tranche is not None:  # a slice of the portfolio can take any loan's loss
+        return np.ones(len(portfolio))
     if layer.share_of_layer is not None:
         upstream = guaranteed_share(arrangement, layer.share_of_layer.party, portfolio)
         return layer.share_of_layer.share * upstream
@@ -123,18 +132,6 @@ def layer_names(arrangement: Arrangement) -> list[str]:
 
 def _layer_index(arrangement: Arrangement, party: str) -> int:
     return next(i for i, layer in enumerate(arrangement.layers) if layer.party == party)
-
-
-def _covered_by(arrangement: Arrangement, party: str, portfolio: Portfolio,
-                names: list[str]) -> np.ndarray:
-    """Loans the (share_of_loss) layer of ``party`` covers, following chains upwards."""
-    index = _layer_index(arrangement, party)
-    layer = arrangement.layers[index]
-    if layer.share_of_layer is not None:
-        return _covered_by(arrangement, layer.share_of_layer.party, portfolio, names)
-    if layer.tranche is not None:
-        return np.ones(len(portfolio), dtype=bool)
-    return _share_by_loan(layer, portfolio, f"arrangement.layers[{index}]") > 0
 
 
 def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
@@ -194,9 +191,14 @@ def _eligible(rules: Eligibility, portfolio: Portfolio) -> np.ndarray:
     return ok
 
 
-def _limits(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
-            outstanding_by_year: np.ndarray) -> tuple[Limit, ...]:
-    """The layer's limits in the documented order (see risksim.scenario.arrangement)."""
+def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
+            outstanding_by_year: np.ndarray, horizon: Horizon) -> tuple[Limit, ...]:
+    """The layer's limits in the documented order (see risksim.scenario.arrangement).
+
+    ``borne`` is the share of each loan's loss the layer takes on (before its limits); the
+    loans with a positive share are the layer's covered loans.
+    """
+    covered = borne > 0
     limits: list[Limit] = []
     if layer.claim_denial_probability is not None:
         limits.append(ClaimDenial(layer.claim_denial_probability))
@@ -214,8 +216,28 @@ def _limits(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
     if layer.fund is not None:
         limits.append(FundBalance(layer.fund.balance, layer.fund.refill_per_year))
     if layer.capital is not None:
-        limits.append(Capital(layer.capital))
+        limits.append(_capital(layer, borne, portfolio, outstanding_by_year, horizon))
     return tuple(limits)
+
+
+def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
+             outstanding_by_year: np.ndarray, horizon: Horizon) -> Capital:
+    """The capital term, with the weighted guarantee liability when leverage is limited.
+
+    liability_y = Σ_i borne_i × weight_i × outstanding_i(y), weight the small-loan weight
+    for loans up to the small-loan size, 1 otherwise.
+    """
+    assert layer.capital is not None
+    capital = Capital(layer.capital, horizon.n_periods, horizon.periods_per_year)
+    leverage = layer.leverage
+    if leverage is None:
+        return capital
+    small = (portfolio["exposure"] <= leverage.small_loan_max
+             if leverage.small_loan_max is not None else np.zeros(len(portfolio), bool))
+    weight = np.where(small, leverage.small_loan_weight, 1.0)
+    liability = (borne * weight) @ outstanding_by_year
+    return dataclasses.replace(capital, liability_by_year=liability,
+                               max_leverage=leverage.limit)
 
 
 def _cap_rate(cap: CapRate, covered: np.ndarray, portfolio: Portfolio) -> Limit:

@@ -275,34 +275,69 @@ class Suspension:
         return np.nan_to_num(ratio, nan=0.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Capital:
     """The party can pay at most its capital over the horizon; claims beyond it go unpaid.
 
     Claims are paid period by period while capital lasts (pro rata in the period it runs
     out). Records ``<layer>.insolvent``: whether any claim went unpaid.
+
+    With a leverage limit (M13, Decree 683: 10x, 15x for small-business guarantors) it also
+    records ``<layer>.max_leverage``, the highest yearly ratio of weighted guarantee
+    liability to net assets (capital less claims paid before the year; inf once they are
+    gone), and ``<layer>.leverage_breach`` (1.0 if it passed the limit in some year).
+
+    Attributes
+    ----------
+    capital : float
+        Net assets at the start (money).
+    n_periods, periods_per_year : int
+        The horizon's periods.
+    liability_by_year : numpy.ndarray or None
+        Weighted guarantee liability outstanding at the start of each year (money).
+    max_leverage : float or None
+        Largest allowed liability ÷ net assets.
     """
 
     capital: float
+    n_periods: int
+    periods_per_year: int
+    liability_by_year: np.ndarray | None = None
+    max_leverage: float | None = None
     per_loan: ClassVar[bool] = False
     loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.insolvent``."""
-        return (f"{layer}.insolvent",)
+        """``<layer>.insolvent`` (and the leverage indicators with a limit)."""
+        if self.max_leverage is None:
+            return (f"{layer}.insolvent",)
+        return (f"{layer}.insolvent", f"{layer}.max_leverage", f"{layer}.leverage_breach")
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """Pay period by period out of the remaining capital."""
         events = ledger.events
-        n_periods = int(events.period.max()) + 1 if events.period.size else 1
-        key = events.sim * n_periods + events.period
-        claims = np.bincount(key, weights=amounts,
-                             minlength=events.n_sims * n_periods).reshape(events.n_sims, -1)
+        key = events.sim * self.n_periods + events.period
+        claims = np.bincount(key, weights=amounts, minlength=events.n_sims * self.n_periods)
+        claims = claims.reshape(events.n_sims, -1)
         paid = np.empty_like(claims)
         remaining = np.full(events.n_sims, self.capital)
-        for period in range(n_periods):
+        for period in range(self.n_periods):
             paid[:, period] = np.minimum(claims[:, period], remaining)
             remaining -= paid[:, period]
-        ledger.record(self.indicator_names(layer)[0],
-                      (claims > paid).any(axis=1).astype(float))
+        names = self.indicator_names(layer)
+        ledger.record(names[0], (claims > paid).any(axis=1).astype(float))
+        if self.max_leverage is not None and self.liability_by_year is not None:
+            highest = self._highest_leverage(paid)
+            ledger.record(names[1], highest)
+            ledger.record(names[2], (highest > self.max_leverage).astype(float))
         return scale_to_totals(amounts, key, paid.ravel(), claims.ravel())
+
+    def _highest_leverage(self, paid: np.ndarray) -> np.ndarray:
+        """max over years of liability_y ÷ (capital − claims paid before year y)."""
+        assert self.liability_by_year is not None
+        paid_before = np.cumsum(paid, axis=1) - paid  # claims paid before each period
+        year_start = np.arange(self.liability_by_year.size) * self.periods_per_year
+        net_assets = self.capital - paid_before[:, year_start]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leverage = np.where(net_assets > 0, self.liability_by_year / net_assets, np.inf)
+        return leverage.max(axis=1)

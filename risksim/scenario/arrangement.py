@@ -138,6 +138,18 @@ class Fund(StrictModel):
     refill_per_year: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
 
 
+class Leverage(StrictModel):
+    """A guarantor's leverage limit (M13): weighted liability at most ``limit`` × net assets.
+
+    Guarantees of loans up to ``small_loan_max`` count at ``small_loan_weight`` (CBIRC 2018:
+    75% for single-household balances up to 5 m yuan).
+    """
+
+    limit: Annotated[float, Field(gt=0.0)]
+    small_loan_weight: Fraction = 1.0
+    small_loan_max: Money | None = None
+
+
 class Layer(StrictModel):
     """One layer of the arrangement: who pays what of each loan's loss.
 
@@ -165,6 +177,7 @@ class Layer(StrictModel):
     annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
     fund: Fund | None = None
     capital: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    leverage: Leverage | None = None
     excess_to: Name | None = None
 
     @model_validator(mode="after")
@@ -177,7 +190,7 @@ class Layer(StrictModel):
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
-                                   "per_borrower_cap", "suspend_if",
+                                   "per_borrower_cap", "suspend_if", "leverage",
                                    "cap_rate", "annual_budget", "fund", "capital", "excess_to")
                  if getattr(self, name) is not None]
         if self.tranche is not None and "per_borrower_cap" in terms:
@@ -187,6 +200,8 @@ class Layer(StrictModel):
                              "whatever is left")
         if self.excess_to == self.party:
             raise located("excess_to must name another party", "excess_to")
+        if self.leverage is not None and self.capital is None:
+            raise located("leverage needs the layer's capital (its net assets)", "leverage")
         return self
 
     def largest_share(self) -> float:

@@ -228,3 +228,36 @@ def test_claims_are_denied_at_the_stated_rate() -> None:
     denied = risksim.simulate(mapping, n_sims=2_000, seed=4).losses["bank"].to_numpy()
     assert abs(denied.mean() - 60) <= 4 * np.sqrt(200 * 0.3 * 0.7 / denied.size)
     assert denied.std() > 0
+
+
+@pytest.mark.parametrize(("limit", "breach"), [(3.0, 1.0), (4.0, 0.0)])
+def test_leverage_of_weighted_liability_to_net_assets(limit: float, breach: float) -> None:
+    # Ten 3-year loans of 100 that never default; the guarantor covers 50% and counts them
+    # at 75% (small loans): liability 0.5 × 0.75 × 1,000 = 375 against net assets 100.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": limit, "small_loan_weight": 0.75,
+                            "small_loan_max": 150.0}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=0.0, tenor_years=3)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 3, "periods_per_year": 1})
+    indicators = risksim.simulate(mapping, n_sims=5, seed=1).indicators
+    assert np.allclose(indicators["guarantor.max_leverage"], 3.75)
+    assert (indicators["guarantor.leverage_breach"] == breach).all()
+    assert (indicators["guarantor.insolvent"] == 0.0).all()
+
+
+def test_capital_used_up_makes_leverage_infinite() -> None:
+    # Two of ten loans of 100 default in year 1 (LGD 1): the guarantor pays 50% = 100, all
+    # its capital; from year 2 its net assets are 0 and its leverage infinite.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": 15.0}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad", 2, exposure=100.0, pd=1.0, tenor_years=3),
+                segment("good", 8, exposure=100.0, pd=0.0, tenor_years=3)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 3, "periods_per_year": 1})
+    indicators = risksim.simulate(mapping, n_sims=5, seed=1).indicators
+    assert np.isinf(indicators["guarantor.max_leverage"]).all()
+    assert (indicators["guarantor.leverage_breach"] == 1.0).all()
+    assert (indicators["guarantor.insolvent"] == 0.0).all()  # 100 owed, 100 paid
