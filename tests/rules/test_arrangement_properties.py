@@ -1,0 +1,86 @@
+"""Random arrangements over random portfolios: conservation in every simulation, no cap or
+budget exceeded, and more coverage never raises the lender's loss (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import risksim
+from tests.builders import scenario_mapping, segment
+
+N_SIMS = 200
+
+
+@st.composite
+def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
+    """A guarantor with random terms, an optional counter-guarantor and pool, the bank last."""
+    share = draw(st.floats(0.05, 0.6))
+    guarantor: dict = {"party": "guarantor", "share_of_loss": share}
+    limits = {}
+    if draw(st.booleans()):
+        guarantor["per_loan_cap"] = limits["per_loan_cap"] = draw(st.floats(0.05, 2.0))
+    if draw(st.booleans()):
+        guarantor["annual_budget"] = limits["annual_budget"] = draw(st.floats(0.5, 20.0))
+    if draw(st.booleans()):
+        guarantor["capital"] = limits["capital"] = draw(st.floats(0.5, 30.0))
+    if draw(st.booleans()):
+        guarantor["suspend_if"] = {"metric": "loss_rate", "above": draw(st.floats(0.01, 0.2))}
+    layers = [guarantor]
+    if draw(st.booleans()):
+        layers.append({"party": "reguarantor", "share_of_layer": {
+            "party": "guarantor", "share": draw(st.floats(0.1, 0.9))},
+            "cap_rate": {"rate": draw(st.floats(0.001, 0.1)), "per": "year"},
+            "excess_to": "guarantor"})
+    if draw(st.booleans()):
+        layers.append({"party": "pool", "share_of_loss": draw(st.floats(0.0, 1.0 - share)),
+                       "fund": {"balance": draw(st.floats(0.0, 10.0))}})
+    layers.append({"party": "bank", "residual": True})
+    return layers, limits
+
+
+book = st.builds(lambda n, pd, lgd, tenor: [segment("book", n, exposure={"median": 1.0,
+                                                                       "p95": 3.0},
+                                                     pd=pd, lgd=lgd, tenor_years=tenor)],
+                 st.integers(1, 60), st.floats(0.0, 0.5), st.floats(0.0, 1.0),
+                 st.sampled_from([1, 2]))
+
+
+def simulate(segments: list[dict], layers: list[dict], seed: int) -> risksim.Result:
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 2})
+    return risksim.simulate(mapping, n_sims=N_SIMS, seed=seed)
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(segments=book, drawn=arrangements(), seed=st.integers(0, 2**31))
+def test_conservation_and_limits(segments: list[dict], drawn: tuple[list[dict], dict],
+                                 seed: int) -> None:
+    layers, limits = drawn
+    result = simulate(segments, layers, seed)
+    losses = result.losses
+    parties = losses.drop(columns="gross")
+    assert np.allclose(parties.sum(axis=1), losses["gross"], rtol=1e-9, atol=1e-9)
+    assert (parties.to_numpy() >= -1e-12).all()
+    own = losses["guarantor"]
+    if "reguarantor" not in losses:  # excess_to can hand the guarantor more than its terms
+        if "capital" in limits:
+            assert (own <= limits["capital"] + 1e-9).all()
+        if "annual_budget" in limits:
+            assert (own <= 2 * limits["annual_budget"] + 1e-9).all()  # 2 years
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(segments=book, drawn=arrangements(), seed=st.integers(0, 2**31),
+       extra=st.floats(0.0, 0.3))
+def test_more_coverage_never_raises_the_lenders_loss(segments: list[dict],
+                                                     drawn: tuple[list[dict], dict],
+                                                     seed: int, extra: float) -> None:
+    layers, _ = drawn
+    richer = [dict(layer) for layer in layers]
+    pool_share = sum(layer.get("share_of_loss", 0.0) for layer in richer[1:-1])
+    richer[0]["share_of_loss"] = min(1.0 - pool_share, richer[0]["share_of_loss"] + extra)
+    lender = simulate(segments, layers, seed).losses["bank"].to_numpy()
+    covered = simulate(segments, richer, seed).losses["bank"].to_numpy()
+    assert (covered <= lender + 1e-9 * np.maximum(lender, 1.0)).all()
