@@ -256,4 +256,5 @@ def _suspension(trigger: Trigger, covered: np.ndarray,
         denominator = mask @ outstanding_by_year
     else:
         denominator = mask @ (outstanding_by_year > 0)
-    return Suspension(trigger.metric, trigger.above, trigger.reactivate, mask, denominator)
+    return Suspension(trigger.metric, trigger.above, trigger.reactivate, mask, denominator,
+                      warning=trigger.warning)

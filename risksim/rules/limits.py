@@ -228,7 +228,8 @@ class Suspension:
 
     ratio_y = (loss or count of covered loans defaulting in year y) ÷ (their volume or
     number outstanding in year y). With ``reactivate="never"`` the layer stays suspended
-    from the first such year on. Records ``<layer>.suspended`` (any year suspended).
+    from the first such year on. Records ``<layer>.suspended`` (any year suspended) and,
+    with a warning level, ``<layer>.warning`` (any year's ratio above it).
 
     Attributes
     ----------
@@ -244,6 +245,7 @@ class Suspension:
     reactivate: Literal["next_year_below", "never"]
     covered: np.ndarray
     denominator_by_year: np.ndarray
+    warning: float | None = None
     per_loan: ClassVar[bool] = False
 
     @property
@@ -252,8 +254,10 @@ class Suspension:
         return (self.covered,)
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.suspended``."""
-        return (f"{layer}.suspended",)
+        """``<layer>.suspended`` (and ``<layer>.warning`` with a warning level)."""
+        if self.warning is None:
+            return (f"{layer}.suspended",)
+        return (f"{layer}.suspended", f"{layer}.warning")
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """Zero the amounts of suspended (simulation, year) cells."""
@@ -262,7 +266,10 @@ class Suspension:
         suspended = ratio > self.threshold
         if self.reactivate == "never":
             suspended = np.logical_or.accumulate(suspended, axis=1)
-        ledger.record(self.indicator_names(layer)[0], suspended.any(axis=1).astype(float))
+        names = self.indicator_names(layer)
+        ledger.record(names[0], suspended.any(axis=1).astype(float))
+        if self.warning is not None:
+            ledger.record(names[1], (ratio > self.warning).any(axis=1).astype(float))
         return np.where(suspended[events.sim, events.year], 0.0, amounts)
 
     def ratio(self, events: LossEvents) -> np.ndarray:

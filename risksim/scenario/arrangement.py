@@ -123,12 +123,21 @@ class Trigger(StrictModel):
     ``loss_rate``: gross loss of the covered loans defaulting in the year ÷ their volume
     outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding.
     ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
-    below the threshold; ``never`` suspends for the rest of the horizon.
+    below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
+    lower level whose passing is only recorded (the layer keeps paying).
     """
 
     metric: Literal["loss_rate", "default_rate"]
     above: Fraction
+    warning: Fraction | None = None
     reactivate: Literal["next_year_below", "never"] = "next_year_below"
+
+    @model_validator(mode="after")
+    def _warning_below(self) -> Trigger:
+        if self.warning is not None and self.warning >= self.above:
+            raise located(f"warning ({self.warning:g}) must be below above ({self.above:g})",
+                          "warning")
+        return self
 
 
 class Fund(StrictModel):

@@ -149,10 +149,13 @@ def test_suspension_trigger_by_loss_rate(reactivate: str, expected: list[float])
     # Simulation 1: its 40 is on loan 3, which the layer does not cover: rate 0, never suspended.
     ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 0, 1, 0], [50.0, 10.0, 10.0, 40.0])
     covered = np.array([1.0, 1.0, 1.0, 0.0])
-    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full(3, 1000.0))
+    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full(3, 1000.0),
+                         warning=0.008)
     ledger = Ledger(ev, ["pool"])
     assert trigger.limit(ev.loss, ledger, "pool").tolist() == expected
     assert ledger.indicators["pool.suspended"].tolist() == [1.0, 0.0]
+    # warning at 0.8%: simulation 0 passes it (6%, then 1%); simulation 1's rate is 0.
+    assert ledger.indicators["pool.warning"].tolist() == [1.0, 0.0]
 
 
 def test_per_borrower_cap_cuts_a_borrowers_loans_pro_rata() -> None:
@@ -176,6 +179,14 @@ def test_per_borrower_cap_cuts_a_borrowers_loans_pro_rata() -> None:
                                                                  {"up_to": 5, "value": 0.4}]}},
      "last band must have no up_to"),
     ({"party": "x", "share_of_loss": 0.3, "annual_budget": -1}, "is below 0"),
+    ({"party": "x", "share_of_loss": 0.3,
+      "suspend_if": {"metric": "loss_rate", "above": 0.03, "warning": 0.05}},
+     "suspend_if.warning: warning (0.05) must be below above (0.03)"),
+    ({"party": "x", "share_of_loss": 0.3, "leverage": {"limit": 10}},
+     "leverage needs the layer's capital"),
+    ({"party": "x", "tranche": {"attach": 0.2, "detach": 0.1}}, "detach (0.1) must be above"),
+    ({"party": "x", "share_of_loss": 0.3, "cap_rate": {"rate": 0.1, "per": "month"}},
+     "cap_rate.per"),
 ])
 def test_bad_layers_are_rejected_at_load_time(layer: dict, message: str) -> None:
     layers = [layer, {"party": "bank", "residual": True}]
