@@ -3,7 +3,7 @@
 Prints wall seconds, loan-simulations per second and peak memory of the engine (serial and
 process backends), the same figures for the obvious dense numpy implementation (a latent
 normal per loan-simulation) run in this command, the speed ratio, and B1's EL, VaR and ES
-against the published reference in Monte Carlo standard errors.
+against the semi-analytic reference of the design notes, in Monte Carlo standard errors.
 
 Run:  python benchmarks/engine_b1.py [--sims 100000] [--workers 2] [--dense-sims 10000]
 """

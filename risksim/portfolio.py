@@ -333,7 +333,7 @@ def _numeric_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
             bad = ~col.check(values)
         if bad.any():
             row = int(np.argmax(bad))
-            raise fail(col.name, row, f"{values[row]:g} is not {col.expected}")
+            raise fail(col.name, row, f"{text.iloc[row]} is not {col.expected}")
     return values
 
 

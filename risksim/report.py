@@ -36,7 +36,7 @@ def format_summary(result: Result) -> str:
     money = f"{result.currency} {unit}".rstrip()
     lines = [f"{meta.get('scenario', {}).get('name', '')}",
              f"{meta.get('n_sims', len(result.losses)):,} simulations, seed {meta.get('seed')}, "
-             f"horizon {meta.get('horizon_years', 0):g} year(s); losses in {money} "
+             f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", *_aligned(rows)]
     return "\n".join(lines + _probabilities(result) + _fees(result, scale, money))
 

@@ -72,28 +72,38 @@ class ClaimDenial:
         return np.where(uniform < self.probability, 0.0, amounts)
 
 
+def record_binding(ledger: Ledger, name: str, amounts: np.ndarray,
+                   allowed: np.ndarray) -> None:
+    """Record, per simulation, whether a limit cut any of its events' amounts."""
+    cut = ledger.events.per_simulation((allowed < amounts).astype(float))
+    ledger.record(name, (cut > 0).astype(float))
+
+
 @dataclass(frozen=True)
 class PerLoanCap:
-    """At most ``cap`` (money) for any one loan."""
+    """At most ``cap`` (money) for any one loan. Records ``<layer>.per_loan_cap_binds``."""
 
     cap: float
     per_loan: ClassVar[bool] = True
     loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """A per-loan cap records no indicator."""
-        return ()
+        """``<layer>.per_loan_cap_binds``."""
+        return (f"{layer}.per_loan_cap_binds",)
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """min(amount, cap) per event."""
-        return np.minimum(amounts, self.cap)
+        allowed = np.minimum(amounts, self.cap)
+        record_binding(ledger, self.indicator_names(layer)[0], amounts, allowed)
+        return allowed
 
 
 @dataclass(frozen=True, eq=False)
 class PerBorrowerCap:
     """At most ``cap`` (money) for all defaulted loans of one borrower in a simulation.
 
-    ``borrower`` maps each loan to a borrower number.
+    ``borrower`` maps each loan to a borrower number. Records
+    ``<layer>.per_borrower_cap_binds``.
     """
 
     cap: float
@@ -102,8 +112,8 @@ class PerBorrowerCap:
     loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """A per-borrower cap records no indicator."""
-        return ()
+        """``<layer>.per_borrower_cap_binds``."""
+        return (f"{layer}.per_borrower_cap_binds",)
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """Cut each borrower's amounts pro rata to the cap."""
@@ -111,7 +121,9 @@ class PerBorrowerCap:
         keys = events.sim * (int(self.borrower.max()) + 1) + self.borrower[events.loan]
         _, key = np.unique(keys, return_inverse=True)
         totals = np.bincount(key, weights=amounts)
-        return scale_to_totals(amounts, key, np.full(totals.size, self.cap), totals)
+        allowed = scale_to_totals(amounts, key, np.full(totals.size, self.cap), totals)
+        record_binding(ledger, self.indicator_names(layer)[0], amounts, allowed)
+        return allowed
 
 
 @dataclass(frozen=True)

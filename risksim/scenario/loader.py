@@ -222,15 +222,27 @@ def _message(error: ErrorDetails) -> str:
         key, words = bounds[kind]
         bound = ctx[key]
         shown = f"{bound:g}" if isinstance(bound, float) else bound  # 1, not 1.0
-        return f"{value!r} {words} {shown}"
+        hint = ""
+        if key in ("le", "lt") and bound == 1 and isinstance(value, int | float) and value > 1:
+            hint = f" (rates are fractions: {value / 100:g} for {value:g}%)"
+        return f"{value!r} {words} {shown}{hint}"
     if kind == "string_pattern_mismatch" and ctx["pattern"] in PATTERN_MEANINGS:
         return f"expected {PATTERN_MEANINGS[ctx['pattern']]} (got {value!r})"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]} (got {value!r})"
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
     if kind in ("unknown_key", "located", "value_error", "assertion_error") or isinstance(
             value, dict | list):
         return message
     return f"{message} (got {value!r})"
 
+
+_EXPECTED = {"float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
+             "int_type": "a whole number", "int_from_float": "a whole number",
+             "model_type": "a mapping of keys", "model_attributes_type": "a mapping of keys",
+             "dict_type": "a mapping of keys", "list_type": "a list", "string_type": "text",
+             "bool_type": "true or false", "bool_parsing": "true or false"}
+"""What a value of each pydantic type error should have been."""
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

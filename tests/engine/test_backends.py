@@ -78,3 +78,24 @@ def test_allocator_tuning_applies_on_glibc() -> None:
 
     expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory() is expected
+
+
+def test_process_backend_spawns_when_threads_run(scenario: risksim.Scenario,
+                                                  serial_losses: np.ndarray) -> None:
+    # fork is unsafe with threads (as in Jupyter): the backend spawns fresh interpreters,
+    # which receive the plan by pickling, and must give the same bits.
+    import threading
+
+    from risksim.engine import backends
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert backends._start_method() == "spawn"
+        result = risksim.simulate(scenario, n_sims=N_SIMS, seed=99, backend="process",
+                                  workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert np.array_equal(result.losses.to_numpy(), serial_losses)

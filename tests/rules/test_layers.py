@@ -113,7 +113,8 @@ def test_limits_that_do_not_bind_change_nothing() -> None:
               {"party": "bank", "residual": True}]
     losses, indicators = certain_losses(layers)
     assert losses == {"gross": 1000.0, "bank": 500.0, "pool": 500.0}
-    assert indicators == {"pool.cap_rate_binds": 0.0, "pool.annual_budget_binds": 0.0,
+    assert indicators == {"pool.per_loan_cap_binds": 0.0, "pool.per_borrower_cap_binds": 0.0,
+                          "pool.cap_rate_binds": 0.0, "pool.annual_budget_binds": 0.0,
                           "pool.fund_exhausted": 0.0, "pool.fund_exhausted_year": pytest.approx(
                               np.nan, nan_ok=True), "pool.insolvent": 0.0}
 
@@ -162,7 +163,9 @@ def test_per_borrower_cap_cuts_a_borrowers_loans_pro_rata() -> None:
     # Loans 0 and 1 belong to borrower 7; cap 60 on their 40 + 80 = 120 → 20 and 40.
     ev = events([0, 0, 0], [0, 1, 2], [0, 0, 0], [40.0, 80.0, 50.0], n_sims=1, n_years=1)
     cap = PerBorrowerCap(60.0, borrower=np.array([7, 7, 3]))
-    assert cap.limit(ev.loss, Ledger(ev, ["g"]), "g").tolist() == [20.0, 40.0, 50.0]
+    ledger = Ledger(ev, ["g"])
+    assert cap.limit(ev.loss, ledger, "g").tolist() == [20.0, 40.0, 50.0]
+    assert ledger.indicators["g.per_borrower_cap_binds"].tolist() == [1.0]
 
 
 @pytest.mark.parametrize(("layer", "message"), [

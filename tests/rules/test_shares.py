@@ -27,6 +27,7 @@ def test_hand_worked_allocation_to_the_yuan() -> None:
     for _, row in result.losses.iterrows():
         assert row.to_dict() == {"gross": 300.0, "bank": 130.0, "guarantor": 110.0,
                                  "provincial_fund": 60.0}
+    assert (result.indicators["guarantor.per_loan_cap_binds"] == 1.0).all()
 
 
 def test_loans_with_zero_pd_never_lose() -> None:
