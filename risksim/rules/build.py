@@ -136,11 +136,19 @@ def _layer_index(arrangement: Arrangement, party: str) -> int:
 
 def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
     """The layer's share of each loan's loss (0 where the loan is not eligible)."""
+    eligible = _eligible(layer.eligible, portfolio)
+    if layer.deposit is not None:
+        return np.where(eligible, _deposit_terms(layer, portfolio)[1], 0.0)
     assert layer.share_of_loss is not None
     share = tiered_by_loan(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
-    if layer.eligible is not None:
-        share = np.where(_eligible(layer.eligible, portfolio), share, 0.0)
-    return share
+    return np.where(eligible, share, 0.0)
+
+
+def _deposit_terms(layer: Layer, portfolio: Portfolio) -> tuple[float, float]:
+    """The deposit after resizing and its share of loss, from the covered lending volume."""
+    assert layer.deposit is not None
+    eligible = _eligible(layer.eligible, portfolio)
+    return layer.deposit.resized(float(portfolio["exposure"][eligible].sum()))
 
 
 def tiered_by_loan(rate: Tiered, portfolio: Portfolio, path: str) -> np.ndarray:
@@ -176,8 +184,11 @@ def _category_values(rate: CategoryValue, portfolio: Portfolio, path: str) -> np
     return np.array([lookup.get(v, rate.default or 0.0) for v in values], dtype=float)
 
 
-def _eligible(rules: Eligibility, portfolio: Portfolio) -> np.ndarray:
+def _eligible(rules: Eligibility | None, portfolio: Portfolio) -> np.ndarray:
+    """Which loans the layer covers (all of them without eligibility rules)."""
     ok = np.ones(len(portfolio), dtype=bool)
+    if rules is None:
+        return ok
     if rules.max_exposure is not None:
         ok &= portfolio["exposure"] <= rules.max_exposure
     if rules.max_tenor_years is not None:
@@ -215,6 +226,8 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
         limits.append(PeriodCap(layer.annual_budget, "year", "annual_budget"))
     if layer.fund is not None:
         limits.append(FundBalance(layer.fund.balance, layer.fund.refill_per_year))
+    if layer.deposit is not None:
+        limits.append(FundBalance(_deposit_terms(layer, portfolio)[0], 0.0))
     if layer.capital is not None:
         limits.append(_capital(layer, borne, portfolio, outstanding_by_year, horizon))
     return tuple(limits)

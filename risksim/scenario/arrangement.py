@@ -98,6 +98,50 @@ class Tranche(StrictModel):
         return self
 
 
+class MultipleTier(StrictModel):
+    """The share of loss taken when the lending multiple achieved is at least ``at_least``."""
+
+    at_least: Annotated[float, Field(gt=0.0)]
+    share: Fraction
+
+
+class Deposit(StrictModel):
+    """A pre-funded risk deposit with a required lending multiple (M10; Hunan 潇湘财银贷).
+
+    The bank must lend at least ``min_multiple`` × the deposit. The multiple achieved,
+    m = volume of the covered loans ÷ ``amount``, picks the share of each loss the deposit
+    pays (the last tier whose ``at_least`` is at most m: 60% from 5x, 70% from 10x). Below
+    ``min_multiple`` the deposit is cut to volume ÷ min_multiple, above ``max_multiple`` it is
+    topped up to volume ÷ max_multiple (so the multiple is within bounds). The deposit then
+    pays its share of each loss while its balance lasts, like a ``fund``.
+    """
+
+    amount: Money
+    min_multiple: Annotated[float, Field(gt=0.0)]
+    max_multiple: Annotated[float, Field(gt=0.0)] | None = None
+    split: Annotated[list[MultipleTier], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Deposit:
+        bounds = [tier.at_least for tier in self.split]
+        if bounds != sorted(set(bounds)):
+            raise located("tiers need increasing at_least values", "split")
+        if bounds[0] > self.min_multiple:
+            raise located(f"the first tier starts at {bounds[0]:g}, above min_multiple "
+                          f"{self.min_multiple:g}: no share for a multiple in between", "split")
+        if self.max_multiple is not None and self.max_multiple < self.min_multiple:
+            raise located("max_multiple must be at least min_multiple", "max_multiple")
+        return self
+
+    def resized(self, volume: float) -> tuple[float, float]:
+        """(deposit after resizing, share of loss) for a covered lending ``volume``."""
+        amount = max(self.amount, volume / self.max_multiple) if self.max_multiple else self.amount
+        amount = min(amount, volume / self.min_multiple)
+        multiple = volume / amount
+        share = [tier.share for tier in self.split if tier.at_least <= multiple + 1e-12][-1]
+        return amount, share
+
+
 class Eligibility(StrictModel):
     """Which loans a layer covers; the others stay with the later layers (the lender)."""
 
@@ -176,6 +220,7 @@ class Layer(StrictModel):
     share_of_loss: Tiered | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
+    deposit: Deposit | None = None
     residual: bool = False
     eligible: Eligibility | None = None
     claim_denial_probability: Fraction | None = None
@@ -192,10 +237,12 @@ class Layer(StrictModel):
     @model_validator(mode="after")
     def _one_kind(self) -> Layer:
         kinds = [self.share_of_loss is not None, self.share_of_layer is not None,
-                 self.tranche is not None, self.residual]
+                 self.tranche is not None, self.deposit is not None, self.residual]
         if sum(kinds) != 1:
-            raise ValueError("give exactly one of share_of_loss, share_of_layer, tranche or "
-                             "residual: true")
+            raise ValueError("give exactly one of share_of_loss, share_of_layer, tranche, "
+                             "deposit or residual: true")
+        if self.deposit is not None and self.fund is not None:
+            raise located("a deposit is its own fund; drop fund", "fund")
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
@@ -215,6 +262,8 @@ class Layer(StrictModel):
 
     def largest_share(self) -> float:
         """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
+        if self.deposit is not None:
+            return max(tier.share for tier in self.deposit.split)
         return 0.0 if self.share_of_loss is None else largest(self.share_of_loss)
 
 

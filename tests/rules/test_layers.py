@@ -275,3 +275,27 @@ def test_capital_used_up_makes_leverage_infinite() -> None:
     assert np.isinf(indicators["guarantor.max_leverage"]).all()
     assert (indicators["guarantor.leverage_breach"] == 1.0).all()
     assert (indicators["guarantor.insolvent"] == 0.0).all()  # 100 owed, 100 paid
+
+
+@pytest.mark.parametrize(("amount", "paid"), [
+    (150.0, 150.0),  # multiple 1,000/150 = 6.7: 60% of 1,000 = 600 owed, the deposit pays 150
+    (80.0, 100.0),   # multiple 12.5 > 10: topped up to 100 (10x), 70% = 700 owed, pays 100
+    (300.0, 200.0),  # multiple 3.3 < 5: cut to 200 (5x), 60% = 600 owed, pays 200
+])
+def test_deposit_share_follows_the_lending_multiple(amount: float, paid: float) -> None:
+    # Hunan 潇湘财银贷: 6:4 from 5x, 7:3 from 10x; deposits resized into [5x, 10x].
+    layers = [{"party": "fiscal", "deposit": {
+        "amount": amount, "min_multiple": 5, "max_multiple": 10,
+        "split": [{"at_least": 5, "share": 0.6}, {"at_least": 10, "share": 0.7}]}},
+        {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, "bank": 1000.0 - paid, "fiscal": paid}
+    assert indicators["fiscal.fund_exhausted"] == 1.0
+
+
+def test_deposit_tiers_must_cover_the_minimum_multiple() -> None:
+    layers = [{"party": "fiscal", "deposit": {"amount": 1.0, "min_multiple": 5,
+                                              "split": [{"at_least": 6, "share": 0.6}]}},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="no share for a multiple in between"):
+        risksim.load_scenario(scenario_mapping(layers=layers))
