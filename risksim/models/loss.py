@@ -14,6 +14,7 @@ default rate cPD, and a beta draw keeps the loan's concentration κ = m(1 − m)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +73,7 @@ class LossModel:
             lgd_mean=mean, lgd_concentration=concentration, period_years=period_years,
             frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation)
 
-    @property
+    @functools.cached_property
     def fixed_loss(self) -> np.ndarray | None:
         """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
         Frye–Jacobs, bullet repayment): LGD·max(0, EAD − (1 − h)·C); else None."""
@@ -80,7 +81,7 @@ class LossModel:
             return None
         return self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
 
-    @property
+    @functools.cached_property
     def random_lgd(self) -> bool:
         """Whether any loan draws its LGD at random."""
         return bool(np.isfinite(self.lgd_concentration).any())
