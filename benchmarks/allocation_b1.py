@@ -18,7 +18,6 @@ import numpy as np
 
 import risksim
 from risksim.engine.block import allocate, draw_loss_events
-from risksim.engine.compile import compile_plan
 from risksim.engine.memory import keep_freed_memory
 from risksim.engine.streams import block_generator, block_size, n_blocks
 
@@ -30,7 +29,7 @@ def main() -> None:
     parser.add_argument("--sims", type=int, default=100_000)
     args = parser.parse_args()
     scenario = risksim.load_scenario(HERE / "b1_2242_pool.yaml")
-    plan = compile_plan(scenario)
+    plan = scenario.plan
     keep_freed_memory()  # as every backend does before running blocks
     sampling = allocation = 0.0
     n_events = 0

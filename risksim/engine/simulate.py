@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from risksim.engine.backends import TASKS_PER_WORKER, make_backend, split_blocks
-from risksim.engine.compile import compile_plan
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
 from risksim.errors import InputError
@@ -47,7 +46,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
         workers = settings.workers
     levels = list(settings.levels if levels is None else levels)
     _check_arguments(n_sims, seed, workers, backend_name, levels)
-    plan = compile_plan(scenario)
+    plan = scenario.plan
     runner = make_backend(backend_name, workers)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
     values = np.concatenate(runner.run(plan, seed, n_sims, tasks))

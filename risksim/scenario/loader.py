@@ -6,6 +6,7 @@ Every problem becomes one :class:`~risksim.errors.InputError` of the form
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -23,6 +24,9 @@ from risksim.portfolio import Portfolio, generate_portfolio
 from risksim.scenario.base import PATTERN_MEANINGS
 from risksim.scenario.schema import ScenarioSpec
 from risksim.scenario.yaml_loader import format_path, line_for, load_yaml
+
+if TYPE_CHECKING:
+    from risksim.engine.plan import SimulationPlan
 
 DEFAULT_SCENARIO = "default_scenario.yaml"
 """The embedded default scenario, in ``risksim/data``."""
@@ -62,6 +66,13 @@ class Scenario:
     def parties(self) -> tuple[str, ...]:
         """Party names in the order declared."""
         return tuple(self.spec.arrangement.parties)
+
+    @functools.cached_property
+    def plan(self) -> SimulationPlan:
+        """The scenario compiled for the engine (once; loading compiles it to validate)."""
+        from risksim.engine.compile import compile_plan
+
+        return compile_plan(self)
 
     def hash(self) -> str:
         """SHA-256 of the validated spec and of every loan attribute (hex)."""
@@ -116,9 +127,7 @@ def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path) -> Sce
     try:
         portfolio = _load_portfolio(spec, base_dir)
         scenario = Scenario(spec=spec, portfolio=portfolio, source=source)
-        from risksim.engine.compile import compile_plan
-
-        compile_plan(scenario)
+        scenario.plan  # noqa: B018 - compiling checks what the portfolio must satisfy
     except InputError as exc:
         if exc.source is not None:
             raise
