@@ -38,7 +38,8 @@ def format_summary(result: Result) -> str:
              f"{meta.get('n_sims', len(result.losses)):,} simulations, seed {meta.get('seed')}, "
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", *_aligned(rows)]
-    return "\n".join(lines + _probabilities(result) + _fees(result, scale, money))
+    return "\n".join(lines + _probabilities(result) + _fees(result, scale, money)
+                     + _recoveries(result, scale, money))
 
 
 def _probabilities(result: Result) -> list[str]:
@@ -65,6 +66,19 @@ def _fees(result: Result, scale: float, money: str) -> list[str]:
     rows = [["fee", "payer -> payee", f"expected ({money})"]]
     rows += [[str(name), f"{row['payer']} -> {row['payee']}",
               _cell(row["expected"], row["se"], scale)] for name, row in table.iterrows()]
+    return ["", *_aligned(rows)]
+
+
+def _recoveries(result: Result, scale: float, money: str) -> list[str]:
+    table = result.recovery_summary()
+    if table.empty:
+        return []
+    rows = [["party", f"compensation ({money})", f"recoveries ({money})",
+             "compensation rate", "recovery rate", "loss rate"]]
+    rows += [[str(name), f"{row['compensation'] / scale:,.2f}",
+              f"{row['recoveries'] / scale:,.2f}", f"{row['compensation_rate']:.2%}",
+              f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
+              f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
     return ["", *_aligned(rows)]
 
 

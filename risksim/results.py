@@ -117,6 +117,34 @@ class Result:
             "payer", "payee", "expected", "se", "lower", "upper"])
         return frame.rename_axis("fee")
 
+    def recovery_summary(self) -> pd.DataFrame:
+        """Compensation and recovery in the Chinese definitions (DOMAIN §6), per party.
+
+        From the ``<party>.compensation`` and ``<party>.recoveries`` indicators (scenarios with
+        a ``recoveries`` section): expected compensation C and recoveries R (money); the
+        compensation rate 代偿率 = E[C] ÷ the party's guaranteed volume; the recovery rate
+        代偿回收率 = E[R] ÷ E[C] and the loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with the
+        delta-method standard error of a ratio of means, √(Var(R − ρC)/N)/E[C], ρ = E[R]/E[C].
+        """
+        volumes = self.metadata.get("guaranteed_volume", {})
+        rows = {}
+        for party, volume in volumes.items():
+            compensation = self.indicators[f"{party}.compensation"].to_numpy()
+            recoveries = self.indicators[f"{party}.recoveries"].to_numpy()
+            mean_c, mean_r = compensation.mean(), recoveries.mean()
+            rate = mean_r / mean_c if mean_c > 0 else float("nan")
+            residual = recoveries - rate * compensation if mean_c > 0 else recoveries
+            rate_se = (residual.std(ddof=1) / np.sqrt(residual.size) / mean_c
+                       if mean_c > 0 and residual.size > 1 else float("nan"))
+            rows[party] = {"compensation": mean_c, "recoveries": mean_r,
+                           "compensation_rate": mean_c / volume if volume > 0 else float("nan"),
+                           "recovery_rate": rate, "loss_rate": 1 - rate,
+                           "rate_se": rate_se}
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=[
+            "compensation", "recoveries", "compensation_rate", "recovery_rate", "loss_rate",
+            "rate_se"])
+        return frame.rename_axis("party")
+
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
         """P(loss > threshold) per party and threshold, with standard error and Wilson bounds.
 
@@ -156,6 +184,8 @@ class Result:
                     "summary": json.loads(self.summary().to_json(orient="index")),
                     "probabilities": json.loads(self.probabilities().to_json(orient="index")),
                     "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
+                    "recovery_summary": json.loads(
+                        self.recovery_summary().to_json(orient="index")),
                     "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=_json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
@@ -183,7 +213,8 @@ def load_result(directory: str | Path) -> Result:
         pd.read_csv(directory / name, index_col="simulation", **_EXACT_FLOATS)
         if name in files else pd.DataFrame(index=losses.index)
         for name in (INDICATORS_CSV, FEES_CSV))
-    for key in ("summary", "probabilities", "fee_summary", "files", "result_format"):
+    for key in ("summary", "probabilities", "fee_summary", "recovery_summary", "files",
+                "result_format"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=document)
 

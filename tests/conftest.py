@@ -1,12 +1,20 @@
-"""Shared fixtures."""
+"""Shared fixtures and the hypothesis profile."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.builders import B1_SCENARIO
+
+# CI explores the same hypothesis examples on every run (a failure there is reproducible);
+# local runs keep drawing new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from risksim.rules.base import Rule
 from risksim.rules.fees import FeeSchedule
 from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
+from risksim.rules.recoveries import RecoverySharing
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,6 +106,11 @@ class SimulationPlan:
         """Per-simulation indicators the rules record (columns after the parties)."""
         from_rules = tuple(name for rule in self.rules for name in rule.indicators)
         return from_rules + tuple(name for monitor in self.monitors for name in monitor.indicators)
+
+    @property
+    def tracks_recoveries(self) -> bool:
+        """Whether the events carry the principal at default (for recovery sharing)."""
+        return any(isinstance(rule, RecoverySharing) for rule in self.rules)
 
     @property
     def draws_claims(self) -> bool:

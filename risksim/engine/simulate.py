@@ -16,6 +16,7 @@ from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
 from risksim.errors import InputError
 from risksim.results import Result
+from risksim.rules.build import guaranteed_share
 from risksim.scenario.loader import Scenario, load_scenario
 
 
@@ -77,6 +78,17 @@ def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,
         raise InputError(f"{levels}: expected levels strictly between 0 and 1", path="levels")
 
 
+def _guaranteed_volume(scenario: Scenario, plan: SimulationPlan) -> dict[str, float]:
+    """Σ share × exposure for each party whose recoveries are tracked (money)."""
+    if not plan.tracks_recoveries:
+        return {}
+    arrangement, portfolio = scenario.spec.arrangement, scenario.portfolio
+    lender = arrangement.layers[-1].party
+    return {party: float(guaranteed_share(arrangement, party, portfolio)
+                         @ portfolio["exposure"])
+            for party in arrangement.parties if party != lender}
+
+
 def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, backend: str,
               workers: int | None, levels: list[float]) -> dict[str, Any]:
     return {
@@ -87,6 +99,7 @@ def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, 
         "block_size": BLOCK_SIZE, "stream_version": STREAM_VERSION,
         "backend": backend, "workers": workers,
         "fees": {fee.name: {"payer": fee.payer, "payee": fee.payee} for fee in plan.fees},
+        "guaranteed_volume": _guaranteed_volume(scenario, plan),
         "npl_tolerance": (scenario.spec.npl_tolerance.model_dump()
                           if scenario.spec.npl_tolerance is not None else None),
         "versions": {name: version(name) for name in ("risksim", "numpy", "scipy", "pandas")}

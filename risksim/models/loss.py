@@ -86,15 +86,21 @@ class LossModel:
         """Whether any loan draws its LGD at random."""
         return bool(np.isfinite(self.lgd_concentration).any())
 
+    def outstanding(self, loans: np.ndarray, periods: np.ndarray) -> np.ndarray:
+        """Principal outstanding at default, outstanding_i(t) (money)."""
+        if not self.instalment.any():  # bullet loans: the principal does not change
+            return self.exposure[loans]
+        start = periods * self.period_years - self.origination_year[loans]
+        tenor = self.tenor_years[loans]
+        return self.exposure[loans] * np.where(
+            self.instalment[loans], np.maximum(0.0, 1.0 - start / tenor), 1.0)
+
     def loss_base(self, loans: np.ndarray, periods: np.ndarray) -> np.ndarray:
         """Outstanding exposure net of collateral recovery at default, base_i(t) (money)."""
         if not self.instalment.any():  # bullet loans: the base does not change over time
             return np.maximum(0.0, self.exposure - self.collateral_recovery)[loans]
-        start = periods * self.period_years - self.origination_year[loans]
-        tenor = self.tenor_years[loans]
-        outstanding = self.exposure[loans] * np.where(
-            self.instalment[loans], np.maximum(0.0, 1.0 - start / tenor), 1.0)
-        return np.maximum(0.0, outstanding - self.collateral_recovery[loans])
+        return np.maximum(0.0, self.outstanding(loans, periods)
+                          - self.collateral_recovery[loans])
 
     def event_losses(self, rng: np.random.Generator, loans: np.ndarray, periods: np.ndarray,
                      conditional_pd: np.ndarray | None) -> np.ndarray:

@@ -37,6 +37,9 @@ class LossEvents:
         :meth:`by_class`); None means one default each.
     claim_uniform : numpy.ndarray or None
         A uniform draw per event for claim denial; None when no layer denies claims.
+    principal : numpy.ndarray or None
+        Principal outstanding at default (money), when recoveries are tracked; the recovery
+        of an event is principal − loss.
     """
 
     sim: np.ndarray
@@ -48,6 +51,7 @@ class LossEvents:
     n_years: int
     count: np.ndarray | None = None
     claim_uniform: np.ndarray | None = None
+    principal: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
@@ -128,6 +132,20 @@ class Ledger:
     def record(self, name: str, values: np.ndarray) -> None:
         """Keep a per-simulation indicator (e.g. whether a cap bound), length ``n_sims``."""
         self.indicators[name] = values
+
+    def replace_payments(self, paid: dict[str, np.ndarray]) -> None:
+        """Set every party's per-event payments anew (a redistribution of the same losses).
+
+        Raises
+        ------
+        ArithmeticError
+            If a payment is negative or the payments of an event do not add up to its loss.
+        """
+        total = sum(paid.values(), np.zeros_like(self.events.loss))
+        if any((v < -self._slack).any() for v in paid.values()) or (
+                np.abs(total - self.events.loss) > self._slack).any():
+            raise ArithmeticError("redistributed payments do not add up to the losses")
+        self.paid = {party: np.maximum(paid[party], 0.0) for party in self.paid}
 
     def pay_rest(self, party: str) -> None:
         """Record that ``party`` pays everything still unallocated."""

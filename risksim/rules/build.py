@@ -22,6 +22,7 @@ from risksim.rules.limits import (
     Suspension,
     VintageCap,
 )
+from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
@@ -87,6 +88,10 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
             layer.party, share,
             limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
             excess_to=layer.excess_to, layer=names[index]))
+    if arrangement.recoveries is not None:
+        parties = [p for p in arrangement.parties if p != arrangement.layers[-1].party]
+        rules.append(RecoverySharing(tuple(arrangement.recoveries.first_to),
+                                     (*parties, arrangement.layers[-1].party)))
     return tuple(rules)
 
 

@@ -305,18 +305,35 @@ class Fee(StrictModel):
         return self.layer or self.payee
 
 
+class Recoveries(StrictModel):
+    """How recoveries on a defaulted loan are shared (M16), tracked per party.
+
+    Each party's claim is its share of the principal outstanding at default; the recovery
+    (principal − loss) goes first to the parties of ``first_to``, in order, up to each one's
+    claim, and the rest to all the others pro rata to their claims (``first_to: []`` is the
+    pro-rata rule of the NFGF re-guarantee rules). Every party's compensation (claims) and
+    recoveries are recorded. A priority order needs proportional layers: with aggregate terms
+    (triggers, cap rates, budgets, funds, capital, tranches, deposits) the limits act on
+    losses net of recoveries while the order would move recoveries across their totals.
+    """
+
+    first_to: list[Name] = Field(default_factory=list)
+
+
 class Arrangement(StrictModel):
     """The parties of the scheme, its layers applied in the order written, and its fees."""
 
     parties: Annotated[list[Name], Field(min_length=1)]
     layers: Annotated[list[Layer], Field(min_length=1)]
     fees: list[Fee] = Field(default_factory=list)
+    recoveries: Recoveries | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Arrangement:
         self._check_parties()
         self._check_chains()
         self._check_fees()
+        self._check_recoveries()
         residual = [i for i, layer in enumerate(self.layers) if layer.residual]
         if residual != [len(self.layers) - 1]:
             wrong = next((i for i in residual if i != len(self.layers) - 1),
@@ -349,6 +366,28 @@ class Arrangement(StrictModel):
         for index, name in enumerate(parties):
             if name not in layered:
                 raise located(f"party '{name}' has no layer", "parties", index)
+
+    def _check_recoveries(self) -> None:
+        if self.recoveries is None:
+            return
+        lender = self.layers[-1].party
+        order = self.recoveries.first_to
+        aggregate = ("suspend_if", "cap_rate", "annual_budget", "fund", "capital", "tranche",
+                     "deposit")
+        for index, layer in enumerate(self.layers):
+            terms = [t for t in aggregate if getattr(layer, t) is not None]
+            if order and terms:
+                raise located(f"a recovery priority order needs proportional layers; this "
+                              f"layer has {terms[0]} (use first_to: [] for pro rata)",
+                              "layers", index, terms[0])
+        for index, party in enumerate(order):
+            if party not in self.parties:
+                raise located(unknown_name_message("party", party, self.parties),
+                              "recoveries", "first_to", index)
+            if party == lender or order.index(party) != index:
+                raise located(f"'{party}' cannot come first for recoveries here (the lender "
+                              "takes what is left; each party once)",
+                              "recoveries", "first_to", index)
 
     def _check_fees(self) -> None:
         names = [fee.name for fee in self.fees]

@@ -37,6 +37,12 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
         layers.append({"party": "pool", "share_of_loss": draw(st.floats(0.0, 1.0 - share)),
                        "fund": {"balance": draw(st.floats(0.0, 10.0))}})
     layers.append({"party": "bank", "residual": True})
+    if draw(st.booleans()):
+        # a priority order is only allowed with proportional layers (checked at load time)
+        aggregate = {"annual_budget", "capital", "suspend_if"} & guarantor.keys()
+        proportional = not aggregate and len(layers) == 2
+        orders = [[], ["guarantor"]] if proportional else [[]]
+        limits["recoveries"] = {"first_to": draw(st.sampled_from(orders))}
     return layers, limits
 
 
@@ -47,9 +53,12 @@ book = st.builds(lambda n, pd, lgd, tenor: [segment("book", n, exposure={"median
                  st.sampled_from([1, 2]))
 
 
-def simulate(segments: list[dict], layers: list[dict], seed: int) -> risksim.Result:
+def simulate(segments: list[dict], layers: list[dict], seed: int,
+             recoveries: dict | None = None) -> risksim.Result:
     mapping = scenario_mapping(segments, layers=layers,
                                horizon={"years": 2, "periods_per_year": 2})
+    if recoveries is not None:
+        mapping["arrangement"]["recoveries"] = recoveries
     return risksim.simulate(mapping, n_sims=N_SIMS, seed=seed)
 
 
@@ -58,13 +67,14 @@ def simulate(segments: list[dict], layers: list[dict], seed: int) -> risksim.Res
 def test_conservation_and_limits(segments: list[dict], drawn: tuple[list[dict], dict],
                                  seed: int) -> None:
     layers, limits = drawn
-    result = simulate(segments, layers, seed)
+    result = simulate(segments, layers, seed, limits.get("recoveries"))
     losses = result.losses
     parties = losses.drop(columns="gross")
     assert np.allclose(parties.sum(axis=1), losses["gross"], rtol=1e-9, atol=1e-9)
     assert (parties.to_numpy() >= -1e-12).all()
     own = losses["guarantor"]
-    if "reguarantor" not in losses:  # excess_to can hand the guarantor more than its terms
+    if "reguarantor" not in losses and "recoveries" not in limits:
+        # excess_to can hand the guarantor more than its terms; recoveries move net losses
         if "capital" in limits:
             assert (own <= limits["capital"] + 1e-9).all()
         if "annual_budget" in limits:
@@ -77,10 +87,11 @@ def test_conservation_and_limits(segments: list[dict], drawn: tuple[list[dict], 
 def test_more_coverage_never_raises_the_lenders_loss(segments: list[dict],
                                                      drawn: tuple[list[dict], dict],
                                                      seed: int, extra: float) -> None:
-    layers, _ = drawn
+    layers, limits = drawn
+    recoveries = limits.get("recoveries")
     richer = [dict(layer) for layer in layers]
     pool_share = sum(layer.get("share_of_loss", 0.0) for layer in richer[1:-1])
     richer[0]["share_of_loss"] = min(1.0 - pool_share, richer[0]["share_of_loss"] + extra)
-    lender = simulate(segments, layers, seed).losses["bank"].to_numpy()
-    covered = simulate(segments, richer, seed).losses["bank"].to_numpy()
+    lender = simulate(segments, layers, seed, recoveries).losses["bank"].to_numpy()
+    covered = simulate(segments, richer, seed, recoveries).losses["bank"].to_numpy()
     assert (covered <= lender + 1e-9 * np.maximum(lender, 1.0)).all()

@@ -299,3 +299,36 @@ def test_deposit_tiers_must_cover_the_minimum_multiple() -> None:
               {"party": "bank", "residual": True}]
     with pytest.raises(risksim.InputError, match="no share for a multiple in between"):
         risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+@pytest.mark.parametrize(("first_to", "guarantor", "recovered"), [
+    ([], 300.0, 200.0),               # pro rata: claim 500, recovers 40% of it, net 300
+    (["guarantor"], 100.0, 400.0),    # first: recovers all 400 of its 500 claim, net 100
+])
+def test_recovery_sharing(first_to: list[str], guarantor: float, recovered: float) -> None:
+    # Ten loans of 100 lost at LGD 0.6: loss 600, principal 1,000, recoveries 400. The
+    # guarantor pays 50% of the loss (300) and so claims 50% of the principal (500).
+    layers = [{"party": "guarantor", "share_of_loss": 0.5},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.6)]
+    mapping = scenario_mapping(segments, layers=layers)
+    mapping["arrangement"]["recoveries"] = {"first_to": first_to}
+    result = risksim.simulate(mapping, n_sims=5, seed=1)
+    row = result.losses.iloc[0]
+    assert row["guarantor"] == pytest.approx(guarantor)
+    assert row["bank"] == pytest.approx(600.0 - guarantor)
+    assert result.indicators["guarantor.compensation"].iloc[0] == pytest.approx(500.0)
+    assert result.indicators["guarantor.recoveries"].iloc[0] == pytest.approx(recovered)
+    # Chinese definitions: 代偿率 = 500 / guaranteed 500; 代偿回收率 = recovered / 500.
+    summary = result.recovery_summary().loc["guarantor"]
+    assert summary["compensation_rate"] == pytest.approx(1.0)
+    assert summary["recovery_rate"] == pytest.approx(recovered / 500.0)
+    assert summary["loss_rate"] == pytest.approx(1 - recovered / 500.0)
+
+
+def test_recovery_order_names_declared_non_lender_parties() -> None:
+    mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5},
+                                       {"party": "bank", "residual": True}])
+    mapping["arrangement"]["recoveries"] = {"first_to": ["bank"]}
+    with pytest.raises(risksim.InputError, match=r"recoveries\.first_to\[0\]: 'bank' cannot"):
+        risksim.load_scenario(mapping)
