@@ -18,6 +18,7 @@ from risksim.rules.fees import FeeSchedule
 from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
 from risksim.rules.recoveries import RecoverySharing
+from risksim.rules.shares import LimitedLayer
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +117,7 @@ class SimulationPlan:
     def draws_claims(self) -> bool:
         """Whether some layer denies claims at random (one uniform per event is drawn)."""
         return any(isinstance(limit, ClaimDenial) for rule in self.rules
-                   for limit in getattr(rule, "limits", ()))
+                   if isinstance(rule, LimitedLayer) for limit in rule.limits)
 
 
 def active_window(origination_year: np.ndarray, tenor_years: np.ndarray, periods_per_year: int,
