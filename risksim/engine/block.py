@@ -31,15 +31,33 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     return allocate(plan, draw_loss_events(plan, rng, block_size(n_sims, block)))
 
 
+def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
+                 block: int) -> tuple[LossEvents, Ledger]:
+    """The loss events of block ``block`` and their allocation, event by event.
+
+    The same draws as :func:`simulate_block`; the ledger's per-event payments (never
+    summed into cells of alike loans) say what each party paid for each default, for
+    analyses that need more than per-simulation totals (dated cash flows, contributions).
+    """
+    events = draw_loss_events(plan, block_generator(seed, block), block_size(n_sims, block))
+    return events, apply_rules(plan, events)
+
+
+def apply_rules(plan: SimulationPlan, events: LossEvents) -> Ledger:
+    """A ledger of ``events`` after every rule of the plan, in order, has paid."""
+    ledger = Ledger(events, plan.parties)
+    for rule in plan.rules:
+        rule.apply(ledger)
+    return ledger
+
+
 def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
     """Apply the rules to the events; per simulation: gross, parties, indicators, fees.
 
     When the plan has loan classes, the rules see the events summed into cells of
     (simulation, period, class), which they allocate exactly as the events themselves.
     """
-    ledger = Ledger(_cells(plan, events), plan.parties)
-    for rule in plan.rules:
-        rule.apply(ledger)
+    ledger = apply_rules(plan, _cells(plan, events))
     gross = events.per_simulation(events.loss)
     measured = dict(ledger.indicators)
     for monitor in plan.monitors:
