@@ -47,6 +47,10 @@ def _whole_year(x: np.ndarray) -> np.ndarray:
     return (x >= 0.0) & (x == np.floor(x))
 
 
+def _flag(x: np.ndarray) -> np.ndarray:
+    return (x == 0.0) | (x == 1.0)
+
+
 @dataclass(frozen=True)
 class Column:
     """How one portfolio column is read and checked.
@@ -87,6 +91,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("region", numeric=False, default=""),
     Column("size_class", numeric=False, default=""),
     Column("rating", numeric=False, default=""),
+    Column("purpose", numeric=False, default=""),
+    Column("lender", numeric=False, default=""),
+    Column("first_loan", numeric=True, default=0.0, check=_flag, expected="0 or 1"),
+    Column("guarantee_age_years", numeric=True, default=0.0, check=_non_negative,
+           expected="years >= 0"),
+    Column("interest_rate", numeric=True, default=0.0, check=_non_negative,
+           expected="an annual rate >= 0 (a fraction)"),
     Column("collateral_type", numeric=False, default="none"),
     Column("collateral_value", numeric=True, default=0.0, check=_non_negative,
            expected="an amount >= 0"),
@@ -113,7 +124,10 @@ class Portfolio:
         ``lgd_sd`` (its standard deviation; 0 means fixed), ``tenor_years``, ``amortisation``
         (``bullet`` or ``instalment``), ``origination_year`` (the loan's vintage: the year
         of the horizon it is granted in, 0 for the first), ``borrower_id``, segment
-        attributes (``sector``, ``region``, ``size_class``, ``rating``, ``collateral_type``),
+        attributes (``sector``, ``region``, ``size_class``, ``rating``, ``purpose``,
+        ``collateral_type``), ``lender`` (the bank that granted it, for per-bank terms),
+        ``first_loan`` (1 for a borrower's first bank loan), ``guarantee_age_years`` (years
+        the borrower has used guarantees), ``interest_rate`` (annual, fraction),
         ``collateral_value`` (money) with ``collateral_haircut`` (fraction),
         ``annual_sales_eur_m`` (for the Basel SME correlation; NaN when unknown) and ``rho``
         (asset correlation given per loan; NaN when not given).
@@ -396,6 +410,9 @@ def generate_portfolio(segments: list[Segment], seed: int) -> Portfolio:
     rng = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence(seed)))
     parts = [_segment_frame(seg, rng) for seg in segments]
     frame = pd.concat(parts, ignore_index=True)
+    for column in COLUMNS:  # an attribute some segments set and others do not
+        if column.name in frame.columns and column.default is not None:
+            frame[column.name] = frame[column.name].fillna(column.default)
     return _check_frame(frame, "<generated>", lines=None, header_line=None)
 
 
@@ -414,10 +431,16 @@ def _segment_frame(seg: Segment, rng: np.random.Generator) -> pd.DataFrame:
         data["lgd"], data["lgd_sd"] = seg.lgd, 0.0
     else:
         data["lgd"], data["lgd_sd"] = seg.lgd.beta.mean, seg.lgd.beta.sd
-    for attr in ("sector", "region", "rating", "annual_sales_eur_m"):
+    for attr in ("sector", "region", "rating", "purpose", "annual_sales_eur_m",
+                 "guarantee_age_years", "interest_rate"):
         value = getattr(seg, attr)
         if value is not None:
             data[attr] = value
+    if seg.first_loan is not None:
+        data["first_loan"] = float(seg.first_loan)
+    if seg.lender is not None:
+        data["lender"] = (np.full(n, seg.lender) if isinstance(seg.lender, str)
+                          else _draw_names(seg.lender, n, rng))
     if seg.collateral is not None:
         data["collateral_type"] = seg.collateral.type
         data["collateral_value"] = seg.collateral.value_to_exposure * data["exposure"]
@@ -440,6 +463,13 @@ def _draw_exposure(seg: Segment, rng: np.random.Generator) -> np.ndarray:
     u = rng.random(seg.count) * top
     sizes = np.rint(np.exp(mu + sigma * ndtri(u)))
     return sizes if spec.cap is None else np.minimum(sizes, spec.cap)  # rint may round up
+
+
+def _draw_names(mix: Mapping[str, float], count: int, rng: np.random.Generator) -> np.ndarray:
+    """Names drawn from a mix ``{name: weight}`` (e.g. the lender of each loan)."""
+    names = np.array(list(mix.keys()))
+    weights = np.array(list(mix.values()), dtype=float)
+    return names[rng.choice(names.size, size=count, p=weights / weights.sum())]
 
 
 def _draw_mix(spec: float | Mapping[float, float] | Mapping[int, float], count: int,

@@ -51,6 +51,9 @@ def test_csv_with_required_columns_gets_documented_defaults(tmp_path: Path) -> N
     assert book["collateral_type"].tolist() == ["none", "none"]
     assert book["collateral_value"].tolist() == [0.0, 0.0]
     assert book["sector"].tolist() == ["", ""]
+    assert book["lender"].tolist() == ["", ""] and book["purpose"].tolist() == ["", ""]
+    assert book["first_loan"].tolist() == [0.0, 0.0]
+    assert book["interest_rate"].tolist() == [0.0, 0.0]
     assert np.isnan(book["rho"]).all() and np.isnan(book["annual_sales_eur_m"]).all()
     assert dict(book.loadings) == {}
 
@@ -137,6 +140,10 @@ CSV_ERRORS: dict[str, tuple[str, int | None, str | None, str]] = {
                    "0 is not years > 0"),
     "rho-one": (f"{H},rho\nA,1,0.1,0.1,1\n", 2, "rho",
                 "1 is not a correlation in"),
+    "first-loan-not-a-flag": (f"{H},first_loan\nA,1,0.1,0.1,1\nB,1,0.1,0.1,2\n", 3,
+                              "first_loan", "2 is not 0 or 1"),
+    "negative-interest": (f"{H},interest_rate\nA,1,0.1,0.1,-0.05\n", 2, "interest_rate",
+                          "-0.05 is not an annual rate >= 0"),
     "loading-not-a-number": (f"{H},loading_trade\nA,1,0.1,0.1,x\n", 2, "loading_trade",
                              "'x' is not a number"),
     # Blank lines count: the bad loan is on line 5 of the file, the third data row.
@@ -311,3 +318,15 @@ def test_collateral_value_scales_with_exposure() -> None:
     # Loss = LGD × (EAD − (1 − haircut) × collateral) = 0.5 × (100 − 0.3 × 120) = 32 a loan.
     losses = risksim.simulate(scenario, n_sims=5, seed=1).losses
     assert np.allclose(losses["gross"], 3 * 32.0)
+
+
+def test_lender_mix_frequencies_within_four_binomial_standard_errors() -> None:
+    # Each loan's lender is drawn from the mix: the count of "a" is Binomial(n, 0.3).
+    n, weight = 20_000, 0.3
+    seg = Segment(name="s", count=n, exposure=1.0, pd=0.01, lgd=0.5,
+                  lender={"a": weight, "b": 1 - weight}, first_loan=True, purpose="investment")
+    book = generate_portfolio([seg], seed=3)
+    count = int((book["lender"] == "a").sum())
+    assert abs(count - n * weight) <= 4 * math.sqrt(n * weight * (1 - weight))
+    assert set(book["lender"]) == {"a", "b"}
+    assert (book["first_loan"] == 1.0).all() and (book["purpose"] == "investment").all()

@@ -15,12 +15,12 @@ from risksim.rules.limits import (
     Capital,
     ClaimDenial,
     FundBalance,
+    GroupCap,
     Limit,
     PerBorrowerCap,
     PeriodCap,
     PerLoanCap,
     Suspension,
-    VintageCap,
 )
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
@@ -146,6 +146,10 @@ def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
         return np.where(eligible, _deposit_terms(layer, portfolio)[1], 0.0)
     assert layer.share_of_loss is not None
     share = tiered_by_loan(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
+    if layer.bonus is not None:
+        qualifies = np.logical_or.reduce([_eligible(condition, portfolio)
+                                          for condition in layer.bonus.any_of])
+        share = share + layer.bonus.share * qualifies
     return np.where(eligible, share, 0.0)
 
 
@@ -198,8 +202,14 @@ def _eligible(rules: Eligibility | None, portfolio: Portfolio) -> np.ndarray:
         ok &= portfolio["exposure"] <= rules.max_exposure
     if rules.max_tenor_years is not None:
         ok &= portfolio["tenor_years"] <= rules.max_tenor_years
-    for column, allowed, excluded in (("rating", rules.ratings, rules.exclude_ratings),
-                                      ("sector", rules.sectors, rules.exclude_sectors)):
+    if rules.first_loan is not None:
+        ok &= (portfolio["first_loan"] == 1.0) == rules.first_loan
+    lists = (("rating", rules.ratings, rules.exclude_ratings),
+             ("sector", rules.sectors, rules.exclude_sectors),
+             ("purpose", rules.purposes, rules.exclude_purposes),
+             ("collateral_type", rules.collateral_types, rules.exclude_collateral_types),
+             ("lender", rules.lenders, rules.exclude_lenders))
+    for column, allowed, excluded in lists:
         if allowed is not None:
             ok &= np.isin(portfolio[column], allowed)
         if excluded is not None:
@@ -224,7 +234,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
         _, borrower = np.unique(portfolio["borrower_id"], return_inverse=True)
         limits.append(PerBorrowerCap(layer.per_borrower_cap, borrower))
     if layer.suspend_if is not None:
-        limits.append(_suspension(layer.suspend_if, covered, outstanding_by_year))
+        limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:
         limits.append(_cap_rate(layer.cap_rate, covered, portfolio))
     if layer.annual_budget is not None:
@@ -259,20 +269,30 @@ def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
 
 
 def _cap_rate(cap: CapRate, covered: np.ndarray, portfolio: Portfolio) -> Limit:
-    """Cap of rate × covered volume (Σ exposure of the covered loans), or per vintage."""
+    """Cap of rate × covered volume (Σ exposure of the covered loans), or per vintage/lender."""
     volume = portfolio["exposure"] * covered
-    if cap.per != "vintage":
+    if cap.per in ("horizon", "year"):
         return PeriodCap(cap.rate * float(volume.sum()), cap.per, "cap_rate")
-    vintage = portfolio["origination_year"].astype(np.int64)
-    return VintageCap(cap.rate * np.bincount(vintage, weights=volume), vintage)
+    group = _groups(cap.per, portfolio)
+    return GroupCap(cap.rate * np.bincount(group, weights=volume), group)
 
 
-def _suspension(trigger: Trigger, covered: np.ndarray,
+def _groups(per: str, portfolio: Portfolio) -> np.ndarray:
+    """Group number of each loan: its vintage, its lender (in sorted order) or 0."""
+    if per == "vintage":
+        return portfolio["origination_year"].astype(np.int64)
+    if per == "lender":
+        return np.unique(portfolio["lender"], return_inverse=True)[1].astype(np.int64)
+    return np.zeros(len(portfolio), dtype=np.int64)
+
+
+def _suspension(trigger: Trigger, covered: np.ndarray, portfolio: Portfolio,
                 outstanding_by_year: np.ndarray) -> Suspension:
-    mask = covered.astype(float)
-    if trigger.metric == "loss_rate":
-        denominator = mask @ outstanding_by_year
-    else:
-        denominator = mask @ (outstanding_by_year > 0)
-    return Suspension(trigger.metric, trigger.above, trigger.reactivate, mask, denominator,
+    """The trigger with, per group, the covered volume (or number) outstanding each year."""
+    group = _groups(trigger.per, portfolio)
+    outstanding = (outstanding_by_year if trigger.metric == "loss_rate"
+                   else (outstanding_by_year > 0).astype(float))
+    membership = np.eye(int(group.max()) + 1)[:, group] * covered  # (n_groups, n_loans)
+    return Suspension(trigger.metric, trigger.above, trigger.reactivate,
+                      covered.astype(float), membership @ outstanding, group,
                       warning=trigger.warning)

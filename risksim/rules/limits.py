@@ -159,39 +159,43 @@ class PeriodCap:
 
 
 @dataclass(frozen=True, eq=False)
-class VintageCap:
-    """Payments on the loans of each vintage at most ``rate`` × that vintage's covered volume.
+class GroupCap:
+    """Payments on the loans of each group at most that group's cap (money).
 
-    Records ``<layer>.cap_rate_binds``: whether any vintage's cap cut anything.
+    Groups are vintages (a cap rate × each vintage's own covered volume) or lenders (a cap
+    per bank). Records ``<layer>.<label>_binds``: whether any group's cap cut anything.
 
     Attributes
     ----------
-    amount_by_vintage : numpy.ndarray
-        The cap of each vintage (money), indexed by vintage number.
-    vintage : numpy.ndarray
-        Per loan, its vintage number (0 for loans granted in the first year, ...).
+    amount_by_group : numpy.ndarray
+        The cap of each group (money), indexed by group number.
+    group : numpy.ndarray
+        Per loan, its group number (0 .. number of groups − 1).
+    label : str
+        Name of the term in the indicator.
     """
 
-    amount_by_vintage: np.ndarray
-    vintage: np.ndarray
+    amount_by_group: np.ndarray
+    group: np.ndarray
+    label: str = "cap_rate"
     per_loan: ClassVar[bool] = False
 
     @property
     def loan_arrays(self) -> tuple[np.ndarray, ...]:
-        """The vintage of each loan."""
-        return (self.vintage,)
+        """The group of each loan."""
+        return (self.group,)
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.cap_rate_binds``."""
-        return (f"{layer}.cap_rate_binds",)
+        """``<layer>.<label>_binds``."""
+        return (f"{layer}.{self.label}_binds",)
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
-        """Cut each (simulation, vintage) total to its cap pro rata."""
+        """Cut each (simulation, group) total to its cap pro rata."""
         events = ledger.events
-        n_vintages = self.amount_by_vintage.size
-        key = events.sim * n_vintages + self.vintage[events.loan]
-        totals = np.bincount(key, weights=amounts, minlength=events.n_sims * n_vintages)
-        allowed = np.minimum(totals, np.tile(self.amount_by_vintage, events.n_sims))
+        n_groups = self.amount_by_group.size
+        key = events.sim * n_groups + self.group[events.loan]
+        totals = np.bincount(key, weights=amounts, minlength=events.n_sims * n_groups)
+        allowed = np.minimum(totals, np.tile(self.amount_by_group, events.n_sims))
         binds = (totals > allowed).reshape(events.n_sims, -1).any(axis=1)
         ledger.record(self.indicator_names(layer)[0], binds.astype(float))
         return scale_to_totals(amounts, key, allowed, totals)
@@ -236,61 +240,83 @@ class FundBalance:
 
 @dataclass(frozen=True, eq=False)
 class Suspension:
-    """The layer pays nothing in a year whose ratio of its covered loans is above threshold.
+    """The layer pays nothing on a group's loans in a year whose ratio passes the threshold.
 
-    ratio_y = (loss or count of covered loans defaulting in year y) ÷ (their volume or
-    number outstanding in year y). With ``reactivate="never"`` the layer stays suspended
-    from the first such year on. Records ``<layer>.suspended`` (any year suspended) and,
-    with a warning level, ``<layer>.warning`` (any year's ratio above it).
+    ratio_{g,y} = (loss or count of group g's covered loans defaulting in year y) ÷ (their
+    volume or number outstanding in year y). The group is the whole scheme, or each lender
+    (a pool that stops compensating one bank, M11). With ``reactivate="never"`` a group
+    stays suspended from its first such year on. Records ``<layer>.suspended`` (some group
+    suspended in some year) and, with a warning level, ``<layer>.warning`` (some ratio above
+    it); with several groups also ``<layer>.groups_suspended`` (how many were suspended).
 
     Attributes
     ----------
     covered : numpy.ndarray
         Per loan, 1.0 if the layer covers it, else 0.0.
-    denominator_by_year : numpy.ndarray
-        Volume (``loss_rate``) or number (``default_rate``) of covered loans outstanding
-        in each year.
+    denominator : numpy.ndarray
+        Volume (``loss_rate``) or number (``default_rate``) of covered loans outstanding,
+        shape (n_groups, n_years).
+    group : numpy.ndarray
+        Per loan, its group number (all 0 for one scheme-wide trigger).
     """
 
     metric: Literal["loss_rate", "default_rate"]
     threshold: float
     reactivate: Literal["next_year_below", "never"]
     covered: np.ndarray
-    denominator_by_year: np.ndarray
+    denominator: np.ndarray
+    group: np.ndarray
     warning: float | None = None
     per_loan: ClassVar[bool] = False
 
     @property
     def loan_arrays(self) -> tuple[np.ndarray, ...]:
-        """The covered-loan mask."""
-        return (self.covered,)
+        """The covered-loan mask and the groups."""
+        return (self.covered, self.group)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups watched separately."""
+        return int(self.denominator.shape[0])
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.suspended`` (and ``<layer>.warning`` with a warning level)."""
-        if self.warning is None:
-            return (f"{layer}.suspended",)
-        return (f"{layer}.suspended", f"{layer}.warning")
+        """``<layer>.suspended`` (``.warning``, ``.groups_suspended`` when they apply)."""
+        names = [f"{layer}.suspended"]
+        if self.warning is not None:
+            names.append(f"{layer}.warning")
+        if self.n_groups > 1:
+            names.append(f"{layer}.groups_suspended")
+        return tuple(names)
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
-        """Zero the amounts of suspended (simulation, year) cells."""
+        """Zero the amounts of suspended (simulation, group, year) cells."""
         events = ledger.events
         ratio = self.ratio(events)
         suspended = ratio > self.threshold
         if self.reactivate == "never":
-            suspended = np.logical_or.accumulate(suspended, axis=1)
-        names = self.indicator_names(layer)
-        ledger.record(names[0], suspended.any(axis=1).astype(float))
+            suspended = np.logical_or.accumulate(suspended, axis=2)
+        ever = np.asarray(suspended.any(axis=2))
+        values = [ever.any(axis=1)]
         if self.warning is not None:
-            ledger.record(names[1], (ratio > self.warning).any(axis=1).astype(float))
-        return np.where(suspended[events.sim, events.year], 0.0, amounts)
+            values.append((ratio > self.warning).any(axis=(1, 2)))
+        if self.n_groups > 1:
+            values.append(ever.sum(axis=1))
+        for name, value in zip(self.indicator_names(layer), values, strict=True):
+            ledger.record(name, value.astype(float))
+        return np.where(suspended[events.sim, self.group[events.loan], events.year], 0.0,
+                        amounts)
 
     def ratio(self, events: LossEvents) -> np.ndarray:
-        """The trigger's ratio per (simulation, year), shape (n_sims, n_years)."""
-        covered = self.covered[events.loan]
+        """The trigger's ratio per (simulation, group, year), shape (n_sims, n_groups,
+        n_years)."""
         numerator = events.loss if self.metric == "loss_rate" else events.counts
-        numerator = numerator * covered
+        numerator = numerator * self.covered[events.loan]
+        cell = (events.sim * self.n_groups + self.group[events.loan]) * events.n_years
+        totals = np.bincount(cell + events.year, weights=numerator,
+                             minlength=events.n_sims * self.n_groups * events.n_years)
+        totals = totals.reshape(events.n_sims, self.n_groups, events.n_years)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = events.per_simulation_year(numerator) / self.denominator_by_year
+            ratio = totals / self.denominator
         return np.nan_to_num(ratio, nan=0.0)
 
 

@@ -20,8 +20,10 @@ from pydantic import Field, model_validator
 from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel, located
 from risksim.suggest import unknown_name_message
 
-NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m", "origination_year"]
-TextAttribute = Literal["rating", "sector", "region", "size_class", "collateral_type"]
+NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m", "origination_year",
+                           "guarantee_age_years", "interest_rate"]
+TextAttribute = Literal["rating", "sector", "region", "size_class", "purpose", "lender",
+                        "collateral_type"]
 
 
 class Band(StrictModel):
@@ -143,7 +145,12 @@ class Deposit(StrictModel):
 
 
 class Eligibility(StrictModel):
-    """Which loans a layer covers; the others stay with the later layers (the lender)."""
+    """Which loans a layer covers; the others stay with the later layers (the lender).
+
+    A loan is eligible when it meets every condition given: at most ``max_exposure`` and
+    ``max_tenor_years``; a rating, sector, purpose, collateral type and lender among those
+    listed (and none of the excluded); ``first_loan`` as stated.
+    """
 
     max_exposure: Money | None = None
     max_tenor_years: Money | None = None
@@ -151,14 +158,30 @@ class Eligibility(StrictModel):
     exclude_ratings: list[str] | None = None
     sectors: list[str] | None = None
     exclude_sectors: list[str] | None = None
+    purposes: list[str] | None = None
+    exclude_purposes: list[str] | None = None
+    collateral_types: list[str] | None = None
+    exclude_collateral_types: list[str] | None = None
+    lenders: list[str] | None = None
+    exclude_lenders: list[str] | None = None
+    first_loan: bool | None = None
+
+
+class Bonus(StrictModel):
+    """An extra share of loss for the loans that meet any of the conditions in ``any_of``
+    (M19; Anhui: +5 points for first loans, credit loans and IP-pledge loans)."""
+
+    share: Fraction
+    any_of: Annotated[list[Eligibility], Field(min_length=1)]
 
 
 class CapRate(StrictModel):
-    """Payments at most ``rate`` × covered volume: over the horizon, in each year, or for each
-    vintage (the loans granted in one year, against their own volume)."""
+    """Payments at most ``rate`` × covered volume: over the horizon, in each year, for each
+    vintage (the loans granted in one year, against their own volume) or for each lender
+    (a per-bank cap: each bank's covered loans against their own volume, M10)."""
 
     rate: Fraction
-    per: Literal["horizon", "year", "vintage"] = "horizon"
+    per: Literal["horizon", "year", "vintage", "lender"] = "horizon"
 
 
 class Trigger(StrictModel):
@@ -168,13 +191,15 @@ class Trigger(StrictModel):
     outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding.
     ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
     below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
-    lower level whose passing is only recorded (the layer keeps paying).
+    lower level whose passing is only recorded (the layer keeps paying). ``per: lender``
+    watches each bank's covered loans separately and suspends only the banks that pass.
     """
 
     metric: Literal["loss_rate", "default_rate"]
     above: Fraction
     warning: Fraction | None = None
     reactivate: Literal["next_year_below", "never"] = "next_year_below"
+    per: Literal["scheme", "lender"] = "scheme"
 
     @model_validator(mode="after")
     def _warning_below(self) -> Trigger:
@@ -218,6 +243,7 @@ class Layer(StrictModel):
 
     party: Name
     share_of_loss: Tiered | None = None
+    bonus: Bonus | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
     deposit: Deposit | None = None
@@ -243,6 +269,8 @@ class Layer(StrictModel):
                              "deposit or residual: true")
         if self.deposit is not None and self.fund is not None:
             raise located("a deposit is its own fund; drop fund", "fund")
+        if self.bonus is not None and self.share_of_loss is None:
+            raise located("a bonus adds to share_of_loss, which this layer lacks", "bonus")
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
@@ -264,7 +292,8 @@ class Layer(StrictModel):
         """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
         if self.deposit is not None:
             return max(tier.share for tier in self.deposit.split)
-        return 0.0 if self.share_of_loss is None else largest(self.share_of_loss)
+        bonus = 0.0 if self.bonus is None else self.bonus.share
+        return 0.0 if self.share_of_loss is None else largest(self.share_of_loss) + bonus
 
 
 class Fee(StrictModel):

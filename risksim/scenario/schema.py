@@ -94,7 +94,12 @@ class Collateral(StrictModel):
 
 
 class Segment(StrictModel):
-    """A segment of generated loans sharing PD, LGD, tenor mix and attributes."""
+    """A segment of generated loans sharing PD, LGD, tenor mix and attributes.
+
+    ``lender`` names the bank of every loan, or a mix ``{bank: weight}`` drawn per loan
+    (weights add up to 1); ``first_loan`` marks the borrowers' first bank loans;
+    ``interest_rate`` is annual (a fraction).
+    """
 
     name: Name
     count: Annotated[int, Field(ge=1, le=10_000_000)]
@@ -108,6 +113,11 @@ class Segment(StrictModel):
     region: str | None = None
     size_class: str | None = None
     rating: str | None = None
+    purpose: str | None = None
+    lender: str | dict[str, Annotated[float, Field(gt=0.0)]] | None = None
+    first_loan: bool | None = None
+    guarantee_age_years: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    interest_rate: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
     annual_sales_eur_m: Money | None = None
     collateral: Collateral | None = None
 
@@ -122,6 +132,17 @@ class Segment(StrictModel):
             total = sum(value.values())
             if abs(total - 1.0) > 1e-9:
                 raise ValueError(f"mix weights add up to {total:g}, not 1")
+        return value
+
+    @field_validator("lender")
+    @classmethod
+    def _lender_mix(cls, value: str | dict[str, float] | None) -> str | dict[str, float] | None:
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError("the lender mix is empty")
+            total = sum(value.values())
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"lender mix weights add up to {total:g}, not 1")
         return value
 
     @field_validator("tenor_years")

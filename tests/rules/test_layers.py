@@ -150,8 +150,8 @@ def test_suspension_trigger_by_loss_rate(reactivate: str, expected: list[float])
     # Simulation 1: its 40 is on loan 3, which the layer does not cover: rate 0, never suspended.
     ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 0, 1, 0], [50.0, 10.0, 10.0, 40.0])
     covered = np.array([1.0, 1.0, 1.0, 0.0])
-    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full(3, 1000.0),
-                         warning=0.008)
+    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full((1, 3), 1000.0),
+                         np.zeros(4, dtype=np.int64), warning=0.008)
     ledger = Ledger(ev, ["pool"])
     assert trigger.limit(ev.loss, ledger, "pool").tolist() == expected
     assert ledger.indicators["pool.suspended"].tolist() == [1.0, 0.0]

@@ -1,0 +1,75 @@
+"""Hand-worked cases for loan-attribute terms: purpose and first-loan conditions, bonus
+shares (M19), and per-lender triggers and caps (M10, M11). Loans with PD 1 or 0 and LGD 1
+make every loss certain; each party's loss is worked out in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+import risksim
+from risksim.errors import InputError
+from tests.builders import scenario_mapping, segment
+from tests.rules.test_layers import certain_losses
+
+
+def test_bonus_share_and_purpose_eligibility() -> None:
+    # Pool: 30% of each eligible loss, +5 points for first loans or patent-pledged loans;
+    # working-capital loans are not eligible. Losses: A 100 (first loan) → 35;
+    # B 200 (patent) → 70; C 300 (working capital) → 0; D 400 → 120. Pool 225, bank 775.
+    layers = [{"party": "pool", "share_of_loss": 0.30,
+               "bonus": {"share": 0.05, "any_of": [{"first_loan": True},
+                                                   {"collateral_types": ["patent"]}]},
+               "eligible": {"exclude_purposes": ["working_capital"]}},
+              {"party": "bank", "residual": True}]
+    segments = [
+        segment("a", 1, exposure=100.0, pd=1.0, purpose="investment", first_loan=True),
+        segment("b", 1, exposure=200.0, pd=1.0, purpose="liquidity",
+                collateral={"type": "patent", "value_to_exposure": 0.0}),
+        segment("c", 1, exposure=300.0, pd=1.0, purpose="working_capital", first_loan=True),
+        segment("d", 1, exposure=400.0, pd=1.0, purpose="liquidity")]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 1000.0, "bank": 775.0, "pool": 225.0}
+
+
+def two_banks() -> list[dict]:
+    """Bank a: one loss of 100 among 10 loans of 100 (loss rate 10%). Bank b: one loss of 1
+    among 100 loans (volume 9,901: rate 0.01%). Scheme-wide: 101 / 10,901 = 0.93%."""
+    return [segment("a_bad", 1, exposure=100.0, pd=1.0, lender="a"),
+            segment("a_good", 9, exposure=100.0, pd=0.0, lender="a"),
+            segment("b_bad", 1, exposure=1.0, pd=1.0, lender="b"),
+            segment("b_good", 99, exposure=100.0, pd=0.0, lender="b")]
+
+
+@pytest.mark.parametrize(("per", "pool", "suspended"), [
+    ("lender", 0.5, 1.0),    # bank a (10% > 3%) is suspended: the pool pays only b's 50% of 1
+    ("scheme", 50.5, 0.0),   # 0.93% < 3%: the pool pays 50% of 101
+])
+def test_trigger_per_lender_suspends_only_the_bank_that_passes(per: str, pool: float,
+                                                               suspended: float) -> None:
+    layers = [{"party": "pool", "share_of_loss": 0.5,
+               "suspend_if": {"metric": "loss_rate", "above": 0.03, "per": per}},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers, two_banks())
+    assert losses == {"gross": 101.0, "bank": 101.0 - pool, "pool": pool}
+    assert indicators["pool.suspended"] == suspended
+    if per == "lender":
+        assert indicators["pool.groups_suspended"] == 1.0
+
+
+def test_cap_rate_per_lender() -> None:
+    # 4% of each bank's covered volume: a 40 (wants 50: cut to 40), b 396.04 (wants 0.5).
+    layers = [{"party": "pool", "share_of_loss": 0.5, "cap_rate": {"rate": 0.04,
+                                                                    "per": "lender"}},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers, two_banks())
+    assert losses == {"gross": 101.0, "bank": 60.5, "pool": 40.5}
+    assert indicators["pool.cap_rate_binds"] == 1.0
+
+
+def test_bonus_needs_a_share_of_loss() -> None:
+    layers = [{"party": "pool", "share_of_layer": {"party": "g", "share": 0.5},
+               "bonus": {"share": 0.05, "any_of": [{"first_loan": True}]}}]
+    mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5}, *layers,
+                                       {"party": "bank", "residual": True}])
+    with pytest.raises(InputError, match="bonus adds to share_of_loss"):
+        risksim.load_scenario(mapping)
