@@ -412,7 +412,8 @@ def generate_portfolio(segments: list[Segment], seed: int) -> Portfolio:
     frame = pd.concat(parts, ignore_index=True)
     for column in COLUMNS:  # an attribute some segments set and others do not
         if column.name in frame.columns and column.default is not None:
-            frame[column.name] = frame[column.name].fillna(column.default)
+            frame[column.name] = frame[column.name].where(frame[column.name].notna(),
+                                                          column.default)
     return _check_frame(frame, "<generated>", lines=None, header_line=None)
 
 

@@ -113,11 +113,13 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
         cpd_of = cpd_of[first] if keep_cpd else cpd_of
     loss = plan.loss_model.event_losses(rng, loan, period_of, cpd_of if keep_cpd else None)
     claim_uniform = rng.random(loss.size) if plan.draws_claims else None
-    principal = (plan.loss_model.outstanding(loan, period_of) if plan.tracks_recoveries
-                 else None)
+    model = plan.loss_model
+    principal = model.outstanding(loan, period_of) if plan.needs_principal else None
+    interest = model.interest(loan, period_of) if model.accrues_interest else None
     return LossEvents(sim=sim, loan=loan, period=period_of,
                       year=period_of // plan.periods_per_year, loss=loss, n_sims=n,
-                      n_years=plan.n_years, claim_uniform=claim_uniform, principal=principal)
+                      n_years=plan.n_years, claim_uniform=claim_uniform, principal=principal,
+                      interest=interest)
 
 
 def _concatenate(arrays: list[np.ndarray], dtype: type) -> np.ndarray:

@@ -40,12 +40,14 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     loss_model = LossModel.for_portfolio(
         portfolio, period_years=1.0 / horizon.periods_per_year,
         frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
-        period_pd=period_pd, asset_correlation=copula.asset_correlation)
+        period_pd=period_pd, asset_correlation=copula.asset_correlation,
+        accrued_interest_days=spec.portfolio.accrued_interest_days)
     n_years = -(-horizon.n_periods // horizon.periods_per_year)
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
                                       loss_model.instalment, portfolio["origination_year"],
                                       n_years)
-    rules = build_rules(spec.arrangement, portfolio, outstanding, horizon)
+    rules = build_rules(spec.arrangement, portfolio, outstanding, horizon,
+                        spec.portfolio.accrued_interest_days)
     loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,

@@ -18,7 +18,7 @@ from risksim.rules.fees import FeeSchedule
 from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
 from risksim.rules.recoveries import RecoverySharing
-from risksim.rules.shares import LimitedLayer
+from risksim.rules.shares import LimitedLayer, ShareOfLoss
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,8 +110,14 @@ class SimulationPlan:
 
     @property
     def tracks_recoveries(self) -> bool:
-        """Whether the events carry the principal at default (for recovery sharing)."""
+        """Whether recoveries are shared (and tracked per party)."""
         return any(isinstance(rule, RecoverySharing) for rule in self.rules)
+
+    @property
+    def needs_principal(self) -> bool:
+        """Whether the events carry the principal at default (recoveries, principal base)."""
+        return self.tracks_recoveries or any(
+            isinstance(rule, ShareOfLoss) and rule.base.needs_principal for rule in self.rules)
 
     @property
     def draws_claims(self) -> bool:

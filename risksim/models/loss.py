@@ -5,7 +5,11 @@ For loan i defaulting in period t (period length Δ years):
     outstanding_i(t) = EAD_i                          (bullet)
                      = EAD_i · max(0, 1 − tΔ / T_i)   (instalment: straight-line principal)
     base_i(t)        = max(0, outstanding_i(t) − (1 − h_i)·C_i)     collateral C, haircut h
-    loss             = LGD · base_i(t)
+    loss             = LGD · base_i(t) + interest_i(t)
+    interest_i(t)    = outstanding_i(t) · r_i · d / 365     annual rate r, d days unpaid
+
+The accrued interest of the d days before default (``accrued_interest_days``) is lost with
+the principal and not recovered.
 
 LGD is the loan's mean LGD (fixed), or a beta draw with that mean and sd. With Frye–Jacobs
 dependence the mean is replaced by the conditional LGD given the period's conditional
@@ -43,6 +47,8 @@ class LossModel:
         Whether the mean LGD follows the conditional default rate.
     period_pd, asset_correlation : numpy.ndarray
         Per-period PD and asset correlation, used by the Frye–Jacobs function.
+    interest_fraction : numpy.ndarray
+        Accrued interest lost at default per unit of outstanding principal, r_i · d / 365.
     """
 
     exposure: np.ndarray
@@ -56,11 +62,14 @@ class LossModel:
     frye_jacobs: bool
     period_pd: np.ndarray
     asset_correlation: np.ndarray
+    interest_fraction: np.ndarray
 
     @classmethod
     def for_portfolio(cls, portfolio: Portfolio, *, period_years: float, frye_jacobs: bool,
-                      period_pd: np.ndarray, asset_correlation: np.ndarray) -> LossModel:
-        """Collect the loss parameters of ``portfolio``."""
+                      period_pd: np.ndarray, asset_correlation: np.ndarray,
+                      accrued_interest_days: float = 0.0) -> LossModel:
+        """Collect the loss parameters of ``portfolio`` (interest unpaid for
+        ``accrued_interest_days`` days is lost at default)."""
         mean, sd = portfolio["lgd"], portfolio["lgd_sd"]
         with np.errstate(divide="ignore", invalid="ignore"):
             concentration = np.where(sd > 0, mean * (1 - mean) / sd**2 - 1.0, np.inf)
@@ -71,15 +80,27 @@ class LossModel:
             collateral_recovery=(1 - portfolio["collateral_haircut"])
             * portfolio["collateral_value"],
             lgd_mean=mean, lgd_concentration=concentration, period_years=period_years,
-            frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation)
+            frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation,
+            interest_fraction=portfolio["interest_rate"] * accrued_interest_days / 365.0)
+
+    @functools.cached_property
+    def accrues_interest(self) -> bool:
+        """Whether some loan loses accrued interest at default."""
+        return bool((self.interest_fraction > 0).any())
+
+    def interest(self, loans: np.ndarray, periods: np.ndarray) -> np.ndarray:
+        """Accrued interest lost at default, interest_i(t) (money)."""
+        return self.outstanding(loans, periods) * self.interest_fraction[loans]
 
     @functools.cached_property
     def fixed_loss(self) -> np.ndarray | None:
         """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
-        Frye–Jacobs, bullet repayment): LGD·max(0, EAD − (1 − h)·C); else None."""
+        Frye–Jacobs, bullet repayment): LGD·max(0, EAD − (1 − h)·C) + EAD·r·d/365; else
+        None."""
         if self.frye_jacobs or self.random_lgd or self.instalment.any():
             return None
-        return self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
+        return (self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
+                + self.exposure * self.interest_fraction)
 
     @functools.cached_property
     def random_lgd(self) -> bool:
@@ -118,6 +139,12 @@ class LossModel:
         fixed = self.fixed_loss
         if fixed is not None:
             return fixed[loans]
+        return self._principal_losses(rng, loans, periods, conditional_pd) + (
+            self.interest(loans, periods) if self.accrues_interest else 0.0)
+
+    def _principal_losses(self, rng: np.random.Generator, loans: np.ndarray,
+                          periods: np.ndarray, conditional_pd: np.ndarray | None) -> np.ndarray:
+        """LGD · base_i(t) of each default event (money)."""
         mean = self.lgd_mean[loans]
         if self.frye_jacobs:
             assert conditional_pd is not None

@@ -38,8 +38,11 @@ class LossEvents:
     claim_uniform : numpy.ndarray or None
         A uniform draw per event for claim denial; None when no layer denies claims.
     principal : numpy.ndarray or None
-        Principal outstanding at default (money), when recoveries are tracked; the recovery
-        of an event is principal − loss.
+        Principal outstanding at default (money), when recoveries are tracked or a layer's
+        base is the principal; the recovery of an event is principal + interest − loss.
+    interest : numpy.ndarray or None
+        Accrued interest lost at default (money, part of ``loss``); None when no loan
+        accrues interest.
     """
 
     sim: np.ndarray
@@ -52,6 +55,7 @@ class LossEvents:
     count: np.ndarray | None = None
     claim_uniform: np.ndarray | None = None
     principal: np.ndarray | None = None
+    interest: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
@@ -71,14 +75,19 @@ class LossEvents:
         size = self.n_sims * n_periods * n_classes
         count = np.bincount(key, minlength=size)
         cells = np.flatnonzero(count)
-        loss = np.bincount(key, weights=self.loss, minlength=size)[cells]
+
+        def summed(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else np.bincount(key, values, size)[cells]
+
         cell_class = cells % n_classes
         sim_period = cells // n_classes
         period = sim_period % n_periods
         return LossEvents(sim=sim_period // n_periods, loan=representative[cell_class],
-                          period=period, year=period // periods_per_year, loss=loss,
+                          period=period, year=period // periods_per_year,
+                          loss=np.bincount(key, self.loss, size)[cells],
                           n_sims=self.n_sims, n_years=self.n_years,
-                          count=count[cells].astype(float))
+                          count=count[cells].astype(float), principal=summed(self.principal),
+                          interest=summed(self.interest))
 
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""

@@ -23,7 +23,7 @@ from risksim.rules.limits import (
     Suspension,
 )
 from risksim.rules.recoveries import RecoverySharing
-from risksim.rules.shares import Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
+from risksim.rules.shares import CoverageBase, Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
     BandedValue,
@@ -38,7 +38,7 @@ from risksim.scenario.schema import Horizon
 
 
 def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_year: np.ndarray,
-                horizon: Horizon) -> tuple[Rule, ...]:
+                horizon: Horizon, accrued_interest_days: float = 0.0) -> tuple[Rule, ...]:
     """One rule per layer, in the order written in the scenario.
 
     Parameters
@@ -51,6 +51,8 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
         (n_loans, n_years) exposure outstanding at the start of each year, 0 once matured.
     horizon : Horizon
         The scenario's horizon (capital is paid out period by period).
+    accrued_interest_days : float
+        Days of interest lost at default (a layer's interest-days cap is against it).
 
     Raises
     ------
@@ -85,7 +87,7 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
             continue
         share = _share_by_loan(layer, portfolio, path)
         rules.append(ShareOfLoss(
-            layer.party, share,
+            layer.party, share, _coverage_base(layer, accrued_interest_days),
             limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
             excess_to=layer.excess_to, layer=names[index]))
     if arrangement.recoveries is not None:
@@ -93,6 +95,14 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
         rules.append(RecoverySharing(tuple(arrangement.recoveries.first_to),
                                      (*parties, arrangement.layers[-1].party)))
     return tuple(rules)
+
+
+def _coverage_base(layer: Layer, accrued_interest_days: float) -> CoverageBase:
+    """The layer's base, with the covered part of the interest under its days cap."""
+    cap = layer.interest_days_cap
+    if cap is None or accrued_interest_days <= cap:
+        return CoverageBase(layer.base)
+    return CoverageBase(layer.base, interest_covered=cap / accrued_interest_days)
 
 
 def build_fees(arrangement: Arrangement, portfolio: Portfolio,

@@ -1,10 +1,11 @@
 """Recovery sharing (M16): who gets what is recovered on a defaulted loan.
 
-Applied after every layer. For an event with principal P at default and loss L, the
-recovery is R = P − L. A party that pays p_j of the loss has a claim c_j = (p_j / L)·P (its
-share of the principal). The parties of the priority order take R in turn, each up to its
-claim; the rest R' goes to all other parties pro rata to their claims. Each party's net
-loss is its claim less what it recovered:
+Applied after every layer. For an event with principal P at default (plus the accrued
+interest lost, when loans accrue interest) and loss L, the recovery is R = P − L. A party
+that pays p_j of the loss has a claim c_j = (p_j / L)·P (its share of the principal). The
+parties of the priority order take R in turn, each up to its claim; the rest R' goes to all
+other parties pro rata to their claims. Each party's net loss is its claim less what it
+recovered:
 
     first in order:  net_j = c_j − min(c_j, R_left)
     the others:      net_j = c_j − R'·c_j / Σ_others c
@@ -57,13 +58,14 @@ class RecoverySharing:
         """Redistribute the parties' payments by the recovery rule."""
         events = ledger.events
         assert events.principal is not None, "recoveries need the principal at default"
+        principal = events.principal + (0.0 if events.interest is None else events.interest)
         loss = events.loss
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # the share of the loss each party pays, times the principal (never P/L: a
             # vanishing loss would overflow it)
             claims = {party: np.where(loss > 0, ledger.paid[party] / loss, 0.0)
-                      * events.principal for party in self.parties}
-        left = np.where(loss > 0, events.principal - loss, 0.0)
+                      * principal for party in self.parties}
+        left = np.where(loss > 0, principal - loss, 0.0)
         recovered = {}
         for party in self.first_to:
             recovered[party] = np.minimum(claims[party], left)

@@ -3,12 +3,42 @@ loss, or whatever is left."""
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Literal
 
 import numpy as np
 
-from risksim.rules.base import Ledger
+from risksim.rules.base import Ledger, LossEvents
 from risksim.rules.limits import Limit
+
+
+@dataclass(frozen=True)
+class CoverageBase:
+    """What a share of loss is a share of (M5), per event (money).
+
+    ``loss``: L − I + c·I, the loss net of recoveries with the covered part c of the accrued
+    interest I (c = min(1, interest-days cap ÷ days accrued), 1 without a cap);
+    ``principal_loss``: L − I; ``principal``: the principal outstanding at default, before
+    recoveries.
+    """
+
+    kind: Literal["loss", "principal_loss", "principal"] = "loss"
+    interest_covered: float = 1.0
+
+    @property
+    def needs_principal(self) -> bool:
+        """Whether the events must carry the principal at default."""
+        return self.kind == "principal"
+
+    def amount(self, events: LossEvents) -> np.ndarray:
+        """The base of each event (money)."""
+        if self.kind == "principal":
+            assert events.principal is not None, "the plan did not compute the principal"
+            return events.principal
+        if events.interest is None:
+            return events.loss
+        return events.loss - events.interest * (
+            1.0 - (self.interest_covered if self.kind == "loss" else 0.0))
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,15 +103,18 @@ class LimitedLayer:
 class ShareOfLoss(LimitedLayer):
     """The party pays a share of each defaulted loan's loss, within the layer's limits.
 
-    payment_i = min(share_loan(i) × loss_i, unallocated_i), then cut by each limit.
+    payment_i = min(share_loan(i) × base_i, unallocated_i), then cut by each limit.
 
     Parameters
     ----------
     share : float or numpy.ndarray
         One share for every loan, or one per loan (0 for loans the layer does not cover).
+    base : CoverageBase
+        What the share is a share of (default: the loss).
     """
 
     share: float | np.ndarray
+    base: CoverageBase = field(default_factory=CoverageBase)
 
     @property
     def loan_arrays(self) -> tuple[np.ndarray, ...]:
@@ -93,7 +126,8 @@ class ShareOfLoss(LimitedLayer):
         """Pay the share of every event's loss, within the limits."""
         events = ledger.events
         share = self.share if np.isscalar(self.share) else np.asarray(self.share)[events.loan]
-        self.pay_within_limits(np.minimum(share * events.loss, ledger.unallocated), ledger)
+        self.pay_within_limits(np.minimum(share * self.base.amount(events), ledger.unallocated),
+                               ledger)
 
 
 @dataclass(frozen=True, eq=False)

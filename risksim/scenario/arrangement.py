@@ -232,7 +232,10 @@ class Layer(StrictModel):
     """One layer of the arrangement: who pays what of each loan's loss.
 
     ``share_of_loss`` is the fraction of each defaulted loan's loss the party pays (a number,
-    ``{by: exposure, bands: [...]}`` or ``{by: rating, values: {...}}``);
+    ``{by: exposure, bands: [...]}`` or ``{by: rating, values: {...}}``) of its ``base``
+    (M5): the ``loss`` net of recoveries, with the accrued interest lost at default (at most
+    ``interest_days_cap`` days of it); the ``principal_loss`` without interest; or the
+    ``principal`` outstanding at default before recoveries (never more than the loss left);
     ``share_of_layer`` makes it a counter-guarantor of an earlier layer; ``tranche`` gives it
     a slice of the portfolio loss still unallocated. ``residual: true``
     makes the party pay whatever the layers before it left (the lender, last). The other
@@ -243,6 +246,8 @@ class Layer(StrictModel):
 
     party: Name
     share_of_loss: Tiered | None = None
+    base: Literal["loss", "principal_loss", "principal"] = "loss"
+    interest_days_cap: Annotated[float, Field(gt=0.0)] | None = None
     bonus: Bonus | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
@@ -271,6 +276,11 @@ class Layer(StrictModel):
             raise located("a deposit is its own fund; drop fund", "fund")
         if self.bonus is not None and self.share_of_loss is None:
             raise located("a bonus adds to share_of_loss, which this layer lacks", "bonus")
+        if self.share_of_loss is None and self.base != "loss":
+            raise located("base applies to share_of_loss layers", "base")
+        if self.interest_days_cap is not None and self.base != "loss":
+            raise located(f"interest_days_cap caps the interest in the loss; base "
+                          f"'{self.base}' covers no interest", "interest_days_cap")
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
@@ -404,6 +414,10 @@ class Arrangement(StrictModel):
         aggregate = ("suspend_if", "cap_rate", "annual_budget", "fund", "capital", "tranche",
                      "deposit")
         for index, layer in enumerate(self.layers):
+            if layer.base == "principal":
+                raise located("base: principal pays on the principal before recoveries; with "
+                              "recovery sharing use base: loss (claims are shares of the "
+                              "principal and recoveries flow back)", "layers", index, "base")
             terms = [t for t in aggregate if getattr(layer, t) is not None]
             if order and terms:
                 raise located(f"a recovery priority order needs proportional layers; this "

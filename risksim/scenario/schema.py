@@ -174,9 +174,12 @@ class PortfolioSpec(StrictModel):
 
     ``column_defaults`` gives a value to every loan for a column the file does not have
     (e.g. ``tenor_years: 3``); a column the file has cannot be overridden this way.
+    ``accrued_interest_days``: days of interest (at each loan's ``interest_rate``) unpaid at
+    default, lost with the principal (M5; e.g. from the last payment to the claim).
     """
 
     file: str | None = None
+    accrued_interest_days: Annotated[float, Field(ge=0.0, le=3650.0)] = 0.0
     column_defaults: dict[str, float | str] | None = None
     generate: GeneratedPortfolio | None = None
 
@@ -314,6 +317,17 @@ class ScenarioSpec(StrictModel):
     arrangement: Arrangement
     npl_tolerance: NplToleranceSpec | None = None
     simulation: SimulationSpec = SimulationSpec()
+
+    @model_validator(mode="after")
+    def _interest_accrues(self) -> ScenarioSpec:
+        if self.portfolio.accrued_interest_days > 0:
+            return self
+        for index, layer in enumerate(self.arrangement.layers):
+            if layer.interest_days_cap is not None:
+                raise located("interest_days_cap needs interest in the loss: set "
+                              "portfolio.accrued_interest_days (and loans' interest_rate)",
+                              "arrangement", "layers", index, "interest_days_cap")
+        return self
 
     @field_validator("name")
     @classmethod

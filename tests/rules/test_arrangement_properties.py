@@ -26,7 +26,11 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
     if draw(st.booleans()):
         guarantor["capital"] = limits["capital"] = draw(st.floats(0.5, 30.0))
     if draw(st.booleans()):
-        guarantor["suspend_if"] = {"metric": "loss_rate", "above": draw(st.floats(0.01, 0.2))}
+        guarantor["suspend_if"] = {"metric": "loss_rate", "above": draw(st.floats(0.01, 0.2)),
+                                   "per": draw(st.sampled_from(["scheme", "lender"]))}
+    guarantor["base"] = draw(st.sampled_from(["loss", "principal_loss"]))
+    if guarantor["base"] == "loss" and draw(st.booleans()):
+        guarantor["interest_days_cap"] = draw(st.floats(10.0, 120.0))
     layers = [guarantor]
     if draw(st.booleans()):
         layers.append({"party": "reguarantor", "share_of_layer": {
@@ -35,7 +39,8 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
             "excess_to": "guarantor"})
     if draw(st.booleans()):
         layers.append({"party": "pool", "share_of_loss": draw(st.floats(0.0, 1.0 - share)),
-                       "fund": {"balance": draw(st.floats(0.0, 10.0))}})
+                       "fund": {"balance": draw(st.floats(0.0, 10.0))},
+                       "cap_rate": {"rate": draw(st.floats(0.001, 0.2)), "per": "lender"}})
     layers.append({"party": "bank", "residual": True})
     if draw(st.booleans()):
         # a priority order is only allowed with proportional layers (checked at load time)
@@ -46,17 +51,18 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
     return layers, limits
 
 
-book = st.builds(lambda n, pd, lgd, tenor: [segment("book", n, exposure={"median": 1.0,
-                                                                       "p95": 3.0},
-                                                     pd=pd, lgd=lgd, tenor_years=tenor)],
+book = st.builds(lambda n, pd, lgd, tenor, rate: [segment(
+    "book", n, exposure={"median": 1.0, "p95": 3.0}, pd=pd, lgd=lgd, tenor_years=tenor,
+    interest_rate=rate, lender={"a": 0.5, "b": 0.5})],
                  st.integers(1, 60), st.floats(0.0, 0.5), st.floats(0.0, 1.0),
-                 st.sampled_from([1, 2]))
+                 st.sampled_from([1, 2]), st.floats(0.0, 0.2))
 
 
 def simulate(segments: list[dict], layers: list[dict], seed: int,
              recoveries: dict | None = None) -> risksim.Result:
     mapping = scenario_mapping(segments, layers=layers,
                                horizon={"years": 2, "periods_per_year": 2})
+    mapping["portfolio"]["accrued_interest_days"] = 150.0  # interest is part of the loss
     if recoveries is not None:
         mapping["arrangement"]["recoveries"] = recoveries
     return risksim.simulate(mapping, n_sims=N_SIMS, seed=seed)
