@@ -27,6 +27,7 @@ from risksim.rules.shares import CoverageBase, Residual, ShareOfLayer, ShareOfLo
 from risksim.scenario.arrangement import (
     Arrangement,
     BandedValue,
+    CapitalShare,
     CapRate,
     CategoryValue,
     Eligibility,
@@ -242,7 +243,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
         limits.append(PerLoanCap(layer.per_loan_cap))
     if layer.per_borrower_cap is not None:
         _, borrower = np.unique(portfolio["borrower_id"], return_inverse=True)
-        limits.append(PerBorrowerCap(layer.per_borrower_cap, borrower))
+        limits.append(PerBorrowerCap(_money(layer.per_borrower_cap, layer), borrower))
     if layer.suspend_if is not None:
         limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:
@@ -256,6 +257,14 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.capital is not None:
         limits.append(_capital(layer, borne, portfolio, outstanding_by_year, horizon))
     return tuple(limits)
+
+
+def _money(cap: float | CapitalShare, layer: Layer) -> float:
+    """A cap in money: as given, or its share of the layer's capital."""
+    if isinstance(cap, float):
+        return cap
+    assert layer.capital is not None
+    return cap.share_of_capital * layer.capital
 
 
 def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,

@@ -209,6 +209,13 @@ class Trigger(StrictModel):
         return self
 
 
+class CapitalShare(StrictModel):
+    """A cap stated as a fraction of the layer's capital (net assets): the single-borrower
+    limit of 10% of a guarantor's net assets (M6, CBIRC 2018)."""
+
+    share_of_capital: Fraction
+
+
 class Fund(StrictModel):
     """A finite pool: ``balance`` at the start, topped up by ``refill_per_year`` each year."""
 
@@ -256,7 +263,7 @@ class Layer(StrictModel):
     eligible: Eligibility | None = None
     claim_denial_probability: Fraction | None = None
     per_loan_cap: Money | None = None
-    per_borrower_cap: Money | None = None
+    per_borrower_cap: Money | CapitalShare | None = None
     suspend_if: Trigger | None = None
     cap_rate: CapRate | None = None
     annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
@@ -296,6 +303,9 @@ class Layer(StrictModel):
             raise located("excess_to must name another party", "excess_to")
         if self.leverage is not None and self.capital is None:
             raise located("leverage needs the layer's capital (its net assets)", "leverage")
+        if isinstance(self.per_borrower_cap, CapitalShare) and self.capital is None:
+            raise located("a cap as a share of capital needs the layer's capital",
+                          "per_borrower_cap")
         return self
 
     def largest_share(self) -> float:

@@ -332,3 +332,22 @@ def test_recovery_order_names_declared_non_lender_parties() -> None:
     mapping["arrangement"]["recoveries"] = {"first_to": ["bank"]}
     with pytest.raises(risksim.InputError, match=r"recoveries\.first_to\[0\]: 'bank' cannot"):
         risksim.load_scenario(mapping)
+
+
+def test_single_borrower_limit_as_a_share_of_net_assets() -> None:
+    # Capital 1,000, single-borrower limit 10% of it = 100. Borrower loss 1,000: the
+    # guarantor's 50% (500) is cut to 100; the bank keeps 900.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 1000.0,
+               "per_borrower_cap": {"share_of_capital": 0.10}},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers, [segment("one", 1, exposure=1000.0, pd=1.0)])
+    assert losses == {"gross": 1000.0, "bank": 900.0, "guarantor": 100.0}
+    assert indicators["guarantor.per_borrower_cap_binds"] == 1.0
+
+
+def test_a_cap_as_a_share_of_capital_needs_capital() -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5,
+               "per_borrower_cap": {"share_of_capital": 0.10}},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="needs the layer's capital"):
+        risksim.load_scenario(scenario_mapping(layers=layers))
