@@ -63,7 +63,7 @@ def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
     for monitor in plan.monitors:
         measured.update(zip(monitor.indicators, monitor.measure(events), strict=True))
     indicators = [measured[name] for name in plan.indicators]
-    fees = [fee.collected(events) for fee in plan.fees]
+    fees = [fee.collected(events, ledger) for fee in plan.fees]
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
 
 

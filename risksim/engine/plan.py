@@ -14,7 +14,7 @@ import numpy as np
 from risksim.models.copula import FactorCopula
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
-from risksim.rules.fees import FeeSchedule
+from risksim.rules.fees import Charge
 from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
 from risksim.rules.recoveries import RecoverySharing
@@ -74,7 +74,7 @@ class SimulationPlan:
         Party names (columns of the result, after ``gross``).
     periods_per_year : int
         Periods in a year.
-    fees : tuple of FeeSchedule
+    fees : tuple of Charge
         Fees of the arrangement (columns after the indicators).
     monitors : tuple of NplTolerance
         Ratios measured on the events themselves (columns after the rules' indicators).
@@ -92,7 +92,7 @@ class SimulationPlan:
     loss_model: LossModel
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
-    fees: tuple[FeeSchedule, ...] = ()
+    fees: tuple[Charge, ...] = ()
     monitors: tuple[NplTolerance, ...] = ()
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None

@@ -10,7 +10,7 @@ import numpy as np
 from risksim.errors import InputError
 from risksim.portfolio import Portfolio
 from risksim.rules.base import Rule
-from risksim.rules.fees import FeeSchedule
+from risksim.rules.fees import Charge, ExperienceRatedCharge, FeeSchedule
 from risksim.rules.limits import (
     Capital,
     ClaimDenial,
@@ -107,13 +107,21 @@ def _coverage_base(layer: Layer, accrued_interest_days: float) -> CoverageBase:
 
 
 def build_fees(arrangement: Arrangement, portfolio: Portfolio,
-               outstanding_by_year: np.ndarray) -> tuple[FeeSchedule, ...]:
+               outstanding_by_year: np.ndarray) -> tuple[Charge, ...]:
     """One schedule per fee of the arrangement, in the order written."""
-    schedules = []
+    schedules: list[Charge] = []
+    names = layer_names(arrangement)
     for index, fee in enumerate(arrangement.fees):
         path = f"arrangement.fees[{index}]"
         share = (guaranteed_share(arrangement, fee.guaranteed_by, portfolio)
                  if fee.base == "guaranteed" else np.ones(len(portfolio)))
+        rating = fee.experience_rating
+        if rating is not None:
+            layer = names[_layer_index(arrangement, fee.payee)]
+            schedules.append(ExperienceRatedCharge(
+                fee.name, fee.payer, fee.payee, layer, rating.multiplier, rating.initial_rate,
+                share[:, None] * outstanding_by_year))
+            continue
         schedules.append(FeeSchedule.compile(
             fee.name, fee.payer, fee.payee,
             tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),

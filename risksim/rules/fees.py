@@ -12,6 +12,14 @@ loan that never defaults pays every year until it matures. Per simulation:
     fee = Σ_i [u_i·B_i(origination) + Σ_y a_i·B_i(y)] − Σ_defaults Σ_{y > d} a_i·B_i(y)
 
 which needs only the (sparse) default events.
+
+An experience-rated charge (M17, Japan's burden-charge method 負担金方式) replaces the
+annual rate by one set each year from the payee's own claims experience:
+
+    rate_0 = initial_rate,   rate_y = multiplier × claims_{y−1} / B(y−1)    (y ≥ 1)
+
+with claims_y what the payee's layer paid on losses of year y and B(y) the base of the
+loans performing at the start of year y; the lender then pays rate_y × B(y) in year y.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from risksim.rules.base import LossEvents
+from risksim.rules.base import Ledger, LossEvents
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +63,58 @@ class FeeSchedule:
         total = float(np.sum(upfront_rate * upfront_base) + annual.sum())
         return cls(name, payer, payee, total, forgone)
 
-    def collected(self, events: LossEvents) -> np.ndarray:
-        """Fee paid in each simulation (money)."""
+    def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
+        """Fee paid in each simulation (money); ``ledger`` is not needed."""
         forgone = events.per_simulation(self.forgone_after[events.loan, events.year])
         return self.performing_total - forgone
+
+
+@dataclass(frozen=True, eq=False)
+class ExperienceRatedCharge:
+    """A yearly charge whose rate follows the payee's claims experience (module docstring).
+
+    Attributes
+    ----------
+    name, payer, payee : str
+        The charge's name, who pays and who receives it.
+    layer : str
+        The payee's layer whose payments are its claims experience.
+    multiplier, initial_rate : float
+        rate_y = multiplier × last year's claims rate; rate_0 = initial_rate.
+    base_by_year : numpy.ndarray
+        (n_loans, n_years) base of each loan at the start of each year (money).
+    """
+
+    name: str
+    payer: str
+    payee: str
+    layer: str
+    multiplier: float
+    initial_rate: float
+    base_by_year: np.ndarray
+
+    def performing_base(self, events: LossEvents) -> np.ndarray:
+        """B(y) per simulation, shape (n_sims, n_years): loans defaulting in year d stop
+        counting from year d + 1 (the year of default is charged, as for fees)."""
+        n_years = self.base_by_year.shape[1]
+        later = np.arange(n_years)[None, :] > events.year[:, None]
+        lost = self.base_by_year[events.loan] * later * events.counts[:, None]
+        by_sim = np.zeros((events.n_sims, n_years))
+        np.add.at(by_sim, events.sim, lost)
+        return self.base_by_year.sum(axis=0)[None, :] - by_sim
+
+    def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
+        """The charge paid in each simulation (money): the performing base from the
+        events themselves, the claims from the ledger (which may hold cells of alike
+        loans)."""
+        base = self.performing_base(events)
+        claims = ledger.events.per_simulation_year(ledger.layer_paid[self.layer])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            claims_rate = np.where(base > 0, claims / base, 0.0)
+        rate = np.column_stack([np.full(events.n_sims, self.initial_rate),
+                                self.multiplier * claims_rate[:, :-1]])
+        return (rate * base).sum(axis=1)
+
+
+Charge = FeeSchedule | ExperienceRatedCharge
+"""A fee or charge: cash paid by ``payer`` to ``payee``, reported beside the losses."""

@@ -316,6 +316,15 @@ class Layer(StrictModel):
         return 0.0 if self.share_of_loss is None else largest(self.share_of_loss) + bonus
 
 
+class ExperienceRating(StrictModel):
+    """A yearly charge set by the payee's claims experience (M17, Japan 負担金方式):
+    rate_y = ``multiplier`` × last year's claims ÷ guaranteed base, ``initial_rate`` in the
+    first year (e.g. the expected claims rate × multiplier)."""
+
+    multiplier: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    initial_rate: Fraction = 0.0
+
+
 class Fee(StrictModel):
     """A fee on each loan, paid by ``payer`` (a party, or ``borrower``) to ``payee`` (M14).
 
@@ -324,6 +333,8 @@ class Fee(StrictModel):
     ``guaranteed`` part (the loan's outstanding exposure × the share of ``layer``, by
     default the payee's layer) or the whole ``loan``. ``max_rate`` states a regulatory
     ceiling (China: 1%): a rate above it is an error, never cut silently.
+    ``experience_rating`` makes it a yearly charge whose rate follows the payee's claims
+    (instead of ``annual_rate`` and ``upfront_rate``).
     """
 
     name: Name
@@ -334,11 +345,17 @@ class Fee(StrictModel):
     base: Literal["guaranteed", "loan"] = "guaranteed"
     layer: Name | None = None
     max_rate: Fraction | None = None
+    experience_rating: ExperienceRating | None = None
 
     @model_validator(mode="after")
     def _within_ceiling(self) -> Fee:
         if self.payer == self.payee:
             raise located("payer and payee must differ", "payee")
+        if self.experience_rating is not None:
+            for key in ("upfront_rate", "annual_rate"):
+                if getattr(self, key) != 0.0:
+                    raise located("an experience-rated charge sets its own rate; drop "
+                                  f"{key}", key)
         if self.max_rate is not None:
             for key in ("upfront_rate", "annual_rate"):
                 if largest(getattr(self, key)) > self.max_rate + 1e-15:
@@ -454,6 +471,9 @@ class Arrangement(StrictModel):
                 if party not in allowed:
                     raise located(unknown_name_message("party", party, allowed),
                                   "fees", index, key)
+            if fee.experience_rating is not None and fee.payee not in share_layers:
+                raise located(f"an experience-rated charge needs the payee's claims; "
+                              f"'{fee.payee}' has no share layer", "fees", index, "payee")
             if fee.base == "guaranteed" and fee.guaranteed_by not in share_layers:
                 raise located(f"'{fee.guaranteed_by}' has no share layer to define the "
                               "guaranteed part; name one with layer, or use base: loan",

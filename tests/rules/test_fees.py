@@ -71,8 +71,32 @@ def test_fees_are_saved_and_read_back(tmp_path) -> None:
      "arrangement.fees[0].payee: 'bank' has no share layer"),
     ({"name": "f", "payer": "nfgf", "payee": "nfgf", "annual_rate": 0.01},
      "arrangement.fees[0].payee: payer and payee must differ"),
+    ({"name": "f", "payer": "bank", "payee": "guarantor", "annual_rate": 0.01,
+      "experience_rating": {"multiplier": 0.2}},
+     "arrangement.fees[0].annual_rate: an experience-rated charge sets its own rate"),
+    ({"name": "f", "payer": "guarantor", "payee": "bank", "base": "loan",
+      "experience_rating": {"multiplier": 0.2}},
+     "arrangement.fees[0].payee: an experience-rated charge needs the payee's claims"),
 ])
 def test_bad_fees_are_rejected(fee: dict, message: str) -> None:
     with pytest.raises(risksim.InputError) as raised:
         risksim.load_scenario(fee_scenario([segment()], [fee]))
     assert message in str(raised.value)
+
+
+def test_experience_rated_burden_charge() -> None:
+    # Japan's burden-charge method: the CGC covers 100%; the lender pays each year
+    # rate_y × guaranteed base, rate_0 = 1%, rate_y = 0.2 × last year's claims rate.
+    # Ten 2-year loans of 100; one defaults in year 0 (loss 100). Year 0: 1% × 1,000 = 10.
+    # Claims rate 100 / 1,000 = 10% → year-1 rate 2% on the 900 still performing: 18.
+    layers = [{"party": "cgc", "share_of_loss": 1.0}, {"party": "lender", "residual": True}]
+    charge = {"name": "burden_charge", "payer": "lender", "payee": "cgc",
+              "experience_rating": {"multiplier": 0.2, "initial_rate": 0.01}}
+    segments = [segment("bad", 1, exposure=100.0, pd=1.0, tenor_years=2),
+                segment("good", 9, exposure=100.0, pd=0.0, tenor_years=2)]
+    mapping = scenario_mapping(segments, layers=layers, horizon={"years": 2,
+                                                                 "periods_per_year": 1})
+    mapping["arrangement"]["fees"] = [charge]
+    result = risksim.simulate(mapping, n_sims=10, seed=1)
+    assert np.allclose(result.fees["burden_charge"], 28.0, rtol=1e-12)
+    assert np.allclose(result.losses["cgc"], 100.0) and np.allclose(result.losses["lender"], 0)
