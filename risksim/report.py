@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from statistics import NormalDist
 
+import pandas as pd
+
 from risksim.results import Result
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
@@ -11,13 +13,15 @@ _Z95 = NormalDist().inv_cdf(0.975)
 
 
 def format_summary(result: Result) -> str:
-    """Loss measures per party, then indicator probabilities and fees when there are any.
+    """Loss measures per party (and per layer of a party with several), then indicator
+    probabilities and fees when there are any.
 
     Every figure carries its Monte Carlo standard error in brackets. Amounts are shown in
     one unit chosen from the largest ES (e.g. ``CNY m``); VaR's standard error is the one
     implied by its 95% order-statistic confidence interval.
     """
-    table = result.summary()
+    layers = result.layer_summary().rename(index=lambda name: f"{name} (layer)")
+    table = pd.concat([result.summary(), layers]) if len(layers) else result.summary()
     scale, unit = _unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
     header = ["party", "EL", "SD"]
     for level in result.levels:

@@ -25,6 +25,8 @@ LOSSES_CSV = "losses.csv"
 LOSSES_PARQUET = "losses.parquet"
 INDICATORS_CSV = "indicators.csv"
 FEES_CSV = "fees.csv"
+PAID_SUFFIX = ".paid"
+"""Indicators ``<layer>.paid``: what a layer of a party with several layers paid."""
 _EXACT_FLOATS: dict[str, Any] = (
     {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {})
 """read_csv options that read floats back bit for bit (pandas 3 does so by default)."""
@@ -82,10 +84,20 @@ class Result:
         ``VaR_L_lo``, ``VaR_L_hi`` (order-statistic confidence bounds at ``confidence``),
         ``ES_L``, ``ES_L_se``. Amounts in the scenario's currency.
         """
-        levels = self.levels if levels is None else list(levels)
-        rows = {name: measures.summarize(self.losses[name].to_numpy(), levels, confidence)
-                for name in self.losses.columns}
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("party")
+        return _summarize(self.losses, self.levels if levels is None else list(levels),
+                          confidence).rename_axis("party")
+
+    def layer_summary(self, levels: Sequence[float] | None = None,
+                      confidence: float = 0.95) -> pd.DataFrame:
+        """As :meth:`summary`, one row per layer of a party that has several layers.
+
+        From the ``<layer>.paid`` indicators: what each such layer paid in the simulation
+        (before counter-guarantees take their part). Empty when every party has one layer.
+        """
+        paid = [c for c in self.indicators.columns if c.endswith(PAID_SUFFIX)]
+        frame = self.indicators[paid].rename(columns=lambda c: c[:-len(PAID_SUFFIX)])
+        return _summarize(frame, self.levels if levels is None else list(levels),
+                          confidence).rename_axis("layer")
 
     def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
         """Probability of each 0/1 indicator (a cap binds, a trigger fires, a pool runs dry).
@@ -182,6 +194,7 @@ class Result:
                 written.append(write_atomically(directory / name, frame.to_csv))
         document = {**self.metadata, "result_format": RESULT_FORMAT,
                     "summary": json.loads(self.summary().to_json(orient="index")),
+                    "layer_summary": json.loads(self.layer_summary().to_json(orient="index")),
                     "probabilities": json.loads(self.probabilities().to_json(orient="index")),
                     "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
                     "recovery_summary": json.loads(
@@ -191,6 +204,13 @@ class Result:
         written.append(write_atomically(directory / SUMMARY_FILE,
                                      lambda p: Path(p).write_text(text + "\n", "utf-8")))
         return written
+
+
+def _summarize(frame: pd.DataFrame, levels: list[float], confidence: float) -> pd.DataFrame:
+    """The measures of :func:`risksim.measures.summarize` for each column of ``frame``."""
+    rows = {name: measures.summarize(frame[name].to_numpy(), levels, confidence)
+            for name in frame.columns}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def load_result(directory: str | Path) -> Result:
@@ -213,8 +233,8 @@ def load_result(directory: str | Path) -> Result:
         pd.read_csv(directory / name, index_col="simulation", **_EXACT_FLOATS)
         if name in files else pd.DataFrame(index=losses.index)
         for name in (INDICATORS_CSV, FEES_CSV))
-    for key in ("summary", "probabilities", "fee_summary", "recovery_summary", "files",
-                "result_format"):
+    for key in ("summary", "layer_summary", "probabilities", "fee_summary", "recovery_summary",
+                "files", "result_format"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=document)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +68,8 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
         if layer.residual:
             rules.append(Residual(layer.party))
             continue
+        named: dict[str, Any] = {"excess_to": layer.excess_to, "layer": names[index],
+                                 "records_paid": names[index] != layer.party}
         if layer.share_of_layer is not None:
             upstream = layer.share_of_layer.party
             borne = layer.share_of_layer.share * guaranteed_share(arrangement, upstream,
@@ -75,7 +78,7 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
                 layer.party, upstream=names[_layer_index(arrangement, upstream)],
                 upstream_party=upstream, share=layer.share_of_layer.share,
                 limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon),
-                excess_to=layer.excess_to, layer=names[index]))
+                **named))
             continue
         if layer.tranche is not None:
             volume = float(portfolio["exposure"].sum())
@@ -84,13 +87,13 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
                 detach=layer.tranche.detach * volume,
                 limits=_limits(layer, np.ones(len(portfolio)), portfolio,
                                outstanding_by_year, horizon),
-                excess_to=layer.excess_to, layer=names[index]))
+                **named))
             continue
         share = _share_by_loan(layer, portfolio, path)
         rules.append(ShareOfLoss(
             layer.party, share, _coverage_base(layer, accrued_interest_days),
             limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
-            excess_to=layer.excess_to, layer=names[index]))
+            **named))
     if arrangement.recoveries is not None:
         parties = [p for p in arrangement.parties if p != arrangement.layers[-1].party]
         rules.append(RecoverySharing(tuple(arrangement.recoveries.first_to),
@@ -227,7 +230,8 @@ def _eligible(rules: Eligibility | None, portfolio: Portfolio) -> np.ndarray:
              ("sector", rules.sectors, rules.exclude_sectors),
              ("purpose", rules.purposes, rules.exclude_purposes),
              ("collateral_type", rules.collateral_types, rules.exclude_collateral_types),
-             ("lender", rules.lenders, rules.exclude_lenders))
+             ("lender", rules.lenders, rules.exclude_lenders),
+             ("size_class", rules.size_classes, rules.exclude_size_classes))
     for column, allowed, excluded in lists:
         if allowed is not None:
             ok &= np.isin(portfolio[column], allowed)

@@ -55,6 +55,9 @@ class LimitedLayer:
         Who pays what the limits cut; None leaves it to the layers after.
     layer : str
         The layer's name in indicators and in ``Ledger.layer_paid`` (default: the party).
+    records_paid : bool
+        Record ``<layer>.paid``, the layer's payments per simulation (for a party with
+        several layers, whose own loss does not show each layer's).
     """
 
     party: str
@@ -62,6 +65,7 @@ class LimitedLayer:
     limits: tuple[Limit, ...] = ()
     excess_to: str | None = None
     layer: str = ""
+    records_paid: bool = False
 
     @property
     def name(self) -> str:
@@ -70,8 +74,9 @@ class LimitedLayer:
 
     @property
     def indicators(self) -> tuple[str, ...]:
-        """Indicators recorded by the limits."""
-        return tuple(n for limit in self.limits for n in limit.indicator_names(self.name))
+        """Indicators recorded by the limits (and ``<layer>.paid`` when recorded)."""
+        own = (f"{self.name}.paid",) if self.records_paid else ()
+        return tuple(n for limit in self.limits for n in limit.indicator_names(self.name)) + own
 
     @property
     def per_loan(self) -> bool:
@@ -89,6 +94,8 @@ class LimitedLayer:
         for limit in self.limits:
             allowed = limit.limit(allowed, ledger, self.name)
         ledger.layer_paid[self.name] = allowed
+        if self.records_paid:
+            ledger.record(f"{self.name}.paid", ledger.events.per_simulation(allowed))
         return allowed
 
     def pay_within_limits(self, wanted: np.ndarray, ledger: Ledger) -> None:

@@ -149,7 +149,8 @@ class Eligibility(StrictModel):
 
     A loan is eligible when it meets every condition given: at most ``max_exposure`` and
     ``max_tenor_years``; a rating, sector, purpose, collateral type and lender among those
-    listed (and none of the excluded); ``first_loan`` as stated.
+    listed (and none of the excluded); a size class (a generated segment's name unless it
+    sets one) among those listed; ``first_loan`` as stated.
     """
 
     max_exposure: Money | None = None
@@ -164,6 +165,8 @@ class Eligibility(StrictModel):
     exclude_collateral_types: list[str] | None = None
     lenders: list[str] | None = None
     exclude_lenders: list[str] | None = None
+    size_classes: list[str] | None = None
+    exclude_size_classes: list[str] | None = None
     first_loan: bool | None = None
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import risksim
 from risksim.errors import InputError
+from risksim.report import format_summary
 from tests.builders import scenario_mapping, segment
 from tests.rules.test_layers import certain_losses
 
@@ -73,3 +74,20 @@ def test_bonus_needs_a_share_of_loss() -> None:
                                        {"party": "bank", "residual": True}])
     with pytest.raises(InputError, match="bonus adds to share_of_loss"):
         risksim.load_scenario(mapping)
+
+
+def test_a_party_with_two_layers_reports_each_layer() -> None:
+    # The pool pays 30% of bank a's losses (100 → 30) and 20% of bank b's (200 → 40).
+    layers = [{"party": "pool", "share_of_loss": 0.3, "eligible": {"lenders": ["a"]}},
+              {"party": "pool", "share_of_loss": 0.2, "eligible": {"lenders": ["b"]}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("a", 1, exposure=100.0, pd=1.0, lender="a"),
+                segment("b", 1, exposure=200.0, pd=1.0, lender="b")]
+    result = risksim.simulate(scenario_mapping(segments, layers=layers), n_sims=10, seed=1)
+    assert result.losses.iloc[0].to_dict() == {"gross": 300.0, "bank": 230.0, "pool": 70.0}
+    table = result.layer_summary()
+    assert table.index.tolist() == ["pool_0", "pool_1"]
+    assert table["EL"].tolist() == [30.0, 40.0]
+    assert "pool_1 (layer)" in format_summary(result)
+    single = risksim.simulate(scenario_mapping(segments, layers=layers[1:]), n_sims=10, seed=1)
+    assert single.layer_summary().empty
