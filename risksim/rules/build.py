@@ -63,6 +63,7 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
     """
     names = layer_names(arrangement)
     rules: list[Rule] = []
+    taken = np.zeros(len(portfolio))
     for index, layer in enumerate(arrangement.layers):
         path = f"arrangement.layers[{index}]"
         if layer.residual:
@@ -72,11 +73,11 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
                                  "records_paid": names[index] != layer.party}
         if layer.share_of_layer is not None:
             upstream = layer.share_of_layer.party
-            borne = layer.share_of_layer.share * guaranteed_share(arrangement, upstream,
-                                                                  portfolio)
+            counter_share = _counter_share(layer, portfolio)
+            borne = counter_share * guaranteed_share(arrangement, upstream, portfolio)
             rules.append(ShareOfLayer(
                 layer.party, upstream=names[_layer_index(arrangement, upstream)],
-                upstream_party=upstream, share=layer.share_of_layer.share,
+                upstream_party=upstream, share=counter_share,
                 limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon),
                 **named))
             continue
@@ -90,6 +91,8 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
                 **named))
             continue
         share = _share_by_loan(layer, portfolio, path)
+        term = "deposit" if layer.deposit is not None else "share_of_loss"
+        taken = _check_total_share(taken + share, portfolio, f"{path}.{term}")
         rules.append(ShareOfLoss(
             layer.party, share, _coverage_base(layer, accrued_interest_days),
             limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
@@ -99,6 +102,16 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
         rules.append(RecoverySharing(tuple(arrangement.recoveries.first_to),
                                      (*parties, arrangement.layers[-1].party)))
     return tuple(rules)
+
+
+def _check_total_share(taken: np.ndarray, portfolio: Portfolio, path: str) -> np.ndarray:
+    """``taken`` (each loan's shares of loss so far), after checking none is above 1."""
+    worst = int(np.argmax(taken)) if taken.size else 0
+    if taken.size and taken[worst] > 1.0 + 1e-12:
+        raise InputError(f"shares of loss add up to {taken[worst]:g} with this layer (loan "
+                         f"'{portfolio['loan_id'][worst]}'), above 1",
+                         path=path)
+    return taken
 
 
 def _coverage_base(layer: Layer, accrued_interest_days: float) -> CoverageBase:
@@ -146,7 +159,7 @@ def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio)
         return np.ones(len(portfolio))
     if layer.share_of_layer is not None:
         upstream = guaranteed_share(arrangement, layer.share_of_layer.party, portfolio)
-        return layer.share_of_layer.share * upstream
+        return _counter_share(layer, portfolio) * upstream
     return _share_by_loan(layer, portfolio, f"arrangement.layers[{index}]")
 
 
@@ -168,11 +181,26 @@ def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
         return np.where(eligible, _deposit_terms(layer, portfolio)[1], 0.0)
     assert layer.share_of_loss is not None
     share = tiered_by_loan(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
-    if layer.bonus is not None:
-        qualifies = np.logical_or.reduce([_eligible(condition, portfolio)
-                                          for condition in layer.bonus.any_of])
-        share = share + layer.bonus.share * qualifies
-    return np.where(eligible, share, 0.0)
+    return np.where(eligible, _with_bonus(share, layer, portfolio), 0.0)
+
+
+def _with_bonus(share: np.ndarray | float, layer: Layer, portfolio: Portfolio) -> np.ndarray:
+    """The share plus the layer's bonus for the loans that qualify (M19)."""
+    share = np.broadcast_to(share, len(portfolio))
+    if layer.bonus is None:
+        return share
+    qualifies = np.logical_or.reduce([_eligible(condition, portfolio)
+                                      for condition in layer.bonus.any_of])
+    return share + layer.bonus.share * qualifies
+
+
+def _counter_share(layer: Layer, portfolio: Portfolio) -> np.ndarray | float:
+    """A counter-guarantor's share of the upstream layer: one number, or per loan with a
+    bonus."""
+    assert layer.share_of_layer is not None
+    if layer.bonus is None:
+        return layer.share_of_layer.share
+    return _with_bonus(layer.share_of_layer.share, layer, portfolio)
 
 
 def _deposit_terms(layer: Layer, portfolio: Portfolio) -> tuple[float, float]:
@@ -226,6 +254,10 @@ def _eligible(rules: Eligibility | None, portfolio: Portfolio) -> np.ndarray:
         ok &= portfolio["tenor_years"] <= rules.max_tenor_years
     if rules.first_loan is not None:
         ok &= (portfolio["first_loan"] == 1.0) == rules.first_loan
+    if rules.guarantee_age_years_below is not None:
+        ok &= portfolio["guarantee_age_years"] < rules.guarantee_age_years_below
+    if rules.guarantee_age_years_at_least is not None:
+        ok &= portfolio["guarantee_age_years"] >= rules.guarantee_age_years_at_least
     lists = (("rating", rules.ratings, rules.exclude_ratings),
              ("sector", rules.sectors, rules.exclude_sectors),
              ("purpose", rules.purposes, rules.exclude_purposes),

@@ -141,17 +141,26 @@ class ShareOfLoss(LimitedLayer):
 class ShareOfLayer(LimitedLayer):
     """A counter-guarantee: the party takes over a share of what an earlier layer paid.
 
-    amount_i = share × paid_by_upstream_layer_i, cut by the limits; the cut part stays with
-    the upstream party, or moves to ``excess_to`` when named.
+    amount_i = share_loan(i) × paid_by_upstream_layer_i, cut by the limits; the cut part
+    stays with the upstream party, or moves to ``excess_to`` when named. The share is one
+    number or one per loan (with a bonus for some loans).
     """
 
     upstream: str
     upstream_party: str
-    share: float
+    share: float | np.ndarray
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """The per-loan shares (when they vary) and the limits' arrays."""
+        own = () if np.isscalar(self.share) else (np.asarray(self.share),)
+        return own + super().loan_arrays
 
     def apply(self, ledger: Ledger) -> None:
         """Move the share of the upstream layer's payments to this party."""
-        wanted = self.share * ledger.layer_paid[self.upstream]
+        share = np.asarray(self.share)
+        per_event = share if share.ndim == 0 else share[ledger.events.loan]
+        wanted = per_event * ledger.layer_paid[self.upstream]
         allowed = self.limited(wanted, ledger)
         ledger.transfer(self.upstream_party, self.party, allowed)
         if self.excess_to is not None:

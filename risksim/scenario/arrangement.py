@@ -150,7 +150,9 @@ class Eligibility(StrictModel):
     A loan is eligible when it meets every condition given: at most ``max_exposure`` and
     ``max_tenor_years``; a rating, sector, purpose, collateral type and lender among those
     listed (and none of the excluded); a size class (a generated segment's name unless it
-    sets one) among those listed; ``first_loan`` as stated.
+    sets one) among those listed; ``first_loan`` as stated; a guarantee age (years the
+    borrower has used guarantees) below or at least the ages given (KODIT: lower cover after
+    10 years).
     """
 
     max_exposure: Money | None = None
@@ -168,11 +170,14 @@ class Eligibility(StrictModel):
     size_classes: list[str] | None = None
     exclude_size_classes: list[str] | None = None
     first_loan: bool | None = None
+    guarantee_age_years_below: Annotated[float, Field(gt=0.0)] | None = None
+    guarantee_age_years_at_least: Annotated[float, Field(ge=0.0)] | None = None
 
 
 class Bonus(StrictModel):
-    """An extra share of loss for the loans that meet any of the conditions in ``any_of``
-    (M19; Anhui: +5 points for first loans, credit loans and IP-pledge loans)."""
+    """An extra share (of the loss, or of the upstream layer for a counter-guarantee) for
+    the loans that meet any of the conditions in ``any_of`` (M19; Anhui: +5 points for first
+    loans, credit loans and IP-pledge loans)."""
 
     share: Fraction
     any_of: Annotated[list[Eligibility], Field(min_length=1)]
@@ -284,8 +289,9 @@ class Layer(StrictModel):
                              "deposit or residual: true")
         if self.deposit is not None and self.fund is not None:
             raise located("a deposit is its own fund; drop fund", "fund")
-        if self.bonus is not None and self.share_of_loss is None:
-            raise located("a bonus adds to share_of_loss, which this layer lacks", "bonus")
+        if self.bonus is not None and self.share_of_loss is None and self.share_of_layer is None:
+            raise located("a bonus adds to share_of_loss or share_of_layer, which this layer "
+                          "lacks", "bonus")
         if self.share_of_loss is None and self.base != "loss":
             raise located("base applies to share_of_loss layers", "base")
         if self.interest_days_cap is not None and self.base != "loss":
@@ -409,12 +415,6 @@ class Arrangement(StrictModel):
                          len(self.layers) - 1)
             raise located("exactly one layer, the last, must be residual: true (the lender "
                           "keeps what the others do not pay)", "layers", wrong)
-        total = 0.0
-        for index, layer in enumerate(self.layers):
-            total += layer.largest_share()
-            if total > 1.0 + 1e-12:
-                raise located(f"shares of loss add up to {total:g} with this layer (largest "
-                              "tiers), above 1", "layers", index, "share_of_loss")
         return self
 
     def _check_parties(self) -> None:
@@ -498,7 +498,8 @@ class Arrangement(StrictModel):
             if len(earlier) > 1:
                 raise located(f"share_of_layer names '{upstream}', which has several layers",
                               *at)
-            taken[upstream] = taken.get(upstream, 0.0) + layer.share_of_layer.share
+            bonus = 0.0 if layer.bonus is None else layer.bonus.share
+            taken[upstream] = taken.get(upstream, 0.0) + layer.share_of_layer.share + bonus
             if taken[upstream] > 1.0 + 1e-12:
                 raise located(f"counter-guarantees take {taken[upstream]:g} of '{upstream}''s "
                               "layer, above 1", *at)
@@ -515,7 +516,8 @@ class Arrangement(StrictModel):
         for layer in self.layers:
             if layer.share_of_layer is not None:
                 upstream = layer.share_of_layer.party
-                moved = layer_share[upstream] * layer.share_of_layer.share
+                bonus = 0.0 if layer.bonus is None else layer.bonus.share
+                moved = layer_share[upstream] * (layer.share_of_layer.share + bonus)
                 shares[upstream] -= moved
                 shares[layer.party] += moved
             else:

@@ -67,12 +67,25 @@ def test_cap_rate_per_lender() -> None:
     assert indicators["pool.cap_rate_binds"] == 1.0
 
 
+def test_counter_guarantee_bonus() -> None:
+    # Guarantor 80% of each loss (A 100 → 80, B 100 → 80); the pool takes 20% of the
+    # guarantor's payments, 25% on first loans (A): 20 + 16 = 36. Guarantor 160 − 36 = 124.
+    layers = [{"party": "guarantor", "share_of_loss": 0.8},
+              {"party": "pool", "share_of_layer": {"party": "guarantor", "share": 0.2},
+               "bonus": {"share": 0.05, "any_of": [{"first_loan": True}]}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("a", 1, exposure=100.0, pd=1.0, first_loan=True),
+                segment("b", 1, exposure=100.0, pd=1.0)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 200.0, "bank": 40.0, "guarantor": 124.0, "pool": 36.0}
+
+
 def test_bonus_needs_a_share_of_loss() -> None:
-    layers = [{"party": "pool", "share_of_layer": {"party": "g", "share": 0.5},
+    layers = [{"party": "pool", "tranche": {"attach": 0.0, "detach": 0.1},
                "bonus": {"share": 0.05, "any_of": [{"first_loan": True}]}}]
     mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5}, *layers,
                                        {"party": "bank", "residual": True}])
-    with pytest.raises(InputError, match="bonus adds to share_of_loss"):
+    with pytest.raises(InputError, match="bonus adds to share_of_loss or share_of_layer"):
         risksim.load_scenario(mapping)
 
 
@@ -91,3 +104,17 @@ def test_a_party_with_two_layers_reports_each_layer() -> None:
     assert "pool_1 (layer)" in format_summary(result)
     single = risksim.simulate(scenario_mapping(segments, layers=layers[1:]), n_sims=10, seed=1)
     assert single.layer_summary().empty
+
+
+def test_cover_falls_after_ten_years_of_guarantee_use() -> None:
+    # KODIT: 80% for a borrower with 3 years of guarantee use (loss 100 → 80), 75% for one
+    # with 12 years (loss 200 → 150): 230; the lender keeps 70.
+    layers = [{"party": "kodit", "share_of_loss": 0.80,
+               "eligible": {"guarantee_age_years_below": 10}},
+              {"party": "kodit", "share_of_loss": 0.75,
+               "eligible": {"guarantee_age_years_at_least": 10}},
+              {"party": "lender", "residual": True}]
+    segments = [segment("young", 1, exposure=100.0, pd=1.0, guarantee_age_years=3),
+                segment("old", 1, exposure=200.0, pd=1.0, guarantee_age_years=12)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 300.0, "kodit": 230.0, "lender": 70.0}
