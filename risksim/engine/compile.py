@@ -41,7 +41,8 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         portfolio, period_years=1.0 / horizon.periods_per_year,
         frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
         period_pd=period_pd, asset_correlation=copula.asset_correlation,
-        accrued_interest_days=spec.portfolio.accrued_interest_days)
+        accrued_interest_days=spec.portfolio.accrued_interest_days,
+        workout_cost_rate=spec.portfolio.workout_cost_rate)
     n_years = -(-horizon.n_periods // horizon.periods_per_year)
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
                                       loss_model.instalment, portfolio["origination_year"],

@@ -5,11 +5,13 @@ For loan i defaulting in period t (period length Δ years):
     outstanding_i(t) = EAD_i                          (bullet)
                      = EAD_i · max(0, 1 − tΔ / T_i)   (instalment: straight-line principal)
     base_i(t)        = max(0, outstanding_i(t) − (1 − h_i)·C_i)     collateral C, haircut h
-    loss             = LGD · base_i(t) + interest_i(t)
+    loss             = LGD · base_i(t) + k · (outstanding_i(t) − LGD · base_i(t))
+                       + interest_i(t)
     interest_i(t)    = outstanding_i(t) · r_i · d / 365     annual rate r, d days unpaid
 
 The accrued interest of the d days before default (``accrued_interest_days``) is lost with
-the principal and not recovered.
+the principal and not recovered; a workout cost k (``workout_cost_rate``) is spent out of
+each recovery, so recoveries are net of it (and shared net of it, M16).
 
 LGD is the loan's mean LGD (fixed), or a beta draw with that mean and sd. With Frye–Jacobs
 dependence the mean is replaced by the conditional LGD given the period's conditional
@@ -49,6 +51,8 @@ class LossModel:
         Per-period PD and asset correlation, used by the Frye–Jacobs function.
     interest_fraction : numpy.ndarray
         Accrued interest lost at default per unit of outstanding principal, r_i · d / 365.
+    workout_cost_rate : float
+        Fraction k of each gross recovery spent on the workout.
     """
 
     exposure: np.ndarray
@@ -63,13 +67,16 @@ class LossModel:
     period_pd: np.ndarray
     asset_correlation: np.ndarray
     interest_fraction: np.ndarray
+    workout_cost_rate: float = 0.0
 
     @classmethod
     def for_portfolio(cls, portfolio: Portfolio, *, period_years: float, frye_jacobs: bool,
                       period_pd: np.ndarray, asset_correlation: np.ndarray,
-                      accrued_interest_days: float = 0.0) -> LossModel:
+                      accrued_interest_days: float = 0.0,
+                      workout_cost_rate: float = 0.0) -> LossModel:
         """Collect the loss parameters of ``portfolio`` (interest unpaid for
-        ``accrued_interest_days`` days is lost at default)."""
+        ``accrued_interest_days`` days is lost at default; ``workout_cost_rate`` of each
+        recovery is spent on the workout)."""
         mean, sd = portfolio["lgd"], portfolio["lgd_sd"]
         with np.errstate(divide="ignore", invalid="ignore"):
             concentration = np.where(sd > 0, mean * (1 - mean) / sd**2 - 1.0, np.inf)
@@ -81,7 +88,8 @@ class LossModel:
             * portfolio["collateral_value"],
             lgd_mean=mean, lgd_concentration=concentration, period_years=period_years,
             frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation,
-            interest_fraction=portfolio["interest_rate"] * accrued_interest_days / 365.0)
+            interest_fraction=portfolio["interest_rate"] * accrued_interest_days / 365.0,
+            workout_cost_rate=workout_cost_rate)
 
     @functools.cached_property
     def accrues_interest(self) -> bool:
@@ -95,11 +103,12 @@ class LossModel:
     @functools.cached_property
     def fixed_loss(self) -> np.ndarray | None:
         """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
-        Frye–Jacobs, bullet repayment): LGD·max(0, EAD − (1 − h)·C) + EAD·r·d/365; else
-        None."""
+        Frye–Jacobs, bullet repayment): L = LGD·max(0, EAD − (1 − h)·C), plus k·(EAD − L)
+        + EAD·r·d/365; else None."""
         if self.frye_jacobs or self.random_lgd or self.instalment.any():
             return None
-        return (self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
+        principal_loss = self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
+        return (principal_loss + self.workout_cost_rate * (self.exposure - principal_loss)
                 + self.exposure * self.interest_fraction)
 
     @functools.cached_property
@@ -139,8 +148,10 @@ class LossModel:
         fixed = self.fixed_loss
         if fixed is not None:
             return fixed[loans]
-        return self._principal_losses(rng, loans, periods, conditional_pd) + (
-            self.interest(loans, periods) if self.accrues_interest else 0.0)
+        loss = self._principal_losses(rng, loans, periods, conditional_pd)
+        if self.workout_cost_rate > 0:
+            loss += self.workout_cost_rate * (self.outstanding(loans, periods) - loss)
+        return loss + (self.interest(loans, periods) if self.accrues_interest else 0.0)
 
     def _principal_losses(self, rng: np.random.Generator, loans: np.ndarray,
                           periods: np.ndarray, conditional_pd: np.ndarray | None) -> np.ndarray:

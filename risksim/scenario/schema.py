@@ -176,10 +176,13 @@ class PortfolioSpec(StrictModel):
     (e.g. ``tenor_years: 3``); a column the file has cannot be overridden this way.
     ``accrued_interest_days``: days of interest (at each loan's ``interest_rate``) unpaid at
     default, lost with the principal (M5; e.g. from the last payment to the claim).
+    ``workout_cost_rate``: fraction of each recovery spent on the workout (M3, M16); the
+    loss includes it and recoveries are shared net of it.
     """
 
     file: str | None = None
     accrued_interest_days: Annotated[float, Field(ge=0.0, le=3650.0)] = 0.0
+    workout_cost_rate: Fraction = 0.0
     column_defaults: dict[str, float | str] | None = None
     generate: GeneratedPortfolio | None = None
 

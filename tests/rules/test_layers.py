@@ -326,6 +326,28 @@ def test_recovery_sharing(first_to: list[str], guarantor: float, recovered: floa
     assert summary["loss_rate"] == pytest.approx(1 - recovered / 500.0)
 
 
+@pytest.mark.parametrize("lgd", [0.6, {"beta": {"mean": 0.6, "sd": 0.2}}])
+def test_workout_costs_are_shared_like_recoveries(lgd) -> None:
+    # Loan of 1,000 at LGD 0.6: gross recovery 400, of which 10% (40) is workout cost: loss
+    # 640, net recovery 360. The guarantor's 50% claim (500) gets half of it (180): net 320,
+    # half the loss; the bank bears the other half. With a beta LGD: loss = L + 0.1(1000 − L).
+    layers = [{"party": "guarantor", "share_of_loss": 0.5},
+              {"party": "bank", "residual": True}]
+    mapping = scenario_mapping([segment("one", 1, exposure=1000.0, pd=1.0, lgd=lgd)],
+                               layers=layers)
+    mapping["portfolio"]["workout_cost_rate"] = 0.1
+    mapping["arrangement"]["recoveries"] = {"first_to": []}
+    result = risksim.simulate(mapping, n_sims=50, seed=1)
+    gross = result.losses["gross"].to_numpy()
+    if isinstance(lgd, float):
+        assert gross == pytest.approx(np.full(50, 640.0))
+    principal_loss = (gross - 100.0) / 0.9  # invert L + 0.1 (1000 − L) = 100 + 0.9 L
+    assert ((principal_loss >= 0) & (principal_loss <= 1000.0)).all()
+    assert result.losses["guarantor"].to_numpy() == pytest.approx(gross / 2)
+    assert result.indicators["guarantor.recoveries"].to_numpy() == pytest.approx(
+        (1000.0 - gross) / 2)
+
+
 def test_recovery_order_names_declared_non_lender_parties() -> None:
     mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5},
                                        {"party": "bank", "residual": True}])
