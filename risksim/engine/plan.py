@@ -15,7 +15,7 @@ from risksim.models.copula import FactorCopula
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
 from risksim.rules.fees import Charge
-from risksim.rules.limits import ClaimDenial
+from risksim.rules.limits import ClaimDenial, Suspension
 from risksim.rules.monitors import NplTolerance
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import LimitedLayer, ShareOfLoss
@@ -117,7 +117,10 @@ class SimulationPlan:
     def needs_principal(self) -> bool:
         """Whether the events carry the principal at default (recoveries, principal base)."""
         return self.tracks_recoveries or any(
-            isinstance(rule, ShareOfLoss) and rule.base.needs_principal for rule in self.rules)
+            isinstance(rule, ShareOfLoss) and rule.base.needs_principal for rule in self.rules
+        ) or any(isinstance(limit, Suspension) and limit.metric == "npl_ratio"
+                 for rule in self.rules if isinstance(rule, LimitedLayer)
+                 for limit in rule.limits)
 
     @property
     def draws_claims(self) -> bool:

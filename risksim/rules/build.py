@@ -353,7 +353,7 @@ def _suspension(trigger: Trigger, covered: np.ndarray, portfolio: Portfolio,
                 outstanding_by_year: np.ndarray) -> Suspension:
     """The trigger with, per group, the covered volume (or number) outstanding each year."""
     group = _groups(trigger.per, portfolio)
-    outstanding = (outstanding_by_year if trigger.metric == "loss_rate"
+    outstanding = (outstanding_by_year if trigger.metric != "default_rate"
                    else (outstanding_by_year > 0).astype(float))
     membership = np.eye(int(group.max()) + 1)[:, group] * covered  # (n_groups, n_loans)
     return Suspension(trigger.metric, trigger.above, trigger.reactivate,

@@ -242,25 +242,29 @@ class FundBalance:
 class Suspension:
     """The layer pays nothing on a group's loans in a year whose ratio passes the threshold.
 
-    ratio_{g,y} = (loss or count of group g's covered loans defaulting in year y) ÷ (their
-    volume or number outstanding in year y). The group is the whole scheme, or each lender
-    (a pool that stops compensating one bank, M11). With ``reactivate="never"`` a group
-    stays suspended from its first such year on. Records ``<layer>.suspended`` (some group
-    suspended in some year) and, with a warning level, ``<layer>.warning`` (some ratio above
-    it); with several groups also ``<layer>.groups_suspended`` (how many were suspended).
+    ratio_{g,y} = numerator ÷ denominator over group g's covered loans in year y:
+    ``loss_rate`` the loss of those defaulting ÷ their volume outstanding; ``default_rate``
+    the number defaulting ÷ the number outstanding; ``npl_ratio`` the principal outstanding
+    at default of those defaulting ÷ their volume outstanding; ``compensation_rate`` the
+    layer's own claims (before this trigger) ÷ their volume outstanding. The group is the
+    whole scheme, or each lender (a pool that stops compensating one bank, M11). With
+    ``reactivate="never"`` a group stays suspended from its first such year on. Records
+    ``<layer>.suspended`` (some group suspended in some year) and, with a warning level,
+    ``<layer>.warning`` (some ratio above it); with several groups also
+    ``<layer>.groups_suspended`` (how many were suspended).
 
     Attributes
     ----------
     covered : numpy.ndarray
         Per loan, 1.0 if the layer covers it, else 0.0.
     denominator : numpy.ndarray
-        Volume (``loss_rate``) or number (``default_rate``) of covered loans outstanding,
-        shape (n_groups, n_years).
+        Number (``default_rate``) or volume (the other metrics) of covered loans
+        outstanding, shape (n_groups, n_years).
     group : numpy.ndarray
         Per loan, its group number (all 0 for one scheme-wide trigger).
     """
 
-    metric: Literal["loss_rate", "default_rate"]
+    metric: Literal["loss_rate", "default_rate", "npl_ratio", "compensation_rate"]
     threshold: float
     reactivate: Literal["next_year_below", "never"]
     covered: np.ndarray
@@ -291,7 +295,7 @@ class Suspension:
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """Zero the amounts of suspended (simulation, group, year) cells."""
         events = ledger.events
-        ratio = self.ratio(events)
+        ratio = self.ratio(events, amounts)
         suspended = ratio > self.threshold
         if self.reactivate == "never":
             suspended = np.logical_or.accumulate(suspended, axis=2)
@@ -306,11 +310,10 @@ class Suspension:
         return np.where(suspended[events.sim, self.group[events.loan], events.year], 0.0,
                         amounts)
 
-    def ratio(self, events: LossEvents) -> np.ndarray:
+    def ratio(self, events: LossEvents, claims: np.ndarray) -> np.ndarray:
         """The trigger's ratio per (simulation, group, year), shape (n_sims, n_groups,
-        n_years)."""
-        numerator = events.loss if self.metric == "loss_rate" else events.counts
-        numerator = numerator * self.covered[events.loan]
+        n_years); ``claims`` are the layer's per-event claims before the trigger."""
+        numerator = self._numerator(events, claims) * self.covered[events.loan]
         cell = (events.sim * self.n_groups + self.group[events.loan]) * events.n_years
         totals = np.bincount(cell + events.year, weights=numerator,
                              minlength=events.n_sims * self.n_groups * events.n_years)
@@ -318,6 +321,17 @@ class Suspension:
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = totals / self.denominator
         return np.nan_to_num(ratio, nan=0.0)
+
+    def _numerator(self, events: LossEvents, claims: np.ndarray) -> np.ndarray:
+        """Each event's contribution to the ratio's numerator."""
+        if self.metric == "loss_rate":
+            return events.loss
+        if self.metric == "default_rate":
+            return events.counts
+        if self.metric == "compensation_rate":
+            return claims
+        assert events.principal is not None, "the plan did not compute the principal"
+        return events.principal
 
 
 @dataclass(frozen=True, eq=False)

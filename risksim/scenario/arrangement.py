@@ -196,14 +196,16 @@ class Trigger(StrictModel):
     """Suspend the layer for a year when a ratio of its covered loans passes a threshold.
 
     ``loss_rate``: gross loss of the covered loans defaulting in the year ÷ their volume
-    outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding.
+    outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding;
+    ``npl_ratio``: principal outstanding at default of those defaulting ÷ volume outstanding;
+    ``compensation_rate``: the layer's own claims in the year ÷ volume outstanding.
     ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
     below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
     lower level whose passing is only recorded (the layer keeps paying). ``per: lender``
     watches each bank's covered loans separately and suspends only the banks that pass.
     """
 
-    metric: Literal["loss_rate", "default_rate"]
+    metric: Literal["loss_rate", "default_rate", "npl_ratio", "compensation_rate"]
     above: Fraction
     warning: Fraction | None = None
     reactivate: Literal["next_year_below", "never"] = "next_year_below"

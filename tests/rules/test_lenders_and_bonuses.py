@@ -118,3 +118,21 @@ def test_cover_falls_after_ten_years_of_guarantee_use() -> None:
                 segment("old", 1, exposure=200.0, pd=1.0, guarantee_age_years=12)]
     losses, _ = certain_losses(layers, segments)
     assert losses == {"gross": 300.0, "kodit": 230.0, "lender": 70.0}
+
+
+@pytest.mark.parametrize(("metric", "suspended"), [
+    ("loss_rate", True),           # loss 50 / volume 1,000 = 5% > 4%
+    ("npl_ratio", True),           # principal 100 / 1,000 = 10% > 4%
+    ("compensation_rate", False),  # the pool's claim 25 / 1,000 = 2.5% < 4%
+    ("default_rate", True),        # 1 of 10 loans = 10% > 4%
+])
+def test_trigger_metrics(metric: str, suspended: bool) -> None:
+    # Ten loans of 100; one defaults at LGD 0.5 (loss 50); the pool pays 50% of it (25).
+    layers = [{"party": "pool", "share_of_loss": 0.5,
+               "suspend_if": {"metric": metric, "above": 0.04}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad", 1, exposure=100.0, pd=1.0, lgd=0.5),
+                segment("good", 9, exposure=100.0, pd=0.0, lgd=0.5)]
+    losses, indicators = certain_losses(layers, segments)
+    assert losses["pool"] == (0.0 if suspended else 25.0)
+    assert indicators["pool.suspended"] == float(suspended)
