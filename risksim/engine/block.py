@@ -3,7 +3,8 @@
 Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 1): for each
 period, the K factors of every simulation (and the t copula's χ² mixing variable), then the
 defaults of each group in plan order; after all periods, the beta LGDs in event order, then
-(only when some layer denies claims) one uniform per event for claim denial.
+(only when some layer denies claims) one uniform per event for claim denial. A trigger that
+suspends new lending then drops the events of loans never granted (no draw).
 """
 
 from __future__ import annotations
@@ -116,10 +117,11 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
     model = plan.loss_model
     principal = model.outstanding(loan, period_of) if plan.needs_principal else None
     interest = model.interest(loan, period_of) if model.accrues_interest else None
-    return LossEvents(sim=sim, loan=loan, period=period_of,
-                      year=period_of // plan.periods_per_year, loss=loss, n_sims=n,
-                      n_years=plan.n_years, claim_uniform=claim_uniform, principal=principal,
-                      interest=interest)
+    events = LossEvents(sim=sim, loan=loan, period=period_of,
+                        year=period_of // plan.periods_per_year, loss=loss, n_sims=n,
+                        n_years=plan.n_years, claim_uniform=claim_uniform,
+                        principal=principal, interest=interest)
+    return events if plan.origination is None else plan.origination.apply(events)
 
 
 def _concatenate(arrays: list[np.ndarray], dtype: type) -> np.ndarray:

@@ -17,7 +17,7 @@ from risksim.errors import InputError
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
 from risksim.portfolio import Portfolio
-from risksim.rules.build import build_fees, build_rules
+from risksim.rules.build import build_fees, build_origination, build_rules
 from risksim.rules.monitors import NplTolerance
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
                                       n_years)
     rules = build_rules(spec.arrangement, portfolio, outstanding, horizon,
                         spec.portfolio.accrued_interest_days)
+    origination = build_origination(spec.arrangement, portfolio, outstanding)
     loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,
@@ -56,8 +57,9 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         degrees_of_freedom=copula.degrees_of_freedom,
         groups=group_loans(copula, period_pd, window), loss_model=loss_model,
         rules=rules, parties=scenario.parties,
-        fees=build_fees(spec.arrangement, portfolio, outstanding),
-        monitors=_monitors(scenario, outstanding),
+        fees=build_fees(spec.arrangement, portfolio, outstanding, origination),
+        monitors=_monitors(scenario, outstanding) + ((origination,) if origination else ()),
+        origination=origination,
         loan_class=loan_class, class_representative=representative)
 
 

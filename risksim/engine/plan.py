@@ -17,6 +17,7 @@ from risksim.rules.base import Rule
 from risksim.rules.fees import Charge
 from risksim.rules.limits import ClaimDenial, Suspension
 from risksim.rules.monitors import NplTolerance
+from risksim.rules.origination import LendingSuspension
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import LimitedLayer, ShareOfLoss
 
@@ -76,8 +77,11 @@ class SimulationPlan:
         Periods in a year.
     fees : tuple of Charge
         Fees of the arrangement (columns after the indicators).
-    monitors : tuple of NplTolerance
+    monitors : tuple of NplTolerance or LendingSuspension
         Ratios measured on the events themselves (columns after the rules' indicators).
+    origination : LendingSuspension or None
+        A trigger that suspends new lending: it drops the events of loans never granted
+        before any rule applies (it is also a monitor, for its indicators).
     loan_class, class_representative : numpy.ndarray or None
         Loans alike for every rule share a class (``loan_class`` per loan; one
         representative loan per class); the rules then allocate events summed by class.
@@ -93,7 +97,8 @@ class SimulationPlan:
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
     fees: tuple[Charge, ...] = ()
-    monitors: tuple[NplTolerance, ...] = ()
+    monitors: tuple[NplTolerance | LendingSuspension, ...] = ()
+    origination: LendingSuspension | None = None
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,6 +43,9 @@ class LossEvents:
     interest : numpy.ndarray or None
         Accrued interest lost at default (money, part of ``loss``); None when no loan
         accrues interest.
+    refused : numpy.ndarray or None
+        When a trigger suspends new lending: per simulation, which (group, vintage) cells
+        of loans were never granted, shape (n_sims, cells); their loans have no events.
     """
 
     sim: np.ndarray
@@ -56,6 +59,7 @@ class LossEvents:
     claim_uniform: np.ndarray | None = None
     principal: np.ndarray | None = None
     interest: np.ndarray | None = None
+    refused: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
@@ -87,7 +91,15 @@ class LossEvents:
                           loss=np.bincount(key, self.loss, size)[cells],
                           n_sims=self.n_sims, n_years=self.n_years,
                           count=count[cells].astype(float), principal=summed(self.principal),
-                          interest=summed(self.interest))
+                          interest=summed(self.interest), refused=self.refused)
+
+    def select(self, kept: np.ndarray) -> LossEvents:
+        """The events where ``kept`` is True, every per-event array filtered alike."""
+        per_event = ("sim", "loan", "period", "year", "loss", "count", "claim_uniform",
+                     "principal", "interest")
+        filtered: dict[str, Any] = {name: None if getattr(self, name) is None
+                                    else getattr(self, name)[kept] for name in per_event}
+        return replace(self, **filtered)
 
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""

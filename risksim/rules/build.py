@@ -23,6 +23,7 @@ from risksim.rules.limits import (
     PerLoanCap,
     Suspension,
 )
+from risksim.rules.origination import LendingSuspension, cell_sums
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import CoverageBase, Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
@@ -122,27 +123,34 @@ def _coverage_base(layer: Layer, accrued_interest_days: float) -> CoverageBase:
     return CoverageBase(layer.base, interest_covered=cap / accrued_interest_days)
 
 
-def build_fees(arrangement: Arrangement, portfolio: Portfolio,
-               outstanding_by_year: np.ndarray) -> tuple[Charge, ...]:
-    """One schedule per fee of the arrangement, in the order written."""
+def build_fees(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_year: np.ndarray,
+               origination: LendingSuspension | None = None) -> tuple[Charge, ...]:
+    """One schedule per fee of the arrangement, in the order written; with a lending
+    trigger (``origination``), each knows what the loans it may refuse would have paid."""
     schedules: list[Charge] = []
     names = layer_names(arrangement)
     for index, fee in enumerate(arrangement.fees):
         path = f"arrangement.fees[{index}]"
         share = (guaranteed_share(arrangement, fee.guaranteed_by, portfolio)
                  if fee.base == "guaranteed" else np.ones(len(portfolio)))
+        base_by_year = share[:, None] * outstanding_by_year
         rating = fee.experience_rating
         if rating is not None:
             layer = names[_layer_index(arrangement, fee.payee)]
             schedules.append(ExperienceRatedCharge(
                 fee.name, fee.payer, fee.payee, layer, rating.multiplier, rating.initial_rate,
-                share[:, None] * outstanding_by_year))
+                base_by_year, None if origination is None else origination.per_cell(
+                    base_by_year)))
             continue
-        schedules.append(FeeSchedule.compile(
+        schedule = FeeSchedule.compile(
             fee.name, fee.payer, fee.payee,
             tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),
             tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"),
-            share * portfolio["exposure"], share[:, None] * outstanding_by_year))
+            share * portfolio["exposure"], base_by_year)
+        if origination is not None:
+            schedule = dataclasses.replace(
+                schedule, refused_total=origination.per_cell(schedule.loan_total))
+        schedules.append(schedule)
     return tuple(schedules)
 
 
@@ -288,7 +296,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.per_borrower_cap is not None:
         _, borrower = np.unique(portfolio["borrower_id"], return_inverse=True)
         limits.append(PerBorrowerCap(_money(layer.per_borrower_cap, layer), borrower))
-    if layer.suspend_if is not None:
+    if layer.suspend_if is not None and layer.suspend_if.action == "suspend_compensation":
         limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:
         limits.append(_cap_rate(layer.cap_rate, covered, portfolio))
@@ -347,6 +355,32 @@ def _groups(per: str, portfolio: Portfolio) -> np.ndarray:
     if per == "lender":
         return np.unique(portfolio["lender"], return_inverse=True)[1].astype(np.int64)
     return np.zeros(len(portfolio), dtype=np.int64)
+
+
+def build_origination(arrangement: Arrangement, portfolio: Portfolio,
+                      outstanding_by_year: np.ndarray) -> LendingSuspension | None:
+    """The trigger that suspends new lending, when a layer has one (see
+    :mod:`risksim.rules.origination`)."""
+    names = layer_names(arrangement)
+    found = [(i, layer) for i, layer in enumerate(arrangement.layers)
+             if layer.suspend_if is not None and layer.suspend_if.action == "suspend_lending"]
+    if not found:
+        return None
+    index, layer = found[0]
+    trigger = layer.suspend_if
+    assert trigger is not None and trigger.metric != "compensation_rate"
+    covered = guaranteed_share(arrangement, layer.party, portfolio) > 0
+    group = _groups(trigger.per, portfolio)
+    vintage = portfolio["origination_year"].astype(np.int64)
+    n_groups, n_vintages = int(group.max()) + 1, int(vintage.max()) + 1
+    cell = np.where(covered, group * n_vintages + vintage, -1)
+    outstanding = (outstanding_by_year if trigger.metric != "default_rate"
+                   else (outstanding_by_year > 0).astype(float))
+    n_cells = n_groups * n_vintages
+    volume = cell_sums(cell, n_cells, outstanding).reshape(n_groups, n_vintages, -1)
+    return LendingSuspension(names[index], trigger.metric, trigger.above, trigger.reactivate,
+                             cell, volume, cell_sums(cell, n_cells, portfolio["exposure"]),
+                             outstanding_by_year)
 
 
 def _suspension(trigger: Trigger, covered: np.ndarray, portfolio: Portfolio,

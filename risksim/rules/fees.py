@@ -11,7 +11,9 @@ loan that never defaults pays every year until it matures. Per simulation:
 
     fee = Σ_i [u_i·B_i(origination) + Σ_y a_i·B_i(y)] − Σ_defaults Σ_{y > d} a_i·B_i(y)
 
-which needs only the (sparse) default events.
+which needs only the (sparse) default events. Loans never granted (a trigger suspended new
+lending, :mod:`risksim.rules.origination`) pay nothing: their whole schedule is taken off,
+summed by the (group, vintage) cell they were refused in.
 
 An experience-rated charge (M17, Japan's burden-charge method 負担金方式) replaces the
 annual rate by one set each year from the payee's own claims experience:
@@ -44,6 +46,10 @@ class FeeSchedule:
     forgone_after : numpy.ndarray
         (n_loans, n_years): annual fees a loan no longer pays when it defaults in year d,
         Σ_{y > d} a·B(y).
+    loan_total : numpy.ndarray
+        Each loan's whole schedule u·B(origination) + Σ_y a·B(y) (money).
+    refused_total : numpy.ndarray or None
+        The whole schedules of each cell of loans a lending trigger may refuse.
     """
 
     name: str
@@ -51,6 +57,8 @@ class FeeSchedule:
     payee: str
     performing_total: float
     forgone_after: np.ndarray
+    loan_total: np.ndarray
+    refused_total: np.ndarray | None = None
 
     @classmethod
     def compile(cls, name: str, payer: str, payee: str, upfront_rate: np.ndarray,
@@ -60,12 +68,14 @@ class FeeSchedule:
         annual = annual_rate[:, None] * base_by_year
         after = np.cumsum(annual[:, ::-1], axis=1)[:, ::-1]  # Σ_{y' ≥ y}
         forgone = np.concatenate([after[:, 1:], np.zeros((len(annual), 1))], axis=1)
-        total = float(np.sum(upfront_rate * upfront_base) + annual.sum())
-        return cls(name, payer, payee, total, forgone)
+        loan_total = upfront_rate * upfront_base + annual.sum(axis=1)
+        return cls(name, payer, payee, float(loan_total.sum()), forgone, loan_total)
 
     def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
         """Fee paid in each simulation (money); ``ledger`` is not needed."""
         forgone = events.per_simulation(self.forgone_after[events.loan, events.year])
+        if events.refused is not None and self.refused_total is not None:
+            forgone = forgone + events.refused @ self.refused_total
         return self.performing_total - forgone
 
 
@@ -83,6 +93,8 @@ class ExperienceRatedCharge:
         rate_y = multiplier × last year's claims rate; rate_0 = initial_rate.
     base_by_year : numpy.ndarray
         (n_loans, n_years) base of each loan at the start of each year (money).
+    refused_base : numpy.ndarray or None
+        (cells, n_years): the base of each cell of loans a lending trigger may refuse.
     """
 
     name: str
@@ -92,15 +104,19 @@ class ExperienceRatedCharge:
     multiplier: float
     initial_rate: float
     base_by_year: np.ndarray
+    refused_base: np.ndarray | None = None
 
     def performing_base(self, events: LossEvents) -> np.ndarray:
         """B(y) per simulation, shape (n_sims, n_years): loans defaulting in year d stop
-        counting from year d + 1 (the year of default is charged, as for fees)."""
+        counting from year d + 1 (the year of default is charged, as for fees); loans never
+        granted do not count."""
         n_years = self.base_by_year.shape[1]
         later = np.arange(n_years)[None, :] > events.year[:, None]
         lost = self.base_by_year[events.loan] * later * events.counts[:, None]
         by_sim = np.zeros((events.n_sims, n_years))
         np.add.at(by_sim, events.sim, lost)
+        if events.refused is not None and self.refused_base is not None:
+            by_sim += events.refused @ self.refused_base
         return self.base_by_year.sum(axis=0)[None, :] - by_sim
 
     def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:

@@ -203,6 +203,9 @@ class Trigger(StrictModel):
     below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
     lower level whose passing is only recorded (the layer keeps paying). ``per: lender``
     watches each bank's covered loans separately and suspends only the banks that pass.
+    ``action: suspend_lending`` stops new lending instead of compensation: the covered loans
+    of later vintages are not granted (they never default and pay no fee), and the layer
+    keeps paying on the loans already granted.
     """
 
     metric: Literal["loss_rate", "default_rate", "npl_ratio", "compensation_rate"]
@@ -210,9 +213,15 @@ class Trigger(StrictModel):
     warning: Fraction | None = None
     reactivate: Literal["next_year_below", "never"] = "next_year_below"
     per: Literal["scheme", "lender"] = "scheme"
+    action: Literal["suspend_compensation", "suspend_lending"] = "suspend_compensation"
 
     @model_validator(mode="after")
     def _warning_below(self) -> Trigger:
+        if self.action == "suspend_lending" and self.metric == "compensation_rate":
+            raise located("suspend_lending decides lending before any compensation is "
+                          "paid; use loss_rate, npl_ratio or default_rate", "metric")
+        if self.action == "suspend_lending" and self.warning is not None:
+            raise located("a warning level applies to suspend_compensation", "warning")
         if self.warning is not None and self.warning >= self.above:
             raise located(f"warning ({self.warning:g}) must be below above ({self.above:g})",
                           "warning")
@@ -411,6 +420,7 @@ class Arrangement(StrictModel):
         self._check_chains()
         self._check_fees()
         self._check_recoveries()
+        self._check_lending_triggers()
         residual = [i for i, layer in enumerate(self.layers) if layer.residual]
         if residual != [len(self.layers) - 1]:
             wrong = next((i for i in residual if i != len(self.layers) - 1),
@@ -437,6 +447,13 @@ class Arrangement(StrictModel):
         for index, name in enumerate(parties):
             if name not in layered:
                 raise located(f"party '{name}' has no layer", "parties", index)
+
+    def _check_lending_triggers(self) -> None:
+        gates = [i for i, layer in enumerate(self.layers)
+                 if layer.suspend_if is not None and layer.suspend_if.action == "suspend_lending"]
+        if len(gates) > 1:
+            raise located("only one layer's trigger may suspend lending", "layers", gates[1],
+                          "suspend_if", "action")
 
     def _check_recoveries(self) -> None:
         if self.recoveries is None:

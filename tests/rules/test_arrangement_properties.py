@@ -26,8 +26,11 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
     if draw(st.booleans()):
         guarantor["capital"] = limits["capital"] = draw(st.floats(0.5, 30.0))
     if draw(st.booleans()):
-        guarantor["suspend_if"] = {"metric": "loss_rate", "above": draw(st.floats(0.01, 0.2)),
-                                   "per": draw(st.sampled_from(["scheme", "lender"]))}
+        guarantor["suspend_if"] = {
+            "metric": draw(st.sampled_from(["loss_rate", "npl_ratio", "default_rate"])),
+            "above": draw(st.floats(0.01, 0.2)),
+            "per": draw(st.sampled_from(["scheme", "lender"])),
+            "action": draw(st.sampled_from(["suspend_compensation", "suspend_lending"]))}
     guarantor["base"] = draw(st.sampled_from(["loss", "principal_loss"]))
     if guarantor["base"] == "loss" and draw(st.booleans()):
         guarantor["interest_days_cap"] = draw(st.floats(10.0, 120.0))
@@ -53,7 +56,7 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
 
 book = st.builds(lambda n, pd, lgd, tenor, rate: [segment(
     "book", n, exposure={"median": 1.0, "p95": 3.0}, pd=pd, lgd=lgd, tenor_years=tenor,
-    interest_rate=rate, lender={"a": 0.5, "b": 0.5})],
+    interest_rate=rate, lender={"a": 0.5, "b": 0.5}, origination_year={0: 0.6, 1: 0.4})],
                  st.integers(1, 60), st.floats(0.0, 0.5), st.floats(0.0, 1.0),
                  st.sampled_from([1, 2]), st.floats(0.0, 0.2))
 

@@ -136,3 +136,43 @@ def test_trigger_metrics(metric: str, suspended: bool) -> None:
     losses, indicators = certain_losses(layers, segments)
     assert losses["pool"] == (0.0 if suspended else 25.0)
     assert indicators["pool.suspended"] == float(suspended)
+
+
+@pytest.mark.parametrize(("above", "suspended"), [(0.05, True), (0.2, False)])
+def test_trigger_suspends_new_lending(above: float, suspended: bool) -> None:
+    # Two vintages of ten 1-year loans of 100, one loss of 100 in each (LGD 1). Year 0's
+    # loss rate is 100 / 1,000 = 10%: above 5% the second vintage is never granted, so its
+    # loss (100) and its fees never happen. The pool pays 50%; a 1% fee on the pool's
+    # guaranteed half: 10 × 50 × 1% = 5 per vintage.
+    layers = [{"party": "pool", "share_of_loss": 0.5,
+               "suspend_if": {"metric": "loss_rate", "above": above,
+                              "action": "suspend_lending"}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0),
+                segment("good_0", 9, exposure=100.0, pd=0.0),
+                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
+                segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 1})
+    mapping["arrangement"]["fees"] = [{"name": "fee", "payer": "borrower", "payee": "pool",
+                                       "annual_rate": 0.01}]
+    result = risksim.simulate(mapping, n_sims=10, seed=1)
+    gross = 100.0 if suspended else 200.0
+    assert result.losses.iloc[0].to_dict() == {"gross": gross, "bank": gross / 2,
+                                               "pool": gross / 2}
+    assert result.fees["fee"].iloc[0] == pytest.approx(5.0 if suspended else 10.0)
+    assert result.indicators["pool.lending_suspended"].iloc[0] == float(suspended)
+    assert result.indicators["pool.lending_forgone"].iloc[0] == (1000.0 if suspended else 0)
+
+
+@pytest.mark.parametrize(("trigger", "message"), [
+    ({"metric": "compensation_rate", "above": 0.1, "action": "suspend_lending"},
+     "suspend_lending decides lending before any compensation is paid"),
+    ({"metric": "loss_rate", "above": 0.1, "warning": 0.05, "action": "suspend_lending"},
+     "a warning level applies to suspend_compensation"),
+])
+def test_bad_lending_triggers(trigger: dict, message: str) -> None:
+    layers = [{"party": "pool", "share_of_loss": 0.5, "suspend_if": trigger},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(InputError, match=message):
+        risksim.load_scenario(scenario_mapping(layers=layers))
