@@ -242,7 +242,7 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
             risk_weight: float, n_sims: int | None, seed: int | None,
             out: Path | None) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
-    from risksim.compare import compare as compare_schemes
+    from risksim.comparison import compare as compare_schemes
     from risksim.report import format_comparison
 
     if out is not None:
@@ -278,8 +278,8 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
     from risksim.report import format_sweep
     from risksim.scenario.loader import load_scenario
     from risksim.suggest import unknown_name_message
-    from risksim.sweep import parse_setting, tornado
-    from risksim.sweep import sweep as run_sweep
+    from risksim.sweeps import parse_setting, tornado
+    from risksim.sweeps import sweep as run_sweep
 
     loaded = load_scenario(scenario)
     frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
@@ -312,7 +312,7 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
 def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
                   n_sims: int | None, seed: int | None, out: Path | None) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
-    from risksim.contributions import contributions as euler_contributions
+    from risksim.euler import contributions as euler_contributions
     from risksim.scenario.loader import load_scenario
 
     frame = euler_contributions(load_scenario(scenario), by, parties=[party] if party else None,

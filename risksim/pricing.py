@@ -20,7 +20,7 @@ the shortfall to others. Then, per tier t (a rating, a size band, ... or the who
 with K the capital held for the whole Y-year horizon: ES_a(C) − E[C] (``capital="es"``),
 VaR_a(C) − E[C] (``"var"``), or the Basel IRB capital of the party's share of the loans
 (``"basel"``, :mod:`risksim.capital`). A tier's capital is its Euler contribution to the
-book's (:mod:`risksim.contributions`), so the tiers' capitals add up to the book's.
+book's (:mod:`risksim.euler`), so the tiers' capitals add up to the book's.
 
 Every fee carries its Monte Carlo standard error from the influence functions of
 :mod:`risksim.influence` (ratio of means; ES and VaR of the book; for a tier's VaR capital the
@@ -51,12 +51,12 @@ import pandas as pd
 
 from risksim import measures
 from risksim.capital import covered_share, loan_capital
-from risksim.contributions import TailSets, euler_parts, tail_sets, unit_of_loans
 from risksim.engine.block import apply_rules
 from risksim.engine.common import run_common
 from risksim.engine.plan import outstanding_by_year
 from risksim.engine.simulate import run_settings
 from risksim.errors import InputError
+from risksim.euler import TailSets, euler_parts, tail_sets, unit_of_loans
 from risksim.influence import influence, ratio_of_means, standard_error
 from risksim.measures import Estimate
 from risksim.rules.base import LossEvents

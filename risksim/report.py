@@ -12,7 +12,7 @@ from risksim.results import Result
 if TYPE_CHECKING:
     import pandas as pd
 
-    from risksim.compare import Comparison
+    from risksim.comparison import Comparison
     from risksim.pricing import Pricing
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
@@ -155,13 +155,13 @@ def format_comparison(comparison: Comparison) -> str:
                      else _rate(row["subsidy_rate"], row["subsidy_rate_se"])])
     schemes = [["scheme", "same defaults as baseline", "fiscal cost / lending", "multiplier",
                 "coverage", "bank capital relief"]]
-    for scheme, row in comparison.schemes.iterrows():
-        schemes.append([str(scheme), "yes" if row["paired"] else "no (unpaired errors)",
-                        _rate(row["fiscal_cost_rate"], row["fiscal_cost_rate_se"]),
-                        "-" if math.isinf(row["multiplier"])
-                        else f"{row['multiplier']:,.1f}x ({row['multiplier_se']:,.1f})",
-                        _rate(row["effective_coverage"], row["effective_coverage_se"]),
-                        f"{row['capital_relief_rate']:.1%}"])
+    for scheme, line in comparison.schemes.iterrows():
+        schemes.append([str(scheme), "yes" if line["paired"] else "no (unpaired errors)",
+                        _rate(line["fiscal_cost_rate"], line["fiscal_cost_rate_se"]),
+                        "-" if math.isinf(line["multiplier"])
+                        else f"{line['multiplier']:,.1f}x ({line['multiplier_se']:,.1f})",
+                        _rate(line["effective_coverage"], line["effective_coverage_se"]),
+                        f"{line['capital_relief_rate']:.1%}"])
     return "\n".join([
         f"{meta['n_sims']:,} simulations, seed {meta['seed']}, common random numbers; "
         f"baseline {meta['baseline']}; amounts in {unit or 'units'} of each scheme's currency "

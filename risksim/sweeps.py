@@ -116,10 +116,10 @@ def set_value(scenario: Scenario, data: dict[str, Any], path: str, value: Any) -
 
 
 def _unknown_key(key: str, valid: list[str]) -> str:
-    """The unknown-key message, suggesting the one key that starts with ``key`` if any."""
-    longer = [name for name in valid if name.startswith(key)]
-    if len(longer) == 1:
-        return f"unknown key '{key}'; did you mean '{longer[0]}'?"
+    """The unknown-key message, suggesting the keys that start with ``key`` if any."""
+    longer = sorted(name for name in valid if name.startswith(key))
+    if longer:
+        return f"unknown key '{key}'; did you mean {' or '.join(repr(n) for n in longer)}?"
     return unknown_name_message("key", key, valid)
 
 
