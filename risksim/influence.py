@@ -85,10 +85,10 @@ def influence(losses: np.ndarray, measure: str) -> tuple[float, np.ndarray]:
 
 
 def tail_mask(losses: np.ndarray, k: int) -> np.ndarray:
-    """True for the k largest losses (ties broken by position, as a stable sort does)."""
-    order = np.argsort(losses, kind="stable")
+    """True for k of the largest losses (ties at the boundary broken arbitrarily: the tail's
+    values, and so ES and ψ, are the same whichever tied loss is taken)."""
     mask = np.zeros(losses.size, dtype=bool)
-    mask[order[losses.size - k:]] = True
+    mask[np.argpartition(losses, losses.size - k)[losses.size - k:]] = True
     return mask
 
 

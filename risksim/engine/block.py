@@ -51,13 +51,16 @@ def apply_rules(plan: SimulationPlan, events: LossEvents) -> Ledger:
     return ledger
 
 
-def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
+def allocate(plan: SimulationPlan, events: LossEvents,
+             cells: LossEvents | None = None) -> np.ndarray:
     """Apply the rules to the events; per simulation: gross, parties, indicators, fees.
 
     When the plan has loan classes, the rules see the events summed into cells of
     (simulation, period, class), which they allocate exactly as the events themselves.
+    ``cells`` is ``class_cells(plan, events)`` when already at hand (plans with the same
+    loan classes share it).
     """
-    ledger = apply_rules(plan, _cells(plan, events))
+    ledger = apply_rules(plan, class_cells(plan, events) if cells is None else cells)
     gross = events.per_simulation(events.loss)
     measured = dict(ledger.indicators)
     for monitor in plan.monitors:
@@ -67,7 +70,7 @@ def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
 
 
-def _cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
+def class_cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
     """The events by loan class, when the plan has classes, cells are fewer than events and
     there is more than the lender's residual to allocate (else summing saves nothing)."""
     if plan.loan_class is None or plan.class_representative is None or len(plan.rules) < 2:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from risksim.engine.block import allocate, draw_loss_events
+from risksim.engine.block import allocate, class_cells, draw_loss_events
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.simulate import result_from_values, run_settings
 from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
@@ -106,14 +106,38 @@ def simulate_common(scenarios: Sequence[Scenario], n_sims: int | None = None,
     section and apply to all. Each result equals ``simulate(scenario, n_sims, seed)``.
     """
     n_sims, seed, levels = run_settings(scenarios[0], n_sims, seed, levels)
-    outputs = [_allocation(scenario.plan) for scenario in scenarios]
+    shared = SharedCells()
+    outputs = [shared.allocation(scenario.plan) for scenario in scenarios]
     values = run_common(scenarios, outputs, n_sims, seed)
     return [result_from_values(scenario, value, seed, levels)
             for scenario, value in zip(scenarios, values, strict=True)]
 
 
-def _allocation(plan: SimulationPlan) -> BlockOutput:
-    def allocated(events: LossEvents, first: int) -> np.ndarray:
-        return allocate(plan, events)
+class SharedCells:
+    """Events summed by loan class, computed once per block for all plans with the same
+    classes (a sweep of a share leaves them alike), then allocated by each plan."""
 
-    return allocated
+    def __init__(self) -> None:
+        self._events: LossEvents | None = None
+        self._cells: dict[str, LossEvents] = {}
+
+    def allocation(self, plan: SimulationPlan) -> BlockOutput:
+        """The block output of :func:`~risksim.engine.block.allocate` for ``plan``."""
+        key = _class_key(plan)
+
+        def allocated(events: LossEvents, first: int) -> np.ndarray:
+            if events is not self._events:
+                self._events, self._cells = events, {}
+            if key not in self._cells:
+                self._cells[key] = class_cells(plan, events)
+            return allocate(plan, events, self._cells[key])
+
+        return allocated
+
+
+def _class_key(plan: SimulationPlan) -> str:
+    """What decides :func:`~risksim.engine.block.class_cells` for ``plan``."""
+    digest = hashlib.sha256(repr(len(plan.rules) < 2).encode())
+    for array in (plan.loan_class, plan.class_representative):
+        digest.update(b"-" if array is None else array.tobytes())
+    return digest.hexdigest()
