@@ -10,15 +10,10 @@ from click.testing import CliRunner
 
 from risksim.cli import main
 from tests.builders import ROOT
+from tests.cli.test_commands import invoke
 
 SCENARIOS = ROOT / "scenarios"
 WANGCHENG = str(SCENARIOS / "wangcheng_patent_loan.yaml")
-
-
-def invoke(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def test_help_lists_the_policy_commands() -> None:
