@@ -15,14 +15,26 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from risksim.comparison import Comparison, compare
     from risksim.engine.simulate import simulate
     from risksim.errors import InputError
+    from risksim.euler import contributions
     from risksim.portfolio import Portfolio
+    from risksim.pricing import Pricing, PricingTerms, price
     from risksim.results import Result, load_result
     from risksim.scenario.loader import Scenario, load_scenario
+    from risksim.sweeps import sweep, tornado
 
 _PUBLIC = {
     "simulate": "risksim.engine.simulate",
+    "compare": "risksim.comparison",
+    "Comparison": "risksim.comparison",
+    "contributions": "risksim.euler",
+    "price": "risksim.pricing",
+    "Pricing": "risksim.pricing",
+    "PricingTerms": "risksim.pricing",
+    "sweep": "risksim.sweeps",
+    "tornado": "risksim.sweeps",
     "InputError": "risksim.errors",
     "Portfolio": "risksim.portfolio",
     "Result": "risksim.results",
@@ -30,8 +42,9 @@ _PUBLIC = {
     "Scenario": "risksim.scenario.loader",
     "load_scenario": "risksim.scenario.loader",
 }
-__all__ = ["InputError", "Portfolio", "Result", "Scenario", "load_result", "load_scenario",
-           "simulate"]
+__all__ = ["Comparison", "InputError", "Portfolio", "Pricing", "PricingTerms", "Result",
+           "Scenario", "compare", "contributions", "load_result", "load_scenario", "price",
+           "simulate", "sweep", "tornado"]
 
 
 def __getattr__(name: str) -> Any:

@@ -141,3 +141,183 @@ def schema(output: Path | None) -> None:
     else:
         write_schema(output)
         click.echo(f"wrote {output}")
+
+
+def _write_csv(frame: Any, out: Path | None, **options: Any) -> None:
+    """Write ``frame`` to ``out`` as CSV (atomically) and say where."""
+    if out is None:
+        return
+    from risksim.errors import InputError
+    from risksim.files import write_atomically
+
+    _check_writable(out.parent)
+    try:
+        write_atomically(out, lambda path: frame.to_csv(path, **options))
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out)) from None
+    click.echo(f"wrote {out}")
+
+
+def _bands(text: str | None) -> list[float] | None:
+    from risksim.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InputError(f"'{text}': expected numbers separated by commas",
+                         path="--bands") from None
+
+
+SIMS = click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
+                    help="Number of simulations (default: as the scenario says).")
+SEED = click.option("--seed", type=click.IntRange(min=0), default=None,
+                    help="Random seed (default: as the scenario says).")
+CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                       help="CSV file to write the table to.")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--party", required=True, help="The party whose fee is priced.")
+@click.option("--target", default=None,
+              help="solvency:X (P(exhausting capital) <= X) or return:H (return on capital "
+                   ">= H a year).")
+@click.option("--capital", "capital_kind", type=click.Choice(["es", "var", "basel"]),
+              default="es", show_default=True, help="How capital is measured.")
+@click.option("--level", type=float, default=0.99, show_default=True,
+              help="Level of the VaR or ES that sizes capital.")
+@click.option("--cost-of-capital", type=float, default=0.10, show_default=True)
+@click.option("--admin-rate", type=float, default=0.0, show_default=True,
+              help="Admin cost per year, a fraction of the fee base.")
+@click.option("--discount-rate", type=float, default=0.0, show_default=True)
+@click.option("--base", type=click.Choice(["loan", "guaranteed"]), default="loan",
+              show_default=True, help="Fee per unit of covered loan or of its guaranteed part.")
+@click.option("--capital-amount", type=float, default=None,
+              help="The party's capital for a solvency target (default: its layer's).")
+@click.option("--by", default=None, help="Price tier by tier: rating, segment, sector, ... "
+              "or exposure with --bands.")
+@click.option("--bands", default=None, help="Upper bounds of size bands, e.g. 150000,700000.")
+@SIMS
+@SEED
+@CSV_OUT
+@reports_bad_input
+def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
+          cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
+          capital_amount: float | None, by: str | None, bands: str | None,
+          n_sims: int | None, seed: int | None, out: Path | None) -> None:
+    """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
+    from risksim.pricing import PricingTerms
+    from risksim.pricing import price as price_fee
+    from risksim.report import format_pricing
+    from risksim.scenario.loader import load_scenario
+
+    terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
+                         cost_of_capital=cost_of_capital, admin_rate=admin_rate,
+                         discount_rate=discount_rate, base=base)  # type: ignore[arg-type]
+    pricing = price_fee(load_scenario(scenario), party, terms=terms, target=target,
+                        capital_amount=capital_amount, by=by, bands=_bands(bands),
+                        n_sims=n_sims, seed=seed)
+    click.echo(format_pricing(pricing))
+    _write_csv(pricing.table, out)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--baseline", default=None, help="The scheme differences are taken to "
+              "(a file given, or its name; default: the first).")
+@click.option("--public", default=None,
+              help="Parties whose losses are public money, comma-separated (default: every "
+                   "party but the lender).")
+@click.option("--risk-weight", type=float, default=0.2, show_default=True,
+              help="Risk weight of the guaranteed part, for the bank's capital relief.")
+@SIMS
+@SEED
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write parties.csv and schemes.csv to.")
+@reports_bad_input
+def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | None,
+            risk_weight: float, n_sims: int | None, seed: int | None,
+            out: Path | None) -> None:
+    """Compare SCENARIOS on the same simulated defaults, against a baseline."""
+    from risksim.comparison import compare as compare_schemes
+    from risksim.report import format_comparison
+
+    if out is not None:
+        _check_writable(out)
+    comparison = compare_schemes(list(scenarios), baseline=baseline or 0, n_sims=n_sims,
+                                 seed=seed, public=public.split(",") if public else None,
+                                 guarantor_risk_weight=risk_weight)
+    click.echo(format_comparison(comparison))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_csv(comparison.parties, out / "parties.csv")
+        _write_csv(comparison.schemes, out / "schemes.csv")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--set", "settings", multiple=True, required=True,
+              help="PATH=VALUES, e.g. arrangement.layers.guarantor.share_of_loss=0.3:0.6:0.05 "
+                   "(a range, stop included) or =0.3,0.5; several make a grid.")
+@click.option("--design", type=click.Choice(["grid", "one-at-a-time"]), default="grid",
+              show_default=True)
+@click.option("--party", default=None, help="Party to print (default: the first).")
+@click.option("--measure", default=None, help="Measure to print, e.g. EL or ES_0.99 "
+              "(default: ES at the highest level).")
+@SIMS
+@SEED
+@CSV_OUT
+@reports_bad_input
+def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | None,
+          measure: str | None, n_sims: int | None, seed: int | None, out: Path | None) -> None:
+    """Simulate SCENARIO at every point of a sweep, on common random numbers."""
+    from risksim.errors import InputError
+    from risksim.report import format_sweep
+    from risksim.scenario.loader import load_scenario
+    from risksim.suggest import unknown_name_message
+    from risksim.sweeps import parse_setting, tornado
+    from risksim.sweeps import sweep as run_sweep
+
+    loaded = load_scenario(scenario)
+    frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
+                      design="grid" if design == "grid" else "one_at_a_time",
+                      n_sims=n_sims, seed=seed)
+    party = party or loaded.parties[0]
+    measure = measure or frame["measure"].iloc[-1]
+    for name, value, valid in (("party", party, frame["party"]),
+                               ("measure", measure, frame["measure"])):
+        if value not in set(valid):
+            raise InputError(unknown_name_message(name, value, set(valid)), path=f"--{name}")
+    click.echo(format_sweep(frame, party, measure))
+    if design != "grid":
+        click.echo("\n" + tornado(frame, party, measure).to_string())
+    _write_csv(frame, out, index=False)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", default="segment", show_default=True,
+              help="loan, segment or a text column (sector, region, rating, ...).")
+@click.option("--party", default=None, help="Party to analyse (default: all).")
+@click.option("--level", type=float, default=0.99, show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Units printed per party (largest ES contribution first).")
+@SIMS
+@SEED
+@CSV_OUT
+@reports_bad_input
+def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
+                  n_sims: int | None, seed: int | None, out: Path | None) -> None:
+    """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
+    from risksim.euler import contributions as euler_contributions
+    from risksim.scenario.loader import load_scenario
+
+    frame = euler_contributions(load_scenario(scenario), by, parties=[party] if party else None,
+                                level=level, n_sims=n_sims, seed=seed)
+    shown = frame.sort_values(["party", "ES"], ascending=[True, False]).groupby(
+        "party", sort=False).head(top)
+    click.echo(shown.to_string(index=False))
+    _write_csv(frame, out, index=False)

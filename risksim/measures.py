@@ -308,6 +308,11 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf((1.0 + confidence) / 2.0)
 
 
+def tail_size(level: float, n: int) -> int:
+    """k = N − ⌈level·N⌉, at least 1: how many of N losses form the tail of the ES at ``level``."""
+    return max(n - _rank(level, n), 1)
+
+
 def _rank(level: float, n: int) -> int:
     """r = ⌈level·n⌉ (1-based), robust to the rounding of level·n; 1 ≤ r ≤ n for 0 < level < 1."""
     t = level * n

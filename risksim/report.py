@@ -1,12 +1,21 @@
-"""Plain-text report of a result, for the terminal: losses, probabilities, fees."""
+"""Plain-text reports for the terminal: a result (losses, probabilities, fees), fees priced,
+schemes compared, sweeps."""
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from risksim.results import Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from risksim.comparison import Comparison
+    from risksim.pricing import Pricing
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
@@ -103,3 +112,84 @@ def _unit(magnitude: float) -> tuple[float, str]:
 
 def _cell(value: float, se: float, scale: float) -> str:
     return f"{value / scale:,.2f} ({se / scale:,.2f})"
+
+
+def format_pricing(pricing: Pricing) -> str:
+    """Fees of each tier as annual rates in %, with their Monte Carlo standard errors."""
+    meta = pricing.metadata
+    terms = meta["terms"]
+    money = meta["currency"]
+    scale, unit = _unit(float(pricing.table["expected_claims"].max()))
+    rows = [["tier", "loans", f"claims ({money} {unit})".replace(" )", ")"), "break-even",
+             f"capital ({terms['capital']})", "risk-adjusted"]]
+    for tier, row in pricing.table.iterrows():
+        rows.append([str(tier), f"{int(row['loans']):,}", f"{row['expected_claims'] / scale:,.2f}",
+                     _rate(row["break_even"], row["break_even_se"]),
+                     _cell(row["capital"], row["capital_se"], scale),
+                     _rate(row["risk_adjusted"], row["risk_adjusted_se"])])
+    lines = [f"{meta['scenario']}: fee of {pricing.party}, per year on the "
+             f"{'guaranteed part' if terms['base'] == 'guaranteed' else 'covered loans'}",
+             f"{meta['n_sims']:,} simulations, seed {meta['seed']}; capital "
+             f"{terms['capital']} at {terms['level']:g}, cost of capital "
+             f"{terms['cost_of_capital']:.2%}, admin {terms['admin_rate']:.2%}, discount "
+             f"{terms['discount_rate']:.2%} (Monte Carlo standard error)", "", *_aligned(rows)]
+    if pricing.target is not None:
+        fee = pricing.target
+        lines += ["", f"fee meeting {meta['target']}: {fee.value:.4%} (se {fee.se:.4%}; 95% "
+                      f"band {fee.lower:.4%} to {fee.upper:.4%})"]
+    return "\n".join(lines)
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Per scheme and party: EL and the ES at the top level with their paired differences;
+    then the scheme metrics."""
+    meta = comparison.metadata
+    top = f"ES_{meta['levels'][-1]:g}"
+    table = comparison.parties
+    scale, unit = _unit(float(table[top].abs().max()))
+    rows = [["scheme", "party", "EL", "EL - base (se)", top.replace("_", " "),
+             f"{top.replace('_', ' ')} - base (se)", "subsidy rate"]]
+    for key, row in zip(table.index, table.to_dict("records"), strict=True):
+        scheme, party = key
+        rows.append([str(scheme), str(party), f"{row['EL'] / scale:,.2f}",
+                     _diff(row["EL_diff"], row["EL_diff_se"], scale),
+                     f"{row[top] / scale:,.2f}", _diff(row[f"{top}_diff"],
+                                                         row[f"{top}_diff_se"], scale),
+                     "" if row["subsidy_rate"] != row["subsidy_rate"]
+                     else _rate(row["subsidy_rate"], row["subsidy_rate_se"])])
+    schemes = [["scheme", "same defaults as baseline", "fiscal cost / lending", "multiplier",
+                "coverage", "bank capital relief"]]
+    for scheme, line in comparison.schemes.iterrows():
+        schemes.append([str(scheme), "yes" if line["paired"] else "no (unpaired errors)",
+                        _rate(line["fiscal_cost_rate"], line["fiscal_cost_rate_se"]),
+                        "-" if math.isinf(line["multiplier"])
+                        else f"{line['multiplier']:,.1f}x ({line['multiplier_se']:,.1f})",
+                        _rate(line["effective_coverage"], line["effective_coverage_se"]),
+                        f"{line['capital_relief_rate']:.1%}"])
+    return "\n".join([
+        f"{meta['n_sims']:,} simulations, seed {meta['seed']}, common random numbers; "
+        f"baseline {meta['baseline']}; amounts in {unit or 'units'} of each scheme's currency "
+        "(paired Monte Carlo standard error)", "", *_aligned(rows), "", *_aligned(schemes)])
+
+
+def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
+    """One row per point: the swept values and ``measure`` of ``party`` with its error."""
+    chosen = frame[(frame["party"] == party) & (frame["measure"] == measure)]
+    paths = [c for c in frame.columns if c not in (
+        "point", "varied", "party", "measure", "value", "se")]
+    scale, unit = _unit(float(chosen["value"].abs().max()))
+    rows = [["point", *paths, f"{party} {measure} ({unit or 'units'})"]]
+    for _, row in chosen.iterrows():
+        rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],
+                     _cell(row["value"], row["se"], scale)])
+    return "\n".join(_aligned(rows))
+
+
+def _rate(value: float, se: float) -> str:
+    return f"{value:.3%} ({se:.3%})"
+
+
+def _diff(value: float, se: float, scale: float) -> str:
+    if value != value:  # NaN: the baseline has no such party
+        return "-"
+    return f"{value / scale:+,.2f} ({se / scale:,.2f})"

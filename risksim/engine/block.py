@@ -52,13 +52,16 @@ def apply_rules(plan: SimulationPlan, events: LossEvents) -> Ledger:
     return ledger
 
 
-def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
+def allocate(plan: SimulationPlan, events: LossEvents,
+             cells: LossEvents | None = None) -> np.ndarray:
     """Apply the rules to the events; per simulation: gross, parties, indicators, fees.
 
     When the plan has loan classes, the rules see the events summed into cells of
     (simulation, period, class), which they allocate exactly as the events themselves.
+    ``cells`` is ``class_cells(plan, events)`` when already at hand (plans with the same
+    loan classes share it).
     """
-    ledger = apply_rules(plan, _cells(plan, events))
+    ledger = apply_rules(plan, class_cells(plan, events) if cells is None else cells)
     gross = events.per_simulation(events.loss)
     measured = dict(ledger.indicators)
     for monitor in plan.monitors:
@@ -68,7 +71,7 @@ def allocate(plan: SimulationPlan, events: LossEvents) -> np.ndarray:
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])
 
 
-def _cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
+def class_cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
     """The events by loan class, when the plan has classes, cells are fewer than events and
     there is more than the lender's residual to allocate (else summing saves nothing)."""
     if plan.loan_class is None or plan.class_representative is None or len(plan.rules) < 2:
@@ -80,8 +83,14 @@ def _cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
                            plan.periods_per_year)
 
 
-def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> LossEvents:
-    """Draw the defaults and losses of ``n`` simulations from ``rng``."""
+def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
+                     draws_claims: bool | None = None,
+                     needs_principal: bool | None = None) -> LossEvents:
+    """Draw the defaults and losses of ``n`` simulations from ``rng``.
+
+    ``draws_claims`` and ``needs_principal`` (default: as the plan needs) add the claim
+    uniforms and the principal at default for other plans allocated on the same events.
+    """
     sims_of: list[np.ndarray] = []
     loans_of: list[np.ndarray] = []
     cpds_of: list[np.ndarray] = []
@@ -113,9 +122,11 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int) -> 
         sim, loan, period_of = sim[first], loan[first], period_of[first]
         cpd_of = cpd_of[first] if keep_cpd else cpd_of
     loss = plan.loss_model.event_losses(rng, loan, period_of, cpd_of if keep_cpd else None)
-    claim_uniform = rng.random(loss.size) if plan.draws_claims else None
+    draws_claims = plan.draws_claims if draws_claims is None else draws_claims
+    claim_uniform = rng.random(loss.size) if draws_claims else None
     model = plan.loss_model
-    principal = model.outstanding(loan, period_of) if plan.needs_principal else None
+    needs_principal = plan.needs_principal if needs_principal is None else needs_principal
+    principal = model.outstanding(loan, period_of) if needs_principal else None
     interest = model.interest(loan, period_of) if model.accrues_interest else None
     events = LossEvents(sim=sim, loan=loan, period=period_of,
                         year=period_of // plan.periods_per_year, loss=loss, n_sims=n,

@@ -47,10 +47,31 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
         workers = settings.workers
     levels = list(settings.levels if levels is None else levels)
     _check_arguments(n_sims, seed, workers, backend_name, levels)
-    plan = scenario.plan
     runner = make_backend(backend_name, workers)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
-    values = np.concatenate(runner.run(plan, seed, n_sims, tasks))
+    values = np.concatenate(runner.run(scenario.plan, seed, n_sims, tasks))
+    return result_from_values(scenario, values, seed, levels, backend=backend_name,
+                              workers=workers)
+
+
+def run_settings(scenario: Scenario, n_sims: int | None, seed: int | None,
+                 levels: Sequence[float] | None) -> tuple[int, int, list[float]]:
+    """(n_sims, seed, levels): the arguments given, else the scenario's, checked."""
+    settings = scenario.spec.simulation
+    n_sims = settings.n_sims if n_sims is None else n_sims
+    seed = settings.seed if seed is None else seed
+    levels = list(settings.levels if levels is None else levels)
+    _check_arguments(n_sims, seed, None, "serial", levels)
+    return n_sims, seed, levels
+
+
+def result_from_values(scenario: Scenario, values: np.ndarray, seed: int, levels: list[float],
+                       *, backend: str = "serial", workers: int | None = None) -> Result:
+    """The Result of ``values``, the stacked block outputs of
+    :func:`~risksim.engine.block.allocate` (per simulation: gross, parties, indicators, fees).
+    """
+    plan = scenario.plan
+    n_sims = len(values)
     index = pd.RangeIndex(n_sims, name="simulation")
     n_losses, n_indicators = 1 + len(plan.parties), len(plan.indicators)
     losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
@@ -59,8 +80,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     fees = pd.DataFrame(values[:, n_losses + n_indicators:],
                         columns=[fee.name for fee in plan.fees], index=index)
     return Result(losses=losses, indicators=indicators, fees=fees,
-                  metadata=_metadata(scenario, plan, n_sims, seed, backend_name, workers,
-                                     levels))
+                  metadata=_metadata(scenario, plan, n_sims, seed, backend, workers, levels))
 
 
 def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,

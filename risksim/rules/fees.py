@@ -71,8 +71,8 @@ class FeeSchedule:
         loan_total = upfront_rate * upfront_base + annual.sum(axis=1)
         return cls(name, payer, payee, float(loan_total.sum()), forgone, loan_total)
 
-    def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
-        """Fee paid in each simulation (money); ``ledger`` is not needed."""
+    def collected(self, events: LossEvents, ledger: Ledger | None = None) -> np.ndarray:
+        """Fee paid in each simulation (money); a fee schedule needs no ledger."""
         forgone = events.per_simulation(self.forgone_after[events.loan, events.year])
         if events.refused is not None and self.refused_total is not None:
             forgone = forgone + events.refused @ self.refused_total

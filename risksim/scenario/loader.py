@@ -116,7 +116,32 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = Non
     return _build(data, lines, str(source), path.parent)
 
 
-def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path) -> Scenario:
+def derive_scenario(scenario: Scenario, data: Mapping[str, Any], source: str) -> Scenario:
+    """A scenario from ``data``, a changed copy of ``scenario``'s spec mapping.
+
+    The loans are reused when ``data`` leaves the portfolio section as it was; otherwise
+    they are loaded again, a relative portfolio file resolving against ``scenario``'s folder.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario ``data`` was derived from (e.g. ``spec.model_dump()`` with a value set).
+    data : Mapping
+        The new scenario's keys, as in a scenario file.
+    source : str
+        What errors name as the file, e.g. ``"b1.yaml with guarantor share 0.3"``.
+
+    Raises
+    ------
+    InputError
+        ``source: dotted.path: message`` for the first problem of the new scenario.
+    """
+    folder = Path(scenario.source).parent
+    return _build(dict(data), {}, source, folder, reuse=scenario)
+
+
+def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path,
+           reuse: Scenario | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise InputError("expected a mapping of scenario keys (name, currency, portfolio, ...)",
                          source=source, line=line_for(lines, ()))
@@ -125,7 +150,9 @@ def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path) -> Sce
     except ValidationError as exc:
         raise _first_error(exc.errors(), data, lines, source) from None
     try:
-        portfolio = _load_portfolio(spec, base_dir)
+        portfolio = (reuse.portfolio if reuse is not None
+                     and spec.portfolio == reuse.spec.portfolio
+                     else _load_portfolio(spec, base_dir))
         scenario = Scenario(spec=spec, portfolio=portfolio, source=source)
         scenario.plan  # noqa: B018 - compiling checks what the portfolio must satisfy
     except InputError as exc:

@@ -1,0 +1,260 @@
+"""Compare schemes on the same simulated defaults (common random numbers), in one table.
+
+Schemes on the same loans, default model and horizon are allocated on the very same events
+(:mod:`risksim.engine.common`), so the difference of a measure between two schemes is free of
+the noise of drawing the defaults twice: its paired standard error sd(ψ_B − ψ_A)/√N
+(:mod:`risksim.influence`) is much smaller than the unpaired √(se_A² + se_B²), and identical
+schemes differ by exactly 0.
+
+Per scheme and party: EL, VaR and ES, each with its difference to the baseline scheme's party
+of the same name, and for the parties other than the lender
+
+    break-even fee   E[C]/E[B]      C the party's loss, B its fee base (outstanding of the
+                                    loans it covers, year by year while they perform)
+    fee charged      E[F]/E[B]      F its fee income less the fees it pays
+    subsidy rate     E[C − F]/E[B]  (annual rates, undiscounted)
+
+Per scheme, with V = Σ exposure the lending and the public parties P (every party but the
+lender unless named):
+
+    fiscal cost per unit of lending     E[Σ_{p∈P} (C_p − F_p)] / V
+    lending multiplier                  V / ES_a(Σ_{p∈P} (C_p − F_p)), a the highest level:
+                                        lending per unit of public money put at risk
+    effective coverage                  E[gross − lender's loss] / E[gross]
+    bank capital relief                 :mod:`risksim.capital` (Basel IRB, substitution)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from risksim.capital import capital_relief
+from risksim.engine.block import allocate
+from risksim.engine.common import defaults_key, run_common
+from risksim.engine.simulate import result_from_values, run_settings
+from risksim.errors import InputError
+from risksim.influence import difference, influence, measure_names, ratio_of_means
+from risksim.pricing import PricingTerms, fee_base_schedules
+from risksim.results import Result
+from risksim.rules.base import LossEvents
+from risksim.scenario.loader import Scenario, load_scenario
+from risksim.suggest import unknown_name_message
+
+DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
+"""Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;
+BCBS 2006 ¶54, S93)."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Schemes side by side on common random numbers.
+
+    Attributes
+    ----------
+    parties : pandas.DataFrame
+        Index (scheme, party), ``gross`` included. Per measure M (``EL``, ``VaR_<a>``,
+        ``ES_<a>``): ``M``, ``M_diff`` (to the baseline's party of the same name; NaN when
+        it has none), ``M_diff_se`` (paired) and ``M_diff_se_unpaired``; and
+        ``break_even``, ``fee_charged``, ``subsidy_rate``, ``subsidy_rate_se`` (annual rates;
+        NaN for the lender and ``gross``). Money in each scheme's currency.
+    schemes : pandas.DataFrame
+        One row per scheme: ``lending``, ``fiscal_cost_rate`` (+ ``_se``), ``multiplier``
+        (+ ``_se``), ``effective_coverage`` (+ ``_se``), ``capital_without``,
+        ``capital_with``, ``capital_relief_rate``, ``public`` (the parties counted as public),
+        ``paired`` (whether the scheme shares the baseline's loans, default model and
+        horizon, so that its differences are paired).
+    results : dict of str to Result
+        Each scheme's full result.
+    metadata : dict
+        Baseline, simulations, seed, levels, guarantor risk weight.
+    """
+
+    parties: pd.DataFrame
+    schemes: pd.DataFrame
+    results: dict[str, Result]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str = 0,
+            n_sims: int | None = None, seed: int | None = None,
+            levels: Sequence[float] | None = None,
+            public: Mapping[str, Sequence[str]] | Sequence[str] | None = None,
+            guarantor_risk_weight: float = DEFAULT_GUARANTOR_RISK_WEIGHT) -> Comparison:
+    """Compare ``scenarios`` on the same simulated defaults.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario or path
+        The schemes (named by file stem, or by scenario name when not from a file).
+    baseline : int or str
+        The scheme differences are taken to: its position or its name (default the first).
+    n_sims, seed, levels : optional
+        As in :func:`risksim.simulate`; default: the first scheme's settings, for all.
+    public : sequence of str, or mapping of scheme name to parties, optional
+        Parties whose losses are public money (default: every party but the lender).
+    guarantor_risk_weight : float
+        Risk weight of the guaranteed part for the bank's capital relief.
+
+    Raises
+    ------
+    InputError
+        For fewer than two schemes, an unknown baseline or public party.
+    """
+    loaded = [load_scenario(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise InputError("give at least two schemes to compare", path="scenarios")
+    names = scheme_names(loaded)
+    base = _baseline_index(baseline, names)
+    n_sims, seed, level_list = run_settings(loaded[0], n_sims, seed, levels)
+    outputs = [_outputs(scenario) for scenario in loaded]
+    values = run_common(loaded, outputs, n_sims, seed)
+    results, bases = {}, {}
+    for name, scenario, value in zip(names, loaded, values, strict=True):
+        width = 1 + len(scenario.parties) + len(scenario.plan.indicators) + len(
+            scenario.plan.fees)
+        results[name] = result_from_values(scenario, value[:, :width], seed, level_list)
+        bases[name] = dict(zip(_guarantors(scenario), value[:, width:].T, strict=True))
+    publics = {name: _public(scenario, name, public)
+               for name, scenario in zip(names, loaded, strict=True)}
+    keys = [defaults_key(scenario) for scenario in loaded]
+    paired = {name: key == keys[base] for name, key in zip(names, keys, strict=True)}
+    party_rows = _party_table(results, bases, names[base], level_list, paired)
+    scheme_rows = pd.DataFrame.from_records(
+        [_scheme_row(s, results[n], publics[n], level_list[-1], guarantor_risk_weight)
+         | {"paired": paired[n]} for n, s in zip(names, loaded, strict=True)],
+        index=pd.Index(names, name="scheme"))
+    return Comparison(parties=party_rows, schemes=scheme_rows, results=results, metadata={
+        "baseline": names[base], "n_sims": n_sims, "seed": seed, "levels": level_list,
+        "guarantor_risk_weight": guarantor_risk_weight})
+
+
+def scheme_names(scenarios: Sequence[Scenario]) -> list[str]:
+    """A unique name per scheme: its file's stem, else its name (``#2`` added on repeats)."""
+    names: list[str] = []
+    for scenario in scenarios:
+        name = (Path(scenario.source).stem if scenario.source.endswith((".yaml", ".yml"))
+                else scenario.name)
+        names.append(name if name not in names else f"{name}#{len(names) + 1}")
+    return names
+
+
+def _baseline_index(baseline: int | str, names: list[str]) -> int:
+    if isinstance(baseline, int):
+        if not 0 <= baseline < len(names):
+            raise InputError(f"baseline {baseline}: expected 0 to {len(names) - 1}",
+                             path="baseline")
+        return baseline
+    candidates = [names.index(baseline)] if baseline in names else [
+        i for i, name in enumerate(names) if Path(baseline).stem == name]
+    if not candidates:
+        raise InputError(unknown_name_message("scheme", baseline, names), path="baseline")
+    return candidates[0]
+
+
+def _guarantors(scenario: Scenario) -> list[str]:
+    """Parties with a fee base: every party but the lender."""
+    lender = scenario.spec.arrangement.layers[-1].party
+    return [party for party in scenario.parties if party != lender]
+
+
+def _outputs(scenario: Scenario) -> Any:
+    """Block outputs: the allocation, then each guarantor's fee base B."""
+    plan = scenario.plan
+    schedules = [fee_base_schedules(scenario, party, np.zeros(len(scenario.portfolio),
+                                                              dtype=np.int64), 1,
+                                    PricingTerms())[0][0]
+                 for party in _guarantors(scenario)]
+
+    def outputs(events: LossEvents, first: int) -> np.ndarray:
+        return np.column_stack([allocate(plan, events),
+                                *[schedule.collected(events) for schedule in schedules]])
+
+    return outputs
+
+
+def _public(scenario: Scenario, name: str,
+            public: Mapping[str, Sequence[str]] | Sequence[str] | None) -> list[str]:
+    if public is None:
+        return _guarantors(scenario)
+    chosen = list(public.get(name, _guarantors(scenario)) if isinstance(public, Mapping)
+                  else public)
+    known = [party for party in chosen if party in scenario.parties]
+    if isinstance(public, Mapping):
+        for party in chosen:
+            if party not in scenario.parties:
+                raise InputError(unknown_name_message("party", party, scenario.parties),
+                                 path=f"public.{name}")
+    return known
+
+
+def net_fees(result: Result, party: str) -> np.ndarray:
+    """Per simulation: the fees ``party`` receives less those it pays (money)."""
+    total = np.zeros(len(result.losses))
+    for fee, who in result.metadata.get("fees", {}).items():
+        sign = (who["payee"] == party) - (who["payer"] == party)
+        if sign:
+            total = total + sign * result.fees[fee].to_numpy()
+    return total
+
+
+def _party_table(results: dict[str, Result], bases: dict[str, dict[str, np.ndarray]],
+                 baseline: str, levels: list[float], paired: dict[str, bool]) -> pd.DataFrame:
+    """Measures and differences per (scheme, party); a scheme drawn on other defaults than
+    the baseline's gets the unpaired standard error as its ``_diff_se``."""
+    reference = results[baseline].losses
+    rows = {}
+    for name, result in results.items():
+        for party in result.losses.columns:
+            losses = result.losses[party].to_numpy()
+            row: dict[str, float] = {}
+            for measure in measure_names(levels):
+                row[measure] = influence(losses, measure)[0]
+                diff = (difference(reference[party].to_numpy(), losses, measure)
+                        if party in reference.columns else None)
+                row[f"{measure}_diff"] = diff.value if diff else math.nan
+                row[f"{measure}_diff_se"] = ((diff.se if paired[name] else diff.se_unpaired)
+                                             if diff else math.nan)
+                row[f"{measure}_diff_se_unpaired"] = diff.se_unpaired if diff else math.nan
+            rows[(name, party)] = row | _subsidy(result, party, bases[name].get(party))
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["scheme", "party"])
+    return frame
+
+
+def _subsidy(result: Result, party: str, base: np.ndarray | None) -> dict[str, float]:
+    if base is None or base.mean() <= 0:
+        return dict.fromkeys(("break_even", "fee_charged", "subsidy_rate", "subsidy_rate_se"),
+                             math.nan)
+    losses, fees = result.losses[party].to_numpy(), net_fees(result, party)
+    subsidy, subsidy_se = ratio_of_means(losses - fees, base)
+    return {"break_even": float(losses.mean() / base.mean()),
+            "fee_charged": float(fees.mean() / base.mean()),
+            "subsidy_rate": subsidy, "subsidy_rate_se": subsidy_se}
+
+
+def _scheme_row(scenario: Scenario, result: Result, public: list[str], level: float,
+                risk_weight: float) -> dict[str, Any]:
+    lending = float(scenario.portfolio["exposure"].sum())
+    cost = sum((result.losses[p].to_numpy() - net_fees(result, p) for p in public),
+               np.zeros(len(result.losses)))
+    n = cost.size
+    gross = result.losses["gross"].to_numpy()
+    lender = result.losses[scenario.spec.arrangement.layers[-1].party].to_numpy()
+    coverage = ratio_of_means(gross - lender, gross) if gross.mean() > 0 else (0.0, 0.0)
+    es, psi = influence(cost, f"ES_{level!r}")
+    es_se = float(psi.std(ddof=1) / math.sqrt(n))
+    relief = capital_relief(scenario, risk_weight)
+    return {"lending": lending, "fiscal_cost_rate": float(cost.mean()) / lending,
+            "fiscal_cost_rate_se": float(cost.std(ddof=1) / math.sqrt(n)) / lending,
+            "multiplier": lending / es if es > 0 else math.inf,
+            "multiplier_se": lending * es_se / es**2 if es > 0 else math.nan,
+            "effective_coverage": coverage[0], "effective_coverage_se": coverage[1],
+            "capital_without": relief.without, "capital_with": relief.with_scheme,
+            "capital_relief_rate": relief.relief_rate, "public": ",".join(public)}

@@ -1,0 +1,144 @@
+"""Common random numbers: several scenarios allocated on the same simulated defaults.
+
+Who defaults, when, and what each default loses depend only on the portfolio, the default
+model (stress included) and the horizon, never on the arrangement: a block draws every loss
+first, then (only when some layer denies claims) one claim-denial uniform per event, and the
+principal at default that recovery sharing needs is computed, not drawn. So scenarios that
+agree on those three parts (the same :func:`defaults_key`) are allocated on the very same
+events, drawn once per block, and each one's result is bit-identical to its own
+``simulate(scenario, n_sims, seed)``. Scenarios that differ there (another PD, another
+correlation, another book) are drawn separately with the same seed: still common random
+numbers by seed, but their defaults are no longer the same.
+
+Runs here are serial: the point is to draw once and allocate many times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from risksim.engine.block import allocate, class_cells, draw_loss_events
+from risksim.engine.plan import SimulationPlan
+from risksim.engine.simulate import result_from_values, run_settings
+from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
+from risksim.results import Result
+from risksim.rules.base import LossEvents
+from risksim.scenario.loader import Scenario
+
+BlockOutput = Callable[[LossEvents, int], np.ndarray]
+"""Outputs of one scenario from a block's events and the index of the block's first
+simulation in the run: per simulation, shape (n, k), or anything stacked along axis 0."""
+
+
+def defaults_key(scenario: Scenario) -> str:
+    """SHA-256 (hex) of everything the draws of loss events read from the compiled plan.
+
+    The periods, the factors, every group of loans (members, threshold, loadings, active
+    window), every array of the loss model and a trigger that suspends lending (it decides
+    which loans are granted at all): two scenarios with the same key draw the same
+    events from the same seed, whatever their arrangements (or loan attributes that only
+    rules read, such as rating or size class).
+    """
+    plan = scenario.plan
+    digest = hashlib.sha256()
+    digest.update(repr((plan.n_periods, plan.periods_per_year, plan.n_factors,
+                        plan.degrees_of_freedom, len(plan.groups))).encode())
+    for group in plan.groups:
+        digest.update(np.array([group.members.size, group.threshold, group.idiosyncratic_sd,
+                                group.first_period, group.end_period]).tobytes())
+        digest.update(group.members.tobytes() + group.loading.tobytes())
+    for field in dataclasses.fields(plan.loss_model):
+        digest.update(np.asarray(getattr(plan.loss_model, field.name)).tobytes())
+    gate = plan.origination  # a lending trigger decides which loans exist at all
+    if gate is not None:
+        digest.update(repr((gate.metric, gate.threshold, gate.reactivate)).encode())
+        digest.update(gate.cell.tobytes() + gate.volume.tobytes())
+    return digest.hexdigest()
+
+
+def shared_events(plans: Sequence[SimulationPlan], rng: np.random.Generator,
+                  n: int) -> LossEvents:
+    """The loss events of ``n`` simulations, with what any of ``plans`` needs of them.
+
+    The claim-denial uniforms come last in a block's draws and the principal at default is
+    computed, so adding them for one plan leaves every other draw as it was.
+    """
+    return draw_loss_events(plans[0], rng, n,
+                            draws_claims=any(plan.draws_claims for plan in plans),
+                            needs_principal=any(plan.needs_principal for plan in plans))
+
+
+def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_sims: int,
+               seed: int) -> list[np.ndarray]:
+    """Each scenario's ``outputs`` over ``n_sims`` simulations, on common random numbers.
+
+    Scenarios with the same :func:`defaults_key` share every block's events (drawn once);
+    each group is drawn from ``seed``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Per scenario, its outputs of every block stacked, shape (n_sims, k).
+    """
+    groups: dict[str, list[int]] = {}
+    for index, scenario in enumerate(scenarios):
+        groups.setdefault(defaults_key(scenario), []).append(index)
+    stacked: list[list[np.ndarray]] = [[] for _ in scenarios]
+    for members in groups.values():
+        plans = [scenarios[i].plan for i in members]
+        for block in range(n_blocks(n_sims)):
+            events = shared_events(plans, block_generator(seed, block),
+                                   block_size(n_sims, block))
+            for i in members:
+                stacked[i].append(outputs[i](events, block * BLOCK_SIZE))
+    return [np.concatenate(parts) for parts in stacked]
+
+
+def simulate_common(scenarios: Sequence[Scenario], n_sims: int | None = None,
+                    seed: int | None = None,
+                    levels: Sequence[float] | None = None) -> list[Result]:
+    """Simulate several scenarios on common random numbers (serially).
+
+    ``n_sims``, ``seed`` and ``levels`` default to the first scenario's ``simulation``
+    section and apply to all. Each result equals ``simulate(scenario, n_sims, seed)``.
+    """
+    n_sims, seed, levels = run_settings(scenarios[0], n_sims, seed, levels)
+    shared = SharedCells()
+    outputs = [shared.allocation(scenario.plan) for scenario in scenarios]
+    values = run_common(scenarios, outputs, n_sims, seed)
+    return [result_from_values(scenario, value, seed, levels)
+            for scenario, value in zip(scenarios, values, strict=True)]
+
+
+class SharedCells:
+    """Events summed by loan class, computed once per block for all plans with the same
+    classes (a sweep of a share leaves them alike), then allocated by each plan."""
+
+    def __init__(self) -> None:
+        self._events: LossEvents | None = None
+        self._cells: dict[str, LossEvents] = {}
+
+    def allocation(self, plan: SimulationPlan) -> BlockOutput:
+        """The block output of :func:`~risksim.engine.block.allocate` for ``plan``."""
+        key = _class_key(plan)
+
+        def allocated(events: LossEvents, first: int) -> np.ndarray:
+            if events is not self._events:
+                self._events, self._cells = events, {}
+            if key not in self._cells:
+                self._cells[key] = class_cells(plan, events)
+            return allocate(plan, events, self._cells[key])
+
+        return allocated
+
+
+def _class_key(plan: SimulationPlan) -> str:
+    """What decides :func:`~risksim.engine.block.class_cells` for ``plan``."""
+    digest = hashlib.sha256(repr(len(plan.rules) < 2).encode())
+    for array in (plan.loan_class, plan.class_representative):
+        digest.update(b"-" if array is None else array.tobytes())
+    return digest.hexdigest()

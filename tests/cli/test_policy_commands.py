@@ -1,0 +1,79 @@
+"""price, compare, sweep and contributions from the command line: output, files, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from risksim.cli import main
+from tests.builders import ROOT
+from tests.cli.test_commands import invoke
+
+SCENARIOS = ROOT / "scenarios"
+WANGCHENG = str(SCENARIOS / "wangcheng_patent_loan.yaml")
+
+
+def test_help_lists_the_policy_commands() -> None:
+    text = invoke("--help")
+    for command in ("price", "compare", "sweep", "contributions"):
+        assert f"  {command} " in text
+
+
+def test_price_prints_the_fees_and_writes_the_table(tmp_path: Path) -> None:
+    out = tmp_path / "fees.csv"
+    text = invoke("price", WANGCHENG, "--party", "guarantor", "--target", "return:0.12",
+                  "--sims", "2000", "--seed", "3", "--out", str(out))
+    assert "break-even" in text and "fee meeting return:0.12" in text
+    assert "2,000 simulations, seed 3" in text
+    table = pd.read_csv(out, index_col="tier")
+    assert table.loc["all", "risk_adjusted"] > table.loc["all", "break_even"] > 0
+
+
+def test_compare_prints_one_table_and_writes_two(tmp_path: Path) -> None:
+    text = invoke("compare", str(SCENARIOS / "bank_alone_baseline.yaml"),
+                  str(SCENARIOS / "china_nfgf_2242.yaml"), "--sims", "2000", "--out",
+                  str(tmp_path))
+    assert "baseline bank_alone_baseline" in text and "bank capital relief" in text
+    parties = pd.read_csv(tmp_path / "parties.csv", index_col=["scheme", "party"])
+    assert parties.loc[("china_nfgf_2242", "gross"), "EL_diff"] == 0.0
+    assert (tmp_path / "schemes.csv").is_file()
+
+
+def test_sweep_prints_points_and_a_tornado(tmp_path: Path) -> None:
+    out = tmp_path / "sweep.csv"
+    text = invoke("sweep", WANGCHENG, "--set",
+                  "arrangement.layers.guarantor.share_of_loss=0.3:0.5:0.1", "--set",
+                  "defaults.correlation=0.1,0.2", "--design", "one-at-a-time", "--party",
+                  "bank", "--measure", "EL", "--sims", "1000", "--out", str(out))
+    assert "bank EL" in text and "swing" in text
+    assert pd.read_csv(out)["point"].nunique() == 6
+
+
+def test_contributions_prints_the_largest_units() -> None:
+    text = invoke("contributions", str(SCENARIOS / "japan_cgc_80.yaml"), "--by", "rating",
+                  "--party", "cgc", "--top", "2", "--sims", "1000")
+    assert len([line for line in text.splitlines() if line.startswith("  cgc")]) == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["price", WANGCHENG, "--party", "guarantr"], "party: unknown party 'guarantr'"),
+    (["price", WANGCHENG, "--party", "guarantor", "--target", "ruin:1"],
+     "target: unknown target 'ruin'"),
+    (["price", WANGCHENG, "--party", "guarantor", "--by", "exposure", "--bands", "1e5,x"],
+     "--bands: '1e5,x': expected numbers"),
+    (["compare", WANGCHENG, WANGCHENG, "--baseline", "other"], "baseline: unknown scheme"),
+    (["compare", WANGCHENG, "missing.yaml"], "missing.yaml: scenario file not found"),
+    (["sweep", WANGCHENG, "--set", "arrangement.layers.guarantor.shar=0.3"],
+     "unknown key 'shar'; did you mean 'share_of_layer' or 'share_of_loss'?"),
+    (["sweep", WANGCHENG, "--set", "arrangement.layers.guarantor.share_of_loss=0.3",
+      "--party", "nobody"], "--party: unknown party 'nobody'"),
+    (["contributions", WANGCHENG, "--by", "colour"], "by: unknown unit 'colour'"),
+])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--sims", "200"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]

@@ -1,0 +1,105 @@
+"""Compare: common random numbers, exact zero differences, paired errors, policy metrics."""
+
+from __future__ import annotations
+
+import pytest
+
+import risksim
+from risksim.engine.common import defaults_key, simulate_common
+from tests.builders import ROOT, scenario_mapping, segment
+
+SCENARIOS = ROOT / "scenarios"
+
+
+def test_common_runs_equal_separate_runs_bit_for_bit() -> None:
+    # sba_7a draws claim-denial uniforms and china_nfgf_2242 tracks recoveries: sharing the
+    # events must leave every scheme's result exactly as its own simulate().
+    files = ["sba_7a.yaml", "china_nfgf_2242.yaml", "bank_alone_baseline.yaml"]
+    scenarios = [risksim.load_scenario(SCENARIOS / f) for f in files]
+    for scenario, result in zip(scenarios, simulate_common(scenarios, n_sims=2_500, seed=4),
+                                strict=True):
+        alone = risksim.simulate(scenario, n_sims=2_500, seed=4)
+        assert result.losses.equals(alone.losses)
+        assert result.fees.equals(alone.fees)
+        assert result.indicators.equals(alone.indicators)
+
+
+def test_a_lending_trigger_shares_draws_only_with_the_same_trigger() -> None:
+    # The trigger decides which loans are granted; claim denial adds uniforms drawn before
+    # the refused loans are dropped. Shared runs must still equal each scheme's own run.
+    segments = [segment("v0", 400, pd=0.05, lgd=0.5),
+                segment("v1", 400, pd=0.05, lgd=0.5, origination_year=1)]
+    gate = {"metric": "loss_rate", "above": 0.02, "action": "suspend_lending"}
+    layers = [{"party": "pool", "share_of_loss": 0.5, "suspend_if": gate},
+              {"party": "bank", "residual": True}]
+    denied = [{**layers[0], "claim_denial_probability": 0.2}, layers[1]]
+    horizon = {"years": 2, "periods_per_year": 1}
+    scenarios = [risksim.load_scenario(scenario_mapping(segments, layers=chosen,
+                                                        horizon=horizon))
+                 for chosen in (layers, denied, layers[1:])]
+    assert defaults_key(scenarios[0]) == defaults_key(scenarios[1]) != defaults_key(
+        scenarios[2])
+    for scenario, result in zip(scenarios, simulate_common(scenarios, n_sims=2_500, seed=4),
+                                strict=True):
+        alone = risksim.simulate(scenario, n_sims=2_500, seed=4)
+        assert result.losses.equals(alone.losses)
+        assert result.indicators.equals(alone.indicators)
+
+
+def test_defaults_key_ignores_the_arrangement_and_rule_only_attributes() -> None:
+    baseline = risksim.load_scenario(SCENARIOS / "bank_alone_baseline.yaml")
+    chain = risksim.load_scenario(SCENARIOS / "china_nfgf_2242.yaml")  # other size_class
+    other_book = risksim.load_scenario(SCENARIOS / "sba_7a.yaml")
+    assert defaults_key(baseline) == defaults_key(chain) != defaults_key(other_book)
+
+
+def test_identical_schemes_differ_by_exactly_zero() -> None:
+    path = SCENARIOS / "wangcheng_patent_loan.yaml"
+    comparison = risksim.compare([path, path], n_sims=2_000, seed=1)
+    second = comparison.parties.xs("wangcheng_patent_loan#2")
+    differences = second.filter(regex="_diff(_se)?$")
+    assert (differences.to_numpy() == 0.0).all()
+    assert (second.filter(regex="_diff_se_unpaired$").to_numpy() > 0).all()
+
+
+def test_paired_errors_are_smaller_and_metrics_are_consistent() -> None:
+    files = [SCENARIOS / "bank_alone_baseline.yaml", SCENARIOS / "china_nfgf_2242.yaml"]
+    comparison = risksim.compare(files, n_sims=4_000, seed=2)
+    bank = comparison.parties.loc[("china_nfgf_2242", "bank")]
+    for measure in ("EL", "VaR_0.99", "ES_0.99"):
+        assert bank[f"{measure}_diff_se"] < bank[f"{measure}_diff_se_unpaired"]
+    gross = comparison.parties.loc[("china_nfgf_2242", "gross")]
+    assert gross["EL_diff"] == 0.0 and gross["ES_0.999_diff"] == 0.0
+    schemes = comparison.schemes
+    # 2:2:4:2 without caps binding: the others take 80% of every loss
+    assert schemes.loc["china_nfgf_2242", "effective_coverage"] == pytest.approx(0.8, abs=1e-9)
+    assert schemes.loc["bank_alone_baseline", "fiscal_cost_rate"] == 0.0
+    assert 0 < schemes.loc["china_nfgf_2242", "capital_relief_rate"] < 0.8
+    assert bool(schemes.loc["china_nfgf_2242", "paired"])
+    nfgf = comparison.parties.loc[("china_nfgf_2242", "nfgf")]
+    assert nfgf["subsidy_rate"] == pytest.approx(nfgf["break_even"] - nfgf["fee_charged"])
+
+
+def test_schemes_on_other_books_get_unpaired_errors() -> None:
+    files = [SCENARIOS / "bank_alone_baseline.yaml", SCENARIOS / "sba_7a.yaml"]
+    comparison = risksim.compare(files, n_sims=2_000, seed=2, baseline="bank_alone_baseline")
+    assert not comparison.schemes.loc["sba_7a", "paired"]
+    gross = comparison.parties.loc[("sba_7a", "gross")]
+    assert gross["EL_diff_se"] == gross["EL_diff_se_unpaired"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"baseline": "nowhere"}, "baseline: unknown scheme 'nowhere'"),
+    ({"baseline": 5}, "baseline: baseline 5: expected 0 to 1"),
+    ({"public": {"test scenario": ["treasury"]}}, "public.test scenario: unknown party"),
+])
+def test_bad_compare_arguments(kwargs: dict, message: str) -> None:
+    mapping = scenario_mapping([segment(count=10)])
+    with pytest.raises(risksim.InputError) as raised:
+        risksim.compare([mapping, mapping], n_sims=100, **kwargs)
+    assert str(raised.value).startswith(message)
+
+
+def test_one_scheme_is_not_a_comparison() -> None:
+    with pytest.raises(risksim.InputError, match="at least two schemes"):
+        risksim.compare([SCENARIOS / "sba_7a.yaml"])

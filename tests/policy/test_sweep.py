@@ -1,0 +1,80 @@
+"""Sweeps by dotted path: values, paths, the tidy frame, tornado data, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import risksim
+from risksim.sweeps import parse_setting, parse_values
+from tests.builders import ROOT
+
+WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
+SHARE = "arrangement.layers.guarantor.share_of_loss"
+
+
+@pytest.fixture(scope="module")
+def scenario() -> risksim.Scenario:
+    return risksim.load_scenario(WANGCHENG)
+
+
+def test_ranges_include_their_stop() -> None:
+    assert parse_values("0.3:0.6:0.05", SHARE) == [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
+    assert parse_values("1,2.5,abc", SHARE) == [1, 2.5, "abc"]
+    assert parse_setting(f"{SHARE}=0.3,0.4") == (SHARE, [0.3, 0.4])
+
+
+def test_grid_points_equal_separate_runs(scenario: risksim.Scenario) -> None:
+    frame = risksim.sweep(scenario, {SHARE: [0.3, 0.5], "arrangement.layers[1].share_of_loss":
+                                     [0.1, 0.2]}, n_sims=2_000, seed=3)
+    assert frame["point"].nunique() == 4
+    assert set(frame["measure"]) == {"EL", "VaR_0.95", "ES_0.95", "VaR_0.99", "ES_0.99",
+                                     "VaR_0.999", "ES_0.999"}
+    row = frame[(frame[SHARE] == 0.5) & (frame["arrangement.layers[1].share_of_loss"] == 0.1)
+                & (frame["party"] == "bank") & (frame["measure"] == "EL")]
+    mapping = scenario.spec.model_dump(exclude_unset=True)
+    mapping["arrangement"]["layers"][0]["share_of_loss"] = 0.5
+    mapping["arrangement"]["layers"][1]["share_of_loss"] = 0.1
+    alone = risksim.simulate(risksim.load_scenario(mapping), n_sims=2_000, seed=3)
+    assert row["value"].item() == alone.losses["bank"].mean()
+
+
+def test_more_cover_never_raises_the_banks_loss(scenario: risksim.Scenario) -> None:
+    frame = risksim.sweep(scenario, {SHARE: parse_values("0.1:0.7:0.2", SHARE)}, n_sims=2_000)
+    bank = frame[(frame["party"] == "bank") & (frame["measure"] == "ES_0.99")]
+    assert bank["value"].is_monotonic_decreasing
+
+
+def test_tornado_ranks_the_paths_by_swing(scenario: risksim.Scenario) -> None:
+    settings = {SHARE: [0.2, 0.5], "defaults.correlation": [0.05, 0.3]}
+    frame = risksim.sweep(scenario, settings, design="one_at_a_time", n_sims=2_000)
+    assert frame["varied"].iloc[0] == "base"
+    table = risksim.tornado(frame, "bank", "ES_0.99")
+    assert list(table.index) == ["defaults.correlation", SHARE]
+    assert (table["swing"] > 0).all()
+    assert table.loc[SHARE, "low"] == 0.5 and table.loc[SHARE, "high"] == 0.2
+    with pytest.raises(risksim.InputError, match="one-at-a-time"):
+        risksim.tornado(risksim.sweep(scenario, {SHARE: [0.3]}, n_sims=100), "bank", "EL")
+
+
+def test_unset_optional_keys_can_be_swept(scenario: risksim.Scenario) -> None:
+    frame = risksim.sweep(scenario, {"arrangement.layers.guarantor.per_loan_cap": [1.0e5]},
+                          n_sims=500)
+    capped = frame[(frame["party"] == "guarantor") & (frame["measure"] == "EL")]
+    assert capped["value"].item() > 0
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("arrangement.layers.guarantr.share_of_loss=0.3",
+     "unknown item 'guarantr'; did you mean 'guarantor'?"),
+    ("arrangement.layers.guarantor.share=0.3",
+     "unknown key 'share'; did you mean 'share_of_layer' or 'share_of_loss'?"),
+    ("arrangement.layers[7].share_of_loss=0.3", "no item 7: the list has 3"),
+    ("arrangement.layers.guarantor.share_of_loss=1.4", "1.4 is above 1"),
+    ("arrangement.layers.guarantor.cap_rate.rate=0.1", "is not set to a mapping"),
+    ("arrangement.layers.guarantor.share_of_loss", "expected PATH=VALUES"),
+    ("arrangement.layers.guarantor.share_of_loss=0.6:0.3:0.1", "expected start <= stop"),
+])
+def test_bad_settings_name_the_path(scenario: risksim.Scenario, text: str, message: str) -> None:
+    with pytest.raises(risksim.InputError) as raised:
+        risksim.sweep(scenario, dict([parse_setting(text)]), n_sims=100)
+    assert message in str(raised.value)
