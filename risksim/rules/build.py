@@ -15,6 +15,7 @@ from risksim.rules.fees import Charge, ExperienceRatedCharge, FeeSchedule
 from risksim.rules.limits import (
     Capital,
     ClaimDenial,
+    DepositBalance,
     FundBalance,
     GroupCap,
     Limit,
@@ -186,7 +187,9 @@ def _share_by_loan(layer: Layer, portfolio: Portfolio, path: str) -> np.ndarray:
     """The layer's share of each loan's loss (0 where the loan is not eligible)."""
     eligible = _eligible(layer.eligible, portfolio)
     if layer.deposit is not None:
-        return np.where(eligible, _deposit_terms(layer, portfolio)[1], 0.0)
+        deposit_share = (layer.deposit.largest_share() if layer.deposit.resize == "yearly"
+                         else _deposit_terms(layer, portfolio)[1])
+        return np.where(eligible, deposit_share, 0.0)
     assert layer.share_of_loss is not None
     share = tiered_by_loan(layer.share_of_loss, portfolio, f"{path}.share_of_loss")
     return np.where(eligible, _with_bonus(share, layer, portfolio), 0.0)
@@ -305,7 +308,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.fund is not None:
         limits.append(FundBalance(layer.fund.balance, layer.fund.refill_per_year))
     if layer.deposit is not None:
-        limits.append(FundBalance(_deposit_terms(layer, portfolio)[0], 0.0))
+        limits.append(_deposit(layer, covered, portfolio, outstanding_by_year))
     if layer.capital is not None:
         limits.append(_capital(layer, borne, portfolio, outstanding_by_year, horizon))
     return tuple(limits)
@@ -317,6 +320,19 @@ def _money(cap: float | CapitalShare, layer: Layer) -> float:
         return cap
     assert layer.capital is not None
     return cap.share_of_capital * layer.capital
+
+
+def _deposit(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
+             outstanding_by_year: np.ndarray) -> Limit:
+    """The deposit's balance: resized once (a fund), or every year (M10, M20)."""
+    deposit = layer.deposit
+    assert deposit is not None
+    if deposit.resize == "at_start":
+        return FundBalance(_deposit_terms(layer, portfolio)[0], 0.0)
+    return DepositBalance(
+        deposit.amount, covered.astype(float) @ outstanding_by_year, deposit.min_multiple,
+        deposit.max_multiple or np.inf, np.array([tier.at_least for tier in deposit.split]),
+        np.array([tier.share for tier in deposit.split]))
 
 
 def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,

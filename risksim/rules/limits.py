@@ -239,6 +239,75 @@ class FundBalance:
 
 
 @dataclass(frozen=True, eq=False)
+class DepositBalance:
+    """A risk deposit resized every year to the lending it backs (M10, M20; Hunan 潇湘财银贷).
+
+    With V_y the covered volume outstanding at the start of year y and B_y the balance:
+
+        B_y' = min(max(B_y, V_y / max_multiple), V_y / min_multiple)    (top up, or cut)
+        share_y = the tier of the multiple m_y = V_y / B_y'
+        paid_y = min(share_y / share_max · claims_y, B_y'),   B_{y+1} = B_y' − paid_y
+
+    where claims_y are the layer's claims at the largest tier's share. Records
+    ``<layer>.fund_exhausted``, ``<layer>.fund_exhausted_year`` (as :class:`FundBalance`)
+    and ``<layer>.deposit_top_up``, the money added by top-ups over the horizon.
+
+    Attributes
+    ----------
+    initial : float
+        The deposit at the start (money).
+    volume_by_year : numpy.ndarray
+        V_y, covered volume outstanding at the start of each year (money).
+    min_multiple, max_multiple : float
+        Required lending multiple, and the multiple above which the deposit is topped up
+        (``inf`` for none).
+    tier_from, tier_share : numpy.ndarray
+        The tiers: share ``tier_share[k]`` from multiple ``tier_from[k]`` (increasing).
+    """
+
+    initial: float
+    volume_by_year: np.ndarray
+    min_multiple: float
+    max_multiple: float
+    tier_from: np.ndarray
+    tier_share: np.ndarray
+    per_loan: ClassVar[bool] = False
+    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
+
+    def indicator_names(self, layer: str) -> tuple[str, ...]:
+        """The fund's indicators and ``<layer>.deposit_top_up``."""
+        return (f"{layer}.fund_exhausted", f"{layer}.fund_exhausted_year",
+                f"{layer}.deposit_top_up")
+
+    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
+        """Pay each year's share of the claims out of the resized balance."""
+        events = ledger.events
+        claims = events.per_simulation_year(amounts)
+        paid = np.empty_like(claims)
+        balance = np.full(events.n_sims, self.initial)
+        top_up = np.zeros(events.n_sims)
+        short = np.zeros_like(claims, dtype=bool)
+        for year in range(events.n_years):
+            volume = self.volume_by_year[year]
+            resized = np.minimum(np.maximum(balance, volume / self.max_multiple),
+                                 volume / self.min_multiple)
+            top_up += np.maximum(resized - balance, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                multiple = np.where(resized > 0, volume / resized, np.inf)
+            tier = np.searchsorted(self.tier_from, multiple * (1 + 1e-12), side="right") - 1
+            wanted = claims[:, year] * self.tier_share[tier] / self.tier_share.max()
+            paid[:, year] = np.minimum(wanted, resized)
+            short[:, year] = wanted > paid[:, year]
+            balance = resized - paid[:, year]
+        first = np.where(short.any(axis=1), short.argmax(axis=1) + 1.0, np.nan)
+        for name, value in zip(self.indicator_names(layer),
+                               (short.any(axis=1).astype(float), first, top_up), strict=True):
+            ledger.record(name, value)
+        key = events.sim * events.n_years + events.year
+        return scale_to_totals(amounts, key, paid.ravel(), claims.ravel())
+
+
+@dataclass(frozen=True, eq=False)
 class Suspension:
     """The layer pays nothing on a group's loans in a year whose ratio passes the threshold.
 

@@ -115,13 +115,17 @@ class Deposit(StrictModel):
     pays (the last tier whose ``at_least`` is at most m: 60% from 5x, 70% from 10x). Below
     ``min_multiple`` the deposit is cut to volume ÷ min_multiple, above ``max_multiple`` it is
     topped up to volume ÷ max_multiple (so the multiple is within bounds). The deposit then
-    pays its share of each loss while its balance lasts, like a ``fund``.
+    pays its share of each loss while its balance lasts, like a ``fund``. ``resize:
+    at_start`` resizes once, against the volume of the covered loans; ``yearly`` resizes the
+    balance left at the start of every year against the covered volume then outstanding, and
+    takes that year's share from that year's multiple (the top-ups are recorded).
     """
 
     amount: Money
     min_multiple: Annotated[float, Field(gt=0.0)]
     max_multiple: Annotated[float, Field(gt=0.0)] | None = None
     split: Annotated[list[MultipleTier], Field(min_length=1)]
+    resize: Literal["at_start", "yearly"] = "at_start"
 
     @model_validator(mode="after")
     def _ordered(self) -> Deposit:
@@ -134,6 +138,10 @@ class Deposit(StrictModel):
         if self.max_multiple is not None and self.max_multiple < self.min_multiple:
             raise located("max_multiple must be at least min_multiple", "max_multiple")
         return self
+
+    def largest_share(self) -> float:
+        """The share of the highest tier."""
+        return max(tier.share for tier in self.split)
 
     def resized(self, volume: float) -> tuple[float, float]:
         """(deposit after resizing, share of loss) for a covered lending ``volume``."""
@@ -331,7 +339,7 @@ class Layer(StrictModel):
     def largest_share(self) -> float:
         """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
         if self.deposit is not None:
-            return max(tier.share for tier in self.deposit.split)
+            return self.deposit.largest_share()
         bonus = 0.0 if self.bonus is None else self.bonus.share
         return 0.0 if self.share_of_loss is None else largest(self.share_of_loss) + bonus
 

@@ -373,3 +373,29 @@ def test_a_cap_as_a_share_of_capital_needs_capital() -> None:
               {"party": "bank", "residual": True}]
     with pytest.raises(risksim.InputError, match="needs the layer's capital"):
         risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+@pytest.mark.parametrize(("amount", "paid", "top_up"), [
+    # Volume 1,900 in year 0, 2,000 in year 1; a loss of 100 in each year.
+    # 300: kept in [190, 380] → multiple 6.3 → 60% → 60; 240 left, kept in [200, 400] → 60.
+    (300.0, 120.0, 0.0),
+    # 150: topped up to 190 (multiple 10 → 70%: 70), 120 left topped up to 200 → 70.
+    (150.0, 140.0, 40.0 + 80.0),
+    # 1,000: cut to 380 (multiple 5 → 60%: 60), 320 left stays (multiple 6.25) → 60.
+    (1000.0, 120.0, 0.0),
+])
+def test_deposit_resized_every_year(amount: float, paid: float, top_up: float) -> None:
+    layers = [{"party": "fiscal", "deposit": {
+        "amount": amount, "min_multiple": 5, "max_multiple": 10, "resize": "yearly",
+        "split": [{"at_least": 5, "share": 0.6}, {"at_least": 10, "share": 0.7}]}},
+        {"party": "bank", "residual": True}]
+    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0, tenor_years=2),
+                segment("good_0", 18, exposure=100.0, pd=0.0, tenor_years=2),
+                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1)]
+    result = risksim.simulate(scenario_mapping(segments, layers=layers, horizon={
+        "years": 2, "periods_per_year": 1}), n_sims=10, seed=1)
+    assert result.losses["fiscal"].to_numpy() == pytest.approx(np.full(10, paid))
+    assert result.losses["bank"].to_numpy() == pytest.approx(np.full(10, 200.0 - paid))
+    assert result.indicators["fiscal.deposit_top_up"].to_numpy() == pytest.approx(
+        np.full(10, top_up))
+    assert (result.indicators["fiscal.fund_exhausted"] == 0).all()
