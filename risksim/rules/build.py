@@ -299,6 +299,10 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.per_borrower_cap is not None:
         _, borrower = np.unique(portfolio["borrower_id"], return_inverse=True)
         limits.append(PerBorrowerCap(_money(layer.per_borrower_cap, layer), borrower))
+    if layer.per_lender_cap is not None:
+        lender = _groups("lender", portfolio)
+        limits.append(GroupCap(np.full(int(lender.max()) + 1, layer.per_lender_cap), lender,
+                               "per_lender_cap"))
     if layer.suspend_if is not None and layer.suspend_if.action == "suspend_compensation":
         limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:

@@ -5,7 +5,8 @@ a fixed order, per-loan ("occurrence") terms first, then aggregate terms on per-
 totals:
 
     eligible → share_of_loss / share_of_layer → claim_denial_probability → per_loan_cap
-             → per_borrower_cap → suspend_if → cap_rate → annual_budget → fund → capital
+             → per_borrower_cap → per_lender_cap → suspend_if → cap_rate → annual_budget
+             → fund / deposit → capital
 
 What a term cuts is paid by ``excess_to`` when named, otherwise it stays unallocated for the
 layers after (in the end, the residual lender).
@@ -276,6 +277,7 @@ class Layer(StrictModel):
     terms are caps, budgets and triggers applied in the order of the module docstring;
     ``claim_denial_probability`` denies each claim independently with that probability
     (M15: lender non-compliance), and a denied claim's loss stays with the later layers.
+    ``per_lender_cap`` caps what the layer pays on each bank's loans (per institution, M6).
     """
 
     party: Name
@@ -291,6 +293,7 @@ class Layer(StrictModel):
     claim_denial_probability: Fraction | None = None
     per_loan_cap: Money | None = None
     per_borrower_cap: Money | CapitalShare | None = None
+    per_lender_cap: Money | None = None
     suspend_if: Trigger | None = None
     cap_rate: CapRate | None = None
     annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
@@ -319,8 +322,9 @@ class Layer(StrictModel):
         if self.tranche is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
-                                   "per_borrower_cap", "suspend_if", "leverage",
-                                   "cap_rate", "annual_budget", "fund", "capital", "excess_to")
+                                   "per_borrower_cap", "per_lender_cap", "suspend_if",
+                                   "leverage", "cap_rate", "annual_budget", "fund", "capital",
+                                   "excess_to")
                  if getattr(self, name) is not None]
         if self.tranche is not None and "per_borrower_cap" in terms:
             raise ValueError("per_borrower_cap does not apply to a tranche")

@@ -57,6 +57,15 @@ def test_trigger_per_lender_suspends_only_the_bank_that_passes(per: str, pool: f
         assert indicators["pool.groups_suspended"] == 1.0
 
 
+def test_cap_per_lender() -> None:
+    # At most 30 for each bank: a's 50% of 100 is cut to 30; b's 0.5 stays.
+    layers = [{"party": "pool", "share_of_loss": 0.5, "per_lender_cap": 30.0},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers, two_banks())
+    assert losses == {"gross": 101.0, "bank": 70.5, "pool": 30.5}
+    assert indicators["pool.per_lender_cap_binds"] == 1.0
+
+
 def test_cap_rate_per_lender() -> None:
     # 4% of each bank's covered volume: a 40 (wants 50: cut to 40), b 396.04 (wants 0.5).
     layers = [{"party": "pool", "share_of_loss": 0.5, "cap_rate": {"rate": 0.04,
