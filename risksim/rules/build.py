@@ -107,7 +107,8 @@ def build_fees(arrangement: Arrangement, portfolio: Portfolio,
             fee.name, fee.payer, fee.payee,
             tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),
             tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"),
-            share * portfolio["exposure"], share[:, None] * outstanding_by_year))
+            share * portfolio["exposure"], share[:, None] * outstanding_by_year,
+            portfolio["origination_year"]))
     return tuple(schedules)
 
 

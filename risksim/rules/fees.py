@@ -36,6 +36,9 @@ class FeeSchedule:
     forgone_after : numpy.ndarray
         (n_loans, n_years): annual fees a loan no longer pays when it defaults in year d,
         Σ_{y > d} a·B(y).
+    performing_by_year : numpy.ndarray
+        (n_years,): what the fee brings in at the start of each year when no loan defaults,
+        the upfront fees of the loans granted that year included (money).
     """
 
     name: str
@@ -43,17 +46,30 @@ class FeeSchedule:
     payee: str
     performing_total: float
     forgone_after: np.ndarray
+    performing_by_year: np.ndarray
 
     @classmethod
     def compile(cls, name: str, payer: str, payee: str, upfront_rate: np.ndarray,
-                annual_rate: np.ndarray, upfront_base: np.ndarray,
-                base_by_year: np.ndarray) -> FeeSchedule:
-        """Build from per-loan rates, the base at origination and the (n_loans, n_years) base."""
+                annual_rate: np.ndarray, upfront_base: np.ndarray, base_by_year: np.ndarray,
+                origination_year: np.ndarray) -> FeeSchedule:
+        """Build from per-loan rates, the base at origination, the (n_loans, n_years) base
+        and each loan's year of origination."""
         annual = annual_rate[:, None] * base_by_year
         after = np.cumsum(annual[:, ::-1], axis=1)[:, ::-1]  # Σ_{y' ≥ y}
         forgone = np.concatenate([after[:, 1:], np.zeros((len(annual), 1))], axis=1)
-        total = float(np.sum(upfront_rate * upfront_base) + annual.sum())
-        return cls(name, payer, payee, total, forgone)
+        upfront = upfront_rate * upfront_base
+        total = float(np.sum(upfront) + annual.sum())
+        by_year = annual.sum(axis=0) + np.bincount(origination_year.astype(np.int64),
+                                                   weights=upfront,
+                                                   minlength=annual.shape[1])[:annual.shape[1]]
+        return cls(name, payer, payee, total, forgone, by_year)
+
+    def annual_after_default(self, loans: np.ndarray, default_year: np.ndarray,
+                             year: int) -> np.ndarray:
+        """The annual fee of year ``year`` that loans defaulting in ``default_year`` no
+        longer pay: a·B(year) where year > default year, else 0 (money)."""
+        forgone = self.forgone_after[loans, year - 1] - self.forgone_after[loans, year]
+        return np.where(default_year < year, forgone, 0.0)
 
     def collected(self, events: LossEvents) -> np.ndarray:
         """Fee paid in each simulation (money)."""

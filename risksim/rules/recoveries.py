@@ -78,6 +78,7 @@ class RecoverySharing:
         lender = self.parties[-1]
         net[lender] = loss - sum((net[p] for p in self.parties[:-1]), np.zeros_like(loss))
         ledger.replace_payments(net)
+        ledger.recovered = {party: recovered[party] for party in self.tracked}
         for party in self.tracked:
             ledger.record(f"{party}.compensation", events.per_simulation(claims[party]))
             ledger.record(f"{party}.recoveries", events.per_simulation(recovered[party]))
