@@ -98,9 +98,8 @@ class _Rows:
         n = amount.size
         keep = amount > 0
         day = np.broadcast_to(day, n)[keep]
-        key = sim[keep] << _DAY_BITS | day
-        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        size = unique.size
+        first, inverse = _groups(sim[keep], day)
+        size = first.size
         weights = amount[keep]
         self.parts.append((
             sim[keep][first], day[first], np.full(size, int(kind)), np.full(size, payer),
@@ -121,6 +120,28 @@ class _Rows:
         position = np.empty_like(order)
         position[order] = np.arange(order.size)
         return [column[order] for column in columns], position
+
+
+def _groups(sim: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The entries' (simulation, day) groups in sorted order: the first entry of each group
+    and each entry's group. Counts over a dense (simulation, day) grid when it is small,
+    else sorts."""
+    if sim.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    cells = (int(sim.max()) + 1) * span
+    if cells > 4 * sim.size + 65_536:
+        _, first, inverse = np.unique(sim << _DAY_BITS | day, return_index=True,
+                                      return_inverse=True)
+        return first, inverse
+    cell = sim * span + (day - low)
+    counts = np.bincount(cell, minlength=cells)
+    group = np.cumsum(counts > 0) - 1
+    inverse = group[cell]
+    first = np.empty(int(group[-1]) + 1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(cell.size - 1, -1, -1)
+    return first, inverse
 
 
 def block_obligations(settings: TimelineSettings, plan: SimulationPlan, events: LossEvents,

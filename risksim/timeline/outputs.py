@@ -70,11 +70,11 @@ def summarise(settings: TimelineSettings, events: LossEvents, dates: EventDates,
             ("net_flow", done, 1.0), ("present_value", done, discount)):
         outputs[:, :, column[name]] = _net(settled, mask, settled.amount * weight, n_sims,
                                            n_parties)
-    start = np.where(np.isfinite(settings.starting_cash), settings.starting_cash, 0.0)
-    outputs[:, :, column["min_cash"]] = start + settled.lowest
-    outputs[:, :, column["min_cash_day"]] = settled.lowest_day
+    lowest, lowest_day, empty_day = _lowest(settings, settled, done, paid_day, n_sims)
+    outputs[:, :, column["min_cash"]] = lowest
+    outputs[:, :, column["min_cash_day"]] = lowest_day
     outputs[:, :, column["shortfall_day"]] = settled.short_day
-    outputs[:, :, column["depleted_day"]] = settled.depleted_day
+    outputs[:, :, column["depleted_day"]] = np.fmin(empty_day, settled.short_day)
     outputs[:, :, column["unpaid_at_end"]] = _by_payer(settled, ~done, settled.amount,
                                                        n_sims, n_parties)
     timed = np.isin(settled.kind, (Kind.CLAIM, Kind.REIMBURSEMENT)) & done
@@ -127,6 +127,51 @@ def _max_by_payer(settled: Settled, mask: np.ndarray, values: np.ndarray, n_sims
     return np.where(np.isinf(out), np.nan, out).reshape(n_sims, n_parties)
 
 
+def _lowest(settings: TimelineSettings, settled: Settled, done: np.ndarray,
+            paid_day: np.ndarray, n_sims: int) -> tuple[np.ndarray, ...]:
+    """Per (simulation, party): the lowest end-of-day cash and its first day (the starting
+    cash on day 0 when it never went lower), and the first day a party with limited cash
+    ended with none (NaN if never), each (n_sims, n_parties)."""
+    n_parties = len(settings.parties)
+    start = np.where(np.isfinite(settings.starting_cash), settings.starting_cash, 0.0)
+    lowest = np.broadcast_to(start, (n_sims, n_parties)).copy()
+    lowest_day = np.zeros((n_sims, n_parties))
+    empty_day = np.full((n_sims, n_parties), np.nan)
+    groups, days, amounts = [], [], []
+    for account, sign in ((settled.payee, 1.0), (settled.payer, -1.0)):
+        keep = done & (account < n_parties)
+        groups.append(settled.sim[keep] * n_parties + account[keep])
+        days.append(paid_day[keep].astype(np.int64))
+        amounts.append(sign * settled.amount[keep])
+    group, day, amount = (np.concatenate(parts) for parts in (groups, days, amounts))
+    if group.size == 0:
+        return lowest, lowest_day, empty_day
+    key, inverse = np.unique(group << 32 | day, return_inverse=True)
+    daily = np.bincount(inverse, weights=amount)
+    of_day, at = key >> 32, key & 0xFFFFFFFF
+    first = np.flatnonzero(np.r_[True, of_day[1:] != of_day[:-1]])
+    totals = np.cumsum(daily)
+    before = np.r_[0.0, totals[first[1:] - 1]]
+    balance = start[of_day % n_parties] + totals - np.repeat(before, np.diff(np.r_[first,
+                                                                                 key.size]))
+    minimum = np.minimum.reduceat(balance, first)
+    flat = lowest.ravel()
+    owner = of_day[first]
+    lower = minimum < flat[owner]
+    at_minimum = balance == np.repeat(minimum, np.diff(np.r_[first, key.size]))
+    hit, position = np.unique(of_day[at_minimum], return_index=True)
+    first_day = dict(zip(hit.tolist(), at[at_minimum][position].tolist(), strict=True))
+    flat[owner[lower]] = minimum[lower]
+    days_flat = lowest_day.ravel()
+    days_flat[owner[lower]] = [first_day[g] for g in owner[lower].tolist()]
+    slack = 1e-9 * np.maximum(start, 1.0)
+    limited = np.isfinite(settings.starting_cash)[of_day % n_parties]
+    empty = limited & (balance <= slack[of_day % n_parties])
+    hit, position = np.unique(of_day[empty], return_index=True)
+    empty_day.ravel()[hit] = at[empty][position]
+    return lowest, lowest_day, empty_day
+
+
 def _month_end(day: np.ndarray) -> np.ndarray:
     """Index of the first month end on or after ``day`` (0 for day 0): ⌈day / 30⌉."""
     return -(-day.astype(np.int64) // DAYS_PER_MONTH)
@@ -159,30 +204,31 @@ def _npl_ratio(settings: TimelineSettings, events: LossEvents, dates: EventDates
     the NPL date keeps that part out of the stock).
     """
     horizon = settings.horizon_months
-    start, end = dates.npl, dates.exit
-    counted = end > start
-    before_npl = np.zeros(events.loss.size)
-    before_exit = np.zeros(events.loss.size)
-    sims, months, changes = [], [], []
+    size = events.n_sims * (horizon + 1)
+
+    def stock_changes(sim: np.ndarray, day: np.ndarray, change: np.ndarray) -> np.ndarray:
+        """Changes of the stock summed per (simulation, month end from which they show)."""
+        month = _month_end(day)
+        keep = month <= horizon
+        return np.bincount(sim[keep] * (horizon + 1) + month[keep], weights=change[keep],
+                           minlength=size)
+
+    counted = dates.exit > dates.npl
+    sim, start, end = events.sim[counted], dates.npl[counted], dates.exit[counted]
+    principal = amounts.principal[counted]
+    before_npl = np.zeros(sim.size)
+    before_exit = np.zeros(sim.size)
+    stock = np.zeros(size)
     for p in np.flatnonzero(obligations.claim_of.max(axis=1) >= 0):
-        flow = obligations.claim_of[p]
-        day = np.where(flow >= 0, settled.paid[np.maximum(flow, 0)], np.nan)
-        amount = np.where(np.isnan(day), 0.0, amounts.along[p])
+        flow = obligations.claim_of[p][counted]
+        day = np.where(flow >= 0, settled.paid[flow], np.nan)  # NaN: none, or never paid
+        amount = np.where(np.isnan(day), 0.0, amounts.along[p][counted])
         before_npl += np.where(day <= start, amount, 0.0)
         before_exit += np.where(day < end, amount, 0.0)
-        during = counted & (day > start) & (day < end)
-        sims.append(events.sim[during])
-        months.append(_month_end(day[during]))
-        changes.append(-amount[during])
-    principal = amounts.principal
-    sims += [events.sim[counted], events.sim[counted]]
-    months += [_month_end(start[counted]), _month_end(end[counted])]
-    changes += [np.maximum(principal - before_npl, 0.0)[counted],
-                -np.maximum(principal - before_exit, 0.0)[counted]]
-    sim, month, change = (np.concatenate(parts) for parts in (sims, months, changes))
-    keep = month <= horizon
-    stock = np.bincount(sim[keep] * (horizon + 1) + month[keep], weights=change[keep],
-                        minlength=events.n_sims * (horizon + 1))
+        during = (day > start) & (day < end)
+        stock -= stock_changes(sim[during], day[during], amount[during])
+    stock += stock_changes(sim, start, np.maximum(principal - before_npl, 0.0))
+    stock -= stock_changes(sim, end, np.maximum(principal - before_exit, 0.0))
     stock = np.cumsum(stock.reshape(events.n_sims, horizon + 1), axis=1)[:, 1:]
     book = settings.book_by_month
     with np.errstate(invalid="ignore", divide="ignore"):
