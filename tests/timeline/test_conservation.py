@@ -21,13 +21,14 @@ from risksim.timeline.settings import compile_timeline
 from tests.builders import scenario_mapping, segment
 
 N_SIMS = 40
-PARTIES = ["bank", "guarantor", "reguarantor", "pool"]
+PARTIES = ["bank", "guarantor", "reguarantor", "nfgf", "pool"]
 
 
 @st.composite
 def schemes(draw: st.DrawFn) -> dict[str, Any]:
-    """A guarantor, maybe a counter-guarantor and a pool with a fund, recoveries shared or
-    not, random lags, schedules and starting cash."""
+    """A guarantor, a re-guarantor (counter-guarantor or own share), the NFGF backing one
+    of them (a chain of two counter-guarantees, or one), a pool with a fund, recoveries
+    shared or not, random lags, schedules and starting cash."""
     guarantor = draw(st.sampled_from([0.3, 0.5, 0.8]))
     layers: list[dict[str, Any]] = [{"party": "guarantor", "share_of_loss": guarantor}]
     if draw(st.booleans()):
@@ -36,6 +37,8 @@ def schemes(draw: st.DrawFn) -> dict[str, Any]:
                                           "share": draw(st.sampled_from([0.25, 0.5]))}})
     else:
         layers.append({"party": "reguarantor", "share_of_loss": 0.1})
+    layers.append({"party": "nfgf", "share_of_layer": {
+        "party": draw(st.sampled_from(["guarantor", "reguarantor"])), "share": 0.4}})
     layers.append({"party": "pool", "share_of_loss": 0.1,
                    "fund": {"balance": draw(st.sampled_from([0.0, 1.0, 5.0])),
                             "refill_per_year": draw(st.sampled_from([0.0, 2.0]))}})

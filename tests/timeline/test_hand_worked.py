@@ -139,3 +139,32 @@ def test_monthly_npl_ratio_and_tolerance(result: risksim.Result) -> None:
     assert (npl["max_ratio"], npl["months_in_breach"], npl["first_breach_month"],
             npl["breach"]) == (0.625, 9, 7.0, 1.0)
     assert result.timeline.npl_summary()["breach_probability"] == 1.0
+
+
+def test_a_chain_of_counter_guarantees_reimburses_link_by_link() -> None:
+    # One loan of 1,000 defaults on day 100 with LGD 1. The guarantor pays 80% (800), the
+    # re-guarantor takes over half of that (400), the NFGF half of the re-guarantor's layer
+    # (200): net 400 / 200 / 200, the bank 200.
+    #   day 190: the claim is filed; the guarantor pays 800 on day 220 (30-day lag);
+    #   the re-guarantor reimburses 400 at the next quarter end, day 270;
+    #   the NFGF reimburses the re-guarantor 200 after the year closes, day 360 + 10 = 370.
+    mapping = scenario_mapping(
+        [segment("bad", 1, exposure=1000.0, pd=1.0, lgd=1.0)],
+        layers=[{"party": "guarantor", "share_of_loss": 0.8},
+                {"party": "reguarantor", "share_of_layer": {"party": "guarantor",
+                                                            "share": 0.5}},
+                {"party": "nfgf", "share_of_layer": {"party": "reguarantor", "share": 0.5}},
+                {"party": "bank", "residual": True}],
+        parties=["bank", "guarantor", "reguarantor", "nfgf"], correlation=0.0)
+    mapping["timeline"] = {"default_dates": {"day_of_period": 100},
+                           "parties": {"reguarantor": {"settles": "quarterly",
+                                                       "payment_lag_days": 0},
+                                       "nfgf": {"settles": "yearly", "payment_lag_days": 10}}}
+    result = risksim.simulate(risksim.load_scenario(mapping), n_sims=2, seed=1, timeline=True)
+    assert cash_path(result, "bank")[:9] == [0.0] * 4 + [-1000.0] * 4 + [-200.0]
+    assert cash_path(result, "guarantor")[:10] == [0.0] * 8 + [-800.0, -400.0]
+    assert cash_path(result, "reguarantor")[:14] == [0.0] * 9 + [-400.0] * 4 + [-200.0]
+    assert cash_path(result, "nfgf")[:14] == [0.0] * 13 + [-200.0]
+    days = {name: party(result, name)["mean_days_to_payment"]
+            for name in ("guarantor", "reguarantor", "nfgf")}
+    assert days == {"guarantor": 120.0, "reguarantor": 170.0, "nfgf": 270.0}
