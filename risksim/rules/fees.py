@@ -64,12 +64,18 @@ class FeeSchedule:
                                                    minlength=annual.shape[1])[:annual.shape[1]]
         return cls(name, payer, payee, total, forgone, by_year)
 
-    def annual_after_default(self, loans: np.ndarray, default_year: np.ndarray,
-                             year: int) -> np.ndarray:
-        """The annual fee of year ``year`` that loans defaulting in ``default_year`` no
-        longer pay: a·B(year) where year > default year, else 0 (money)."""
-        forgone = self.forgone_after[loans, year - 1] - self.forgone_after[loans, year]
-        return np.where(default_year < year, forgone, 0.0)
+    def by_year(self, events: LossEvents) -> np.ndarray:
+        """Fee paid at the start of each year, shape (n_sims, n_years) (money): what the
+        performing book pays that year less, for year y ≥ 1, the annual fee a·B(y) of the
+        loans that defaulted before y. Summed over years it is :meth:`collected`."""
+        paid = np.tile(self.performing_by_year, (events.n_sims, 1))
+        for year in range(1, paid.shape[1]):
+            earlier = events.year < year
+            loans = events.loan[earlier]
+            forgone = self.forgone_after[loans, year - 1] - self.forgone_after[loans, year]
+            paid[:, year] -= np.bincount(events.sim[earlier], weights=forgone,
+                                         minlength=events.n_sims)
+        return paid
 
     def collected(self, events: LossEvents) -> np.ndarray:
         """Fee paid in each simulation (money)."""

@@ -194,17 +194,12 @@ def _through(paths: tuple[tuple[int, ...], ...], p: int) -> list[int]:
 
 def _add_fees(rows: _Rows, settings: TimelineSettings, plan: SimulationPlan,
               events: LossEvents) -> None:
-    """Each fee of each year, at the year's start: what the performing book pays less
-    what the loans defaulted in earlier years no longer pay."""
+    """Each fee of each year, at the year's start, as the fee schedule says."""
     accounts = {**{p: i for i, p in enumerate(settings.parties)},
                 "borrower": settings.borrower}
     sims = np.arange(events.n_sims)
     for fee in plan.fees:
-        for year in range(settings.n_years):
-            amount = np.full(events.n_sims, float(fee.performing_by_year[year]))
-            if year > 0:
-                amount -= events.per_simulation(
-                    fee.annual_after_default(events.loan, events.year, year))
+        for year, amount in enumerate(fee.by_year(events).T):
             rows.add(sims, year * DAYS_PER_YEAR, Kind.FEE, accounts[fee.payer],
                      accounts[fee.payee], np.maximum(amount, 0.0), 0)
 
