@@ -54,19 +54,25 @@ def main() -> None:
               help="Where blocks run (default: as the scenario says, else serial).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes for --backend process (default: CPU count).")
+@click.option("--timeline", is_flag=True, default=False,
+              help="Also date every claim, payment and recovery (the scenario's timeline "
+                   "section): print a liquidity and NPL summary, write timeline_*.csv.")
 @reports_bad_input
 def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path | None,
-        backend: str | None, workers: int | None) -> None:
+        backend: str | None, workers: int | None, timeline: bool) -> None:
     """Simulate SCENARIO (default: the embedded default scenario) and print its summary."""
     from risksim.engine.simulate import simulate
-    from risksim.report import format_summary
+    from risksim.report import format_summary, format_timeline
     from risksim.scenario.loader import load_scenario
 
     if out is not None:
         _check_writable(out)
     loaded = load_scenario(scenario)
-    result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers)
+    result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers,
+                      timeline=timeline)
     click.echo(format_summary(result))
+    if result.timeline is not None:
+        click.echo("\n" + format_timeline(result))
     if out is not None:
         try:
             written = result.save(out)

@@ -250,7 +250,7 @@ def fee_base_schedules(scenario: Scenario, party: str, tier: np.ndarray, n_tiers
         in_tier = (tier == t).astype(float)
         for store, years in zip(schedules, (by_year, by_year * discount), strict=True):
             store.append(FeeSchedule.compile(f"base_{t}", "borrower", party, zeros, in_tier,
-                                             zeros, years))
+                                             zeros, years, portfolio["origination_year"]))
     return schedules
 
 

@@ -55,6 +55,41 @@ def format_summary(result: Result) -> str:
                      + _recoveries(result, scale, money))
 
 
+def format_timeline(result: Result) -> str:
+    """The timeline's liquidity summary per party and its NPL tolerance test.
+
+    Per party: the probability of a liquidity shortfall (a payment waited for cash) and
+    of running out of cash, the mean and 5% quantile of its lowest cash, the mean days
+    from default to its payments, and the expected present value of its flows.
+    """
+    timeline = result.timeline
+    assert timeline is not None, "the result has no timeline"
+    table = timeline.summary()
+    scale, unit = _unit(float(table[["min_cash_mean", "min_cash_q05"]].abs().max().max()))
+    money = f"{result.currency} {unit}".rstrip()
+    rows = [["party", "P(shortfall)", "P(cash runs out)", f"lowest cash ({money})",
+             "lowest 5%", "days to pay", f"PV of flows ({money})"]]
+    for party, row in table.iterrows():
+        days = row["days_to_payment"]
+        rows.append([str(party), f"{row['shortfall_probability']:.2%} "
+                     f"({row['shortfall_se']:.2%})",
+                     f"{row['depleted_probability']:.2%}", f"{row['min_cash_mean'] / scale:,.2f}",
+                     f"{row['min_cash_q05'] / scale:,.2f}",
+                     "-" if days != days else f"{days:,.0f}",
+                     _cell(row["present_value"], row["present_value_se"], scale)])
+    meta = timeline.metadata
+    lines = [f"timeline ({meta.get('day_count')} days; claims {meta.get('claim_after_days')} "
+             f"days past due; discount rate {meta.get('discount_rate', 0):.2%}; "
+             f"{meta.get('flows', 0):,} dated flows)", *_aligned(rows)]
+    npl = timeline.npl_summary()
+    line = (f"lender's monthly NPL ratio: highest {npl['max_ratio_mean']:.2%} on average "
+            f"({npl['max_ratio_se']:.2%})")
+    if npl["threshold"] is not None:
+        line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
+                 f"probability {npl['breach_probability']:.2%} ({npl['breach_se']:.2%})")
+    return "\n".join([*lines, line])
+
+
 def _probabilities(result: Result) -> list[str]:
     table = result.probabilities()
     if table.empty:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ import pandas as pd
 from risksim import measures
 from risksim.errors import InputError
 from risksim.files import write_atomically
+
+if TYPE_CHECKING:
+    from risksim.timeline.result import TimelineResult
 
 SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
@@ -54,12 +57,16 @@ class Result:
     metadata : Mapping
         Scenario name, source and hash, currency, seed, number of simulations, levels,
         block size and stream version, backend, fees, and package versions.
+    timeline : TimelineResult or None
+        Dated cash flows and the lender's monthly NPL ratio (``simulate(...,
+        timeline=True)``); None otherwise.
     """
 
     losses: pd.DataFrame
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
     fees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    timeline: TimelineResult | None = None
 
     @property
     def parties(self) -> list[str]:
@@ -174,7 +181,8 @@ class Result:
 
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed), the
-        rules' indicators (``indicators.csv``) and the fees (``fees.csv``) when there are any.
+        rules' indicators (``indicators.csv``) and the fees (``fees.csv``) when there are any,
+        and the timeline's tables (``timeline_*.csv``) when there is one.
 
         Each file is written under a temporary name and renamed when complete.
 
@@ -192,6 +200,10 @@ class Result:
         for frame, name in ((self.indicators, INDICATORS_CSV), (self.fees, FEES_CSV)):
             if len(frame.columns):
                 written.append(write_atomically(directory / name, frame.to_csv))
+        timeline = {}
+        if self.timeline is not None:
+            written += self.timeline.save(directory)
+            timeline = {"timeline": self.timeline.document()}
         document = {**self.metadata, "result_format": RESULT_FORMAT,
                     "summary": json.loads(self.summary().to_json(orient="index")),
                     "layer_summary": json.loads(self.layer_summary().to_json(orient="index")),
@@ -199,7 +211,7 @@ class Result:
                     "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
                     "recovery_summary": json.loads(
                         self.recovery_summary().to_json(orient="index")),
-                    "files": [p.name for p in written]}
+                    **timeline, "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=_json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
                                      lambda p: Path(p).write_text(text + "\n", "utf-8")))
@@ -233,10 +245,16 @@ def load_result(directory: str | Path) -> Result:
         pd.read_csv(directory / name, index_col="simulation", **_EXACT_FLOATS)
         if name in files else pd.DataFrame(index=losses.index)
         for name in (INDICATORS_CSV, FEES_CSV))
+    timeline = None
+    if "timeline" in document:
+        from risksim.timeline.result import TimelineResult
+
+        timeline = TimelineResult.load(directory, document["timeline"])
     for key in ("summary", "layer_summary", "probabilities", "fee_summary", "recovery_summary",
-                "files", "result_format"):
+                "files", "result_format", "timeline"):
         document.pop(key, None)
-    return Result(losses=losses, indicators=indicators, fees=fees, metadata=document)
+    return Result(losses=losses, indicators=indicators, fees=fees, metadata=document,
+                  timeline=timeline)
 
 
 def _has_pyarrow() -> bool:

@@ -10,10 +10,10 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -32,6 +32,10 @@ _BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_TH
                           "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 BlockRange = tuple[int, int]
+T = TypeVar("T")
+Task = Callable[[SimulationPlan, int, int, BlockRange], T]
+"""A function of (plan, seed, n_sims, blocks) run for each task; it must pickle (a module's
+function, or a functools.partial of one) to run in worker processes."""
 
 
 class Backend(Protocol):
@@ -41,7 +45,11 @@ class Backend(Protocol):
 
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
-        """Results of every task, in the order of ``tasks``."""
+        """Results of every task (:func:`run_task`), in the order of ``tasks``."""
+
+    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
+            tasks: Sequence[BlockRange]) -> list[T]:
+        """``task`` run on every task, results in the order of ``tasks``."""
 
 
 def run_task(plan: SimulationPlan, seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
@@ -58,7 +66,12 @@ class SerialBackend:
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
         """Results of every task, in task order."""
-        return [run_task(plan, seed, n_sims, task) for task in tasks]
+        return self.map(run_task, plan, seed, n_sims, tasks)
+
+    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
+            tasks: Sequence[BlockRange]) -> list[T]:
+        """``task`` run on every task, in task order."""
+        return [task(plan, seed, n_sims, blocks) for blocks in tasks]
 
 
 _worker_plan: SimulationPlan | None = None
@@ -69,9 +82,9 @@ def _init_worker(plan: SimulationPlan) -> None:
     _worker_plan = plan
 
 
-def _run_in_worker(seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
+def _run_in_worker(task: Task[T], seed: int, n_sims: int, blocks: BlockRange) -> T:
     assert _worker_plan is not None, "worker started without a plan"
-    return run_task(_worker_plan, seed, n_sims, blocks)
+    return task(_worker_plan, seed, n_sims, blocks)
 
 
 class ProcessBackend:
@@ -91,12 +104,17 @@ class ProcessBackend:
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
         """Results of every task, in task order."""
+        return self.map(run_task, plan, seed, n_sims, tasks)
+
+    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
+            tasks: Sequence[BlockRange]) -> list[T]:
+        """``task`` run on every task in the pool, results in task order."""
         context = multiprocessing.get_context(_start_method())
+        n = len(tasks)
         with _one_blas_thread(), ProcessPoolExecutor(
-                max_workers=min(self.n_workers, len(tasks)), mp_context=context,
+                max_workers=min(self.n_workers, n), mp_context=context,
                 initializer=_init_worker, initargs=(plan,)) as pool:
-            return list(pool.map(_run_in_worker, [seed] * len(tasks), [n_sims] * len(tasks),
-                                 tasks))
+            return list(pool.map(_run_in_worker, [task] * n, [seed] * n, [n_sims] * n, tasks))
 
 
 def _start_method() -> str:

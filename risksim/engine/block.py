@@ -5,6 +5,11 @@ period, the K factors of every simulation (and the t copula's χ² mixing variab
 defaults of each group in plan order; after all periods, the beta LGDs in event order, then
 (only when some layer denies claims) one uniform per event for claim denial. A trigger that
 suspends new lending then drops the events of loans never granted (no draw).
+
+The claims timeline (:mod:`risksim.timeline`) continues drawing from the same generator
+after all of these, so losses are bit-identical with or without it: in event order (of the
+events kept), the date of each default inside its period (when drawn uniformly), then each
+workout lag (when random), then one uniform per event for cures (when 0 < P(cure) < 1).
 """
 
 from __future__ import annotations
@@ -40,7 +45,17 @@ def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
     summed into cells of alike loans) say what each party paid for each default, for
     analyses that need more than per-simulation totals (dated cash flows, contributions).
     """
-    events = draw_loss_events(plan, block_generator(seed, block), block_size(n_sims, block))
+    return replay(plan, block_generator(seed, block), block_size(n_sims, block))
+
+
+def replay(plan: SimulationPlan, rng: np.random.Generator,
+           n: int) -> tuple[LossEvents, Ledger]:
+    """The loss events of ``n`` simulations drawn from ``rng`` and their ledger.
+
+    ``rng`` is left after the engine's last draw, so later draws (the timeline's) never
+    change the losses.
+    """
+    events = draw_loss_events(plan, rng, n)
     return events, apply_rules(plan, events)
 
 

@@ -166,10 +166,20 @@ def outstanding_by_year(exposure: np.ndarray, tenor_years: np.ndarray, instalmen
                         origination_year: np.ndarray, n_years: int) -> np.ndarray:
     """Exposure outstanding at the start of each year, shape (n_loans, n_years).
 
-    With age a = y − origination year: 0 before origination (a < 0) and from maturity
+    :func:`outstanding_at` the times 0, 1, ..., n_years − 1.
+    """
+    return outstanding_at(exposure, tenor_years, instalment, origination_year,
+                          np.arange(n_years, dtype=float))
+
+
+def outstanding_at(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np.ndarray,
+                   origination_year: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Scheduled exposure outstanding at ``times`` (years), shape (n_loans, times).
+
+    With age a = t − origination year: 0 before origination (a < 0) and from maturity
     (a ≥ T); EAD for bullet loans, EAD·(1 − a/T) for straight-line instalment loans.
     """
-    age = np.arange(n_years)[None, :] - origination_year[:, None]
+    age = times[None, :] - origination_year[:, None]
     tenor = tenor_years[:, None]
     remaining = np.where(instalment[:, None], np.maximum(0.0, 1.0 - age / tenor), 1.0)
     return np.where((age >= 0) & (age < tenor), exposure[:, None] * remaining, 0.0)

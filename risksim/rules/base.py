@@ -62,6 +62,13 @@ class LossEvents:
     refused: np.ndarray | None = None
 
     @property
+    def shortfall(self) -> np.ndarray:
+        """What the lender is owed at default: the principal plus the accrued interest lost
+        (money); the recovery of an event is shortfall − loss."""
+        assert self.principal is not None, "the plan did not compute the principal"
+        return self.principal if self.interest is None else self.principal + self.interest
+
+    @property
     def counts(self) -> np.ndarray:
         """Number of defaults behind each entry."""
         return np.ones(self.loss.size) if self.count is None else self.count
@@ -116,7 +123,10 @@ class Ledger:
     """Per-event record of what each party paid and what is still unallocated.
 
     Rules call :meth:`pay`; the ledger refuses a payment that is negative or larger than
-    what is left of the loss, so no rule can create or lose money.
+    what is left of the loss, so no rule can create or lose money. Besides what each party
+    bears in the end (``paid``), it keeps who took over whose payments (``transfers``, a
+    counter-guarantor reimbursing the layer it backs) and, after recovery sharing, what each
+    party recovered (``recovered``): the timeline dates these flows.
 
     Parameters
     ----------
@@ -132,6 +142,11 @@ class Ledger:
         self.paid = {party: np.zeros_like(events.loss) for party in parties}
         self.layer_paid: dict[str, np.ndarray] = {}
         self.indicators: dict[str, np.ndarray] = {}
+        self.transfers: dict[tuple[str, str], np.ndarray] = {}
+        """Per (payer, payee) of :meth:`transfer`: what the payee took over (per event)."""
+        self.recovered: dict[str, np.ndarray] = {}
+        """Per party but the lender: its share of each event's recovery (money), set by
+        recovery sharing; ``paid`` is then net of it."""
         self._slack = CONSERVATION_RTOL * np.maximum(events.loss, 1.0)
 
     def pay(self, party: str, amounts: np.ndarray) -> None:
@@ -149,6 +164,8 @@ class Ledger:
             raise ArithmeticError(f"transfer from '{payer}' exceeds what it paid")
         self.paid[payer] = np.maximum(self.paid[payer] - amounts, 0.0)
         self.paid[payee] += amounts
+        key = (payer, payee)
+        self.transfers[key] = self.transfers.get(key, 0.0) + amounts
 
     def record(self, name: str, values: np.ndarray) -> None:
         """Keep a per-simulation indicator (e.g. whether a cap bound), length ``n_sims``."""

@@ -143,15 +143,12 @@ def build_fees(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_ye
                 base_by_year, None if origination is None else origination.per_cell(
                     base_by_year)))
             continue
-        schedule = FeeSchedule.compile(
+        schedules.append(FeeSchedule.compile(
             fee.name, fee.payer, fee.payee,
             tiered_by_loan(fee.upfront_rate, portfolio, f"{path}.upfront_rate"),
             tiered_by_loan(fee.annual_rate, portfolio, f"{path}.annual_rate"),
-            share * portfolio["exposure"], base_by_year)
-        if origination is not None:
-            schedule = dataclasses.replace(
-                schedule, refused_total=origination.per_cell(schedule.loan_total))
-        schedules.append(schedule)
+            share * portfolio["exposure"], base_by_year, portfolio["origination_year"],
+            None if origination is None else origination.per_cell))
     return tuple(schedules)
 
 

@@ -26,6 +26,7 @@ loans performing at the start of year y; the lender then pays rate_y × B(y) in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,10 +47,11 @@ class FeeSchedule:
     forgone_after : numpy.ndarray
         (n_loans, n_years): annual fees a loan no longer pays when it defaults in year d,
         Σ_{y > d} a·B(y).
-    loan_total : numpy.ndarray
-        Each loan's whole schedule u·B(origination) + Σ_y a·B(y) (money).
-    refused_total : numpy.ndarray or None
-        The whole schedules of each cell of loans a lending trigger may refuse.
+    performing_by_year : numpy.ndarray
+        (n_years,): what the fee brings in at the start of each year when no loan defaults,
+        the upfront fees of the loans granted that year included (money).
+    refused_by_year : numpy.ndarray or None
+        (cells, n_years): the same for each cell of loans a lending trigger may refuse.
     """
 
     name: str
@@ -57,25 +59,48 @@ class FeeSchedule:
     payee: str
     performing_total: float
     forgone_after: np.ndarray
-    loan_total: np.ndarray
-    refused_total: np.ndarray | None = None
+    performing_by_year: np.ndarray
+    refused_by_year: np.ndarray | None = None
 
     @classmethod
     def compile(cls, name: str, payer: str, payee: str, upfront_rate: np.ndarray,
-                annual_rate: np.ndarray, upfront_base: np.ndarray,
-                base_by_year: np.ndarray) -> FeeSchedule:
-        """Build from per-loan rates, the base at origination and the (n_loans, n_years) base."""
+                annual_rate: np.ndarray, upfront_base: np.ndarray, base_by_year: np.ndarray,
+                origination_year: np.ndarray,
+                per_cell: Callable[[np.ndarray], np.ndarray] | None = None) -> FeeSchedule:
+        """Build from per-loan rates, the base at origination, the (n_loans, n_years) base
+        and each loan's year of origination; ``per_cell`` sums per-loan fees by the cells of
+        a lending trigger (:meth:`risksim.rules.origination.LendingSuspension.per_cell`)."""
         annual = annual_rate[:, None] * base_by_year
         after = np.cumsum(annual[:, ::-1], axis=1)[:, ::-1]  # Σ_{y' ≥ y}
         forgone = np.concatenate([after[:, 1:], np.zeros((len(annual), 1))], axis=1)
-        loan_total = upfront_rate * upfront_base + annual.sum(axis=1)
-        return cls(name, payer, payee, float(loan_total.sum()), forgone, loan_total)
+        upfront = upfront_rate * upfront_base
+        loan_by_year = annual.copy()  # each loan's fees by year, upfront in its vintage
+        loan_by_year[np.arange(len(annual)), origination_year.astype(np.int64)] += upfront
+        refused = None if per_cell is None else per_cell(loan_by_year)
+        return cls(name, payer, payee, float(loan_by_year.sum()), forgone,
+                   loan_by_year.sum(axis=0), refused)
+
+    def by_year(self, events: LossEvents, ledger: Ledger | None = None) -> np.ndarray:
+        """Fee paid at the start of each year, shape (n_sims, n_years) (money): what the
+        performing book pays that year less, for year y ≥ 1, the annual fee a·B(y) of the
+        loans that defaulted before y (and all of the loans never granted). Summed over
+        years it is :meth:`collected`."""
+        paid = np.tile(self.performing_by_year, (events.n_sims, 1))
+        for year in range(1, paid.shape[1]):
+            earlier = events.year < year
+            loans = events.loan[earlier]
+            forgone = self.forgone_after[loans, year - 1] - self.forgone_after[loans, year]
+            paid[:, year] -= np.bincount(events.sim[earlier], weights=forgone,
+                                         minlength=events.n_sims)
+        if events.refused is not None and self.refused_by_year is not None:
+            paid -= events.refused @ self.refused_by_year
+        return paid
 
     def collected(self, events: LossEvents, ledger: Ledger | None = None) -> np.ndarray:
         """Fee paid in each simulation (money); a fee schedule needs no ledger."""
         forgone = events.per_simulation(self.forgone_after[events.loan, events.year])
-        if events.refused is not None and self.refused_total is not None:
-            forgone = forgone + events.refused @ self.refused_total
+        if events.refused is not None and self.refused_by_year is not None:
+            forgone = forgone + events.refused @ self.refused_by_year.sum(axis=1)
         return self.performing_total - forgone
 
 
@@ -119,17 +144,21 @@ class ExperienceRatedCharge:
             by_sim += events.refused @ self.refused_base
         return self.base_by_year.sum(axis=0)[None, :] - by_sim
 
-    def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
-        """The charge paid in each simulation (money): the performing base from the
-        events themselves, the claims from the ledger (which may hold cells of alike
-        loans)."""
+    def by_year(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
+        """The charge paid at the start of each year, rate_y × B(y), shape (n_sims, n_years)
+        (money): the performing base from the events themselves, the claims from the ledger
+        (which may hold cells of alike loans)."""
         base = self.performing_base(events)
         claims = ledger.events.per_simulation_year(ledger.layer_paid[self.layer])
         with np.errstate(invalid="ignore", divide="ignore"):
             claims_rate = np.where(base > 0, claims / base, 0.0)
         rate = np.column_stack([np.full(events.n_sims, self.initial_rate),
                                 self.multiplier * claims_rate[:, :-1]])
-        return (rate * base).sum(axis=1)
+        return rate * base
+
+    def collected(self, events: LossEvents, ledger: Ledger) -> np.ndarray:
+        """The charge paid in each simulation (money), :meth:`by_year` summed."""
+        return self.by_year(events, ledger).sum(axis=1)
 
 
 Charge = FeeSchedule | ExperienceRatedCharge

@@ -57,8 +57,7 @@ class RecoverySharing:
     def apply(self, ledger: Ledger) -> None:
         """Redistribute the parties' payments by the recovery rule."""
         events = ledger.events
-        assert events.principal is not None, "recoveries need the principal at default"
-        principal = events.principal + (0.0 if events.interest is None else events.interest)
+        principal = events.shortfall
         loss = events.loss
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # the share of the loss each party pays, times the principal (never P/L: a
@@ -80,6 +79,7 @@ class RecoverySharing:
         lender = self.parties[-1]
         net[lender] = loss - sum((net[p] for p in self.parties[:-1]), np.zeros_like(loss))
         ledger.replace_payments(net)
+        ledger.recovered = {party: recovered[party] for party in self.tracked}
         for party in self.tracked:
             ledger.record(f"{party}.compensation", events.per_simulation(claims[party]))
             ledger.record(f"{party}.recoveries", events.per_simulation(recovered[party]))

@@ -129,6 +129,12 @@ class ShareOfLoss(LimitedLayer):
         own = () if np.isscalar(self.share) else (np.asarray(self.share),)
         return own + super().loan_arrays
 
+    @property
+    def per_loan(self) -> bool:
+        """Whether each loan's events are needed: a share of the principal, cut to the loss
+        left, is not linear in the loss (nor are some limits)."""
+        return self.base.needs_principal or super().per_loan
+
     def apply(self, ledger: Ledger) -> None:
         """Pay the share of every event's loss, within the limits."""
         events = ledger.events

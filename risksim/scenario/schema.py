@@ -23,6 +23,8 @@ from risksim.scenario.base import (
     Years,
     located,
 )
+from risksim.scenario.timeline import DAYS_PER_YEAR, DayOfPeriod, TimelineSpec
+from risksim.suggest import unknown_name_message
 
 DEFAULT_LEVELS = (0.95, 0.99, 0.999)
 DEFAULT_N_SIMS = 100_000
@@ -320,6 +322,7 @@ class ScenarioSpec(StrictModel):
     arrangement: Arrangement
     npl_tolerance: NplToleranceSpec | None = None
     simulation: SimulationSpec = SimulationSpec()
+    timeline: TimelineSpec | None = None
 
     @model_validator(mode="after")
     def _interest_accrues(self) -> ScenarioSpec:
@@ -338,3 +341,25 @@ class ScenarioSpec(StrictModel):
         if re.search(r"[\x00-\x1f]", name):
             raise ValueError("name must be one printable line")
         return name
+
+    @model_validator(mode="after")
+    def _timeline_fits(self) -> ScenarioSpec:
+        timeline = self.timeline
+        if timeline is None:
+            return self
+        parties = self.arrangement.parties
+        for name in timeline.parties:
+            if name not in parties:
+                raise located(unknown_name_message("party", name, parties),
+                              "timeline", "parties", name)
+        periods = self.horizon.periods_per_year
+        if timeline.payments_per_year % periods:
+            raise located(f"{timeline.payments_per_year} payment dates a year do not fall "
+                          f"evenly into {periods} periods a year (horizon.periods_per_year): "
+                          "use a multiple of it", "timeline", "payments_per_year")
+        period_days = DAYS_PER_YEAR // periods
+        dates = timeline.default_dates
+        if isinstance(dates, DayOfPeriod) and dates.day_of_period >= period_days:
+            raise located(f"day {dates.day_of_period} is not inside a period of "
+                          f"{period_days} days", "timeline", "default_dates", "day_of_period")
+        return self

@@ -93,6 +93,23 @@ CASES = {
     "csv_blank_line.yaml": ("loans_blank_line.csv:5", "pd: 1.2 is not a probability in [0, 1]"),
     "csv_ragged_row.yaml": ("loans_ragged_row.csv:3", "5 cells where the header has 4"),
     "parquet_corrupt.yaml": ("loans_corrupt.parquet", "cannot read Parquet"),
+    # The timeline files add a `timeline:` section from line 17, one key a line.
+    "timeline_unknown_party.yaml": ("timeline_unknown_party.yaml:20",
+                                    "timeline.parties.guarantr: unknown party 'guarantr'; did "
+                                    "you mean 'guarantor'?"),
+    "timeline_negative_lag.yaml": ("timeline_negative_lag.yaml:19",
+                                   "timeline.payment_lag_days: -5 is below 0"),
+    # Two distributions for one lag: the error is the workout_lag mapping's (line 18).
+    "timeline_two_workout_lags.yaml": ("timeline_two_workout_lags.yaml:18",
+                                       "timeline.workout_lag: give exactly one of fixed, "
+                                       "uniform or gamma (years)"),
+    # One period a year has 360 days (30/360), numbered 0 to 359.
+    "timeline_day_outside_period.yaml": ("timeline_day_outside_period.yaml:18",
+                                         "timeline.default_dates.day_of_period: day 400 is "
+                                         "not inside a period of 360 days"),
+    "timeline_unknown_schedule.yaml": ("timeline_unknown_schedule.yaml:20",
+                                       "timeline.parties.guarantor.settles: Input should be "
+                                       "'immediately', 'monthly', 'quarterly' or 'yearly'"),
 }
 
 

@@ -102,3 +102,31 @@ def test_schema_command_writes_the_committed_schema(tmp_path: Path) -> None:
     committed = ROOT / "risksim" / "data" / "scenario.schema.json"
     assert target.read_text() == committed.read_text()
     assert json.loads(invoke("schema"))["title"] == "risksim scenario"
+
+
+def test_run_timeline_prints_liquidity_and_writes_its_tables(tmp_path: Path) -> None:
+    scenario = ROOT / "scenarios" / "china_nfgf_2242.yaml"
+    out = tmp_path / "dated"
+    text = invoke("run", str(scenario), "--sims", "300", "--timeline", "--out", str(out))
+    assert "timeline (30/360 days; claims 90 days past due" in text
+    rows = {line.split()[0] for line in text.splitlines() if line.strip()}
+    assert {"original_guarantor", "provincial_reguarantor", "nfgf"} <= rows
+    assert "lender's monthly NPL ratio" in text
+    document = json.loads((out / "summary.json").read_text())
+    assert set(document["timeline"]["summary"]) == {"bank", "original_guarantor",
+                                                   "provincial_reguarantor", "nfgf"}
+    assert "timeline_paths.csv" in document["files"]
+    loaded = risksim.load_result(out)
+    assert loaded.timeline is not None
+    assert len(loaded.timeline.parties) == 300 * 4
+
+
+def test_run_timeline_needs_whole_repayment_dates_in_a_period(tmp_path: Path) -> None:
+    mapping_file = tmp_path / "five.yaml"
+    mapping_file.write_text((ROOT / "tests" / "data" / "bad" / "good_reference.yaml")
+                            .read_text().replace("periods_per_year: 1", "periods_per_year: 5"))
+    result = CliRunner().invoke(main, ["run", str(mapping_file), "--sims", "10",
+                                       "--timeline"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {mapping_file}: horizon.periods_per_year: the "
+                                    "timeline needs whole repayment dates in each period")

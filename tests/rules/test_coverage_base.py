@@ -85,3 +85,16 @@ def test_bad_coverage_bases_are_rejected(change, message: str) -> None:
         layer.pop("interest_days_cap", None)
     with pytest.raises(InputError, match=message):
         risksim.load_scenario(mapping)
+
+
+def test_share_of_principal_is_cut_loan_by_loan() -> None:
+    # Two loans of 1,000 alike for every rule but their loss (900 and 100): the guarantor's
+    # 40% of the loss is 360 and 40; the fund's 20% of the principal is 200 on the first,
+    # cut to the 60 left on the second: 260 (not min(400, 600) = 400 on the pair summed).
+    layers = [{"party": "guarantor", "share_of_loss": 0.4},
+              {"party": "fund", "share_of_loss": 0.2, "base": "principal"},
+              {"party": "bank", "residual": True}]
+    segments = [segment("a", 1, exposure=1000.0, pd=1.0, lgd=0.9),
+                segment("b", 1, exposure=1000.0, pd=1.0, lgd=0.1, size_class="a")]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 1000.0, "bank": 340.0, "fund": 260.0, "guarantor": 400.0}

@@ -7,6 +7,7 @@ import pytest
 
 import risksim
 from risksim import measures
+from risksim.engine.block import replay_block
 from tests.builders import scenario_mapping, segment
 
 CHAIN = [{"party": "guarantor", "share_of_loss": 0.8},
@@ -100,3 +101,16 @@ def test_experience_rated_burden_charge() -> None:
     result = risksim.simulate(mapping, n_sims=10, seed=1)
     assert np.allclose(result.fees["burden_charge"], 28.0, rtol=1e-12)
     assert np.allclose(result.losses["cgc"], 100.0) and np.allclose(result.losses["lender"], 0)
+
+
+def test_fees_by_year_add_up_to_what_is_collected() -> None:
+    # Year by year (for the timeline): the bad loan pays 4 + 8 in year 0 only, the good one
+    # 4 + 8, then 8 and 8.
+    segments = [segment("bad", 1, exposure=1000.0, pd=1.0, tenor_years=3),
+                segment("good", 1, exposure=1000.0, pd=0.0, tenor_years=3)]
+    scenario = risksim.load_scenario(fee_scenario(segments))
+    events, _ = replay_block(scenario.plan, 1, 5, 0)
+    guarantee_fee = scenario.plan.fees[0]
+    assert np.allclose(guarantee_fee.by_year(events), [24.0, 8.0, 8.0])
+    assert np.allclose(guarantee_fee.by_year(events).sum(axis=1),
+                       guarantee_fee.collected(events))
