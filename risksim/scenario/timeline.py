@@ -50,11 +50,6 @@ class LagDistribution(StrictModel):
                           "uniform")
         return self
 
-    @property
-    def random(self) -> bool:
-        """Whether lags are drawn (False for a fixed lag)."""
-        return self.fixed is None
-
 
 class PartyTiming(StrictModel):
     """How one party pays: ``payment_lag_days`` after a payment falls due on its
