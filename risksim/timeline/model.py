@@ -9,11 +9,10 @@ them in their order (kind, payer, payee); each flow's payer pays at once if it h
 and nothing waits before it, otherwise the flow waits in the payer's queue (first in, first
 out): the payer pays the flow at the head of its queue in part with whatever cash it has
 (a flow sums many loans' claims: some are paid, the others wait), and the rest as inflows
-come. A principal
-shortfall is never queued: it is the lender's loss on the default date. When a payment that
-counter-guarantors back is made, each of them owes its share, due on its own schedule
-(:meth:`TimelineSettings.due_day`); those reimbursements are summed per (payer, payee,
-due day) into one more timeout.
+come. A principal shortfall is never queued: it is the lender's loss on the default date.
+When a payment that counter-guarantors back is made (in whole or in part), each of them owes
+its share of what was paid, due on its own schedule (:meth:`TimelineSettings.due_day`);
+those reimbursements are summed per (payer, payee, due day) into one more timeout.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ bounce between a guarantor and its counter-guarantor for ever, each half as larg
 @dataclass(frozen=True, eq=False)
 class Settled:
     """The outcome of a block: every flow (those known in advance first, then the
-    reimbursements created on the way) and each party's state per simulation.
+    reimbursements and parts paid created on the way) and when each party first lacked cash.
 
     Attributes
     ----------

@@ -180,3 +180,24 @@ def test_a_chain_of_counter_guarantees_reimburses_link_by_link() -> None:
     days = {name: party(result, name)["mean_days_to_payment"]
             for name in ("guarantor", "reguarantor", "nfgf")}
     assert days == {"guarantor": 120.0, "reguarantor": 170.0, "nfgf": 270.0}
+
+
+def test_a_guarantor_out_of_cash_pays_what_it_can_and_owes_the_rest() -> None:
+    # One loan of 1,000 defaults on day 100 with LGD 1; the guarantor pays 60% (600) out of
+    # 250 of cash and nothing ever comes in: it pays 250 on day 220 (claim on day 190, 30
+    # days to pay) and still owes 350 at the end; the bank is short of 1,000 - 250 = 750.
+    mapping = scenario_mapping(
+        [segment("bad", 1, exposure=1000.0, pd=1.0, lgd=1.0)],
+        layers=[{"party": "guarantor", "share_of_loss": 0.6},
+                {"party": "bank", "residual": True}], correlation=0.0)
+    mapping["timeline"] = {"default_dates": {"day_of_period": 100},
+                           "parties": {"guarantor": {"starting_cash": 250.0}}}
+    result = risksim.simulate(risksim.load_scenario(mapping), n_sims=2, seed=1, timeline=True)
+    guarantor = party(result, "guarantor")
+    assert (guarantor["shortfall_day"], guarantor["depleted_day"]) == (220.0, 220.0)
+    assert guarantor["unpaid_at_end"] == pytest.approx(350.0)
+    assert guarantor["loss_flows"] == pytest.approx(-250.0)
+    assert cash_path(result, "guarantor")[:9] == [250.0] * 8 + [0.0]
+    assert party(result, "bank")["loss_flows"] == pytest.approx(-750.0)
+    assert result.timeline is not None
+    assert result.timeline.summary().loc["guarantor", "unpaid_at_end"] == pytest.approx(350.0)
