@@ -7,8 +7,9 @@ defaults of each group in plan order; after all periods, the beta LGDs in event 
 
 The claims timeline (:mod:`risksim.timeline`) continues drawing from the same generator
 after all of these, so losses are bit-identical with or without it: in event order, the
-repayment date of each default inside its period (when drawn uniformly), then each
-workout lag (when random), then one uniform per event for cures (when 0 < P(cure) < 1).
+repayment date of each default inside its period (when drawn uniformly among two or more),
+then each workout lag (when random), then one uniform per event for cures (when
+0 < P(cure) < 1).
 """
 
 from __future__ import annotations
