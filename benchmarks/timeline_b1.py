@@ -2,7 +2,7 @@
 
 Runs 1,000 simulations of benchmarks/b1_2242_pool.yaml (B1's 10,000 loans, the 2:2:4:2
 chain as counter-guarantees, a budgeted pool; its ``timeline`` section: claims 90 days past
-due, a guarantor with 150 m yuan of cash, quarterly re-guarantee reimbursements, a pool
+due, a guarantor with 250 m yuan of cash, quarterly re-guarantee reimbursements, a pool
 paying after the year closes, gamma workout lags, cures) in one process (one core): the
 vectorised engine alone (:func:`risksim.engine.block.simulate_block`), then the timeline on
 the same draws (:func:`risksim.timeline.run.timeline_block`, which also gives the same

@@ -59,22 +59,24 @@ def format_timeline(result: Result) -> str:
     """The timeline's liquidity summary per party and its NPL tolerance test.
 
     Per party: the probability of a liquidity shortfall (a payment waited for cash) and
-    of running out of cash, the mean and 5% quantile of its lowest cash, the mean days
-    from default to its payments, and the expected present value of its flows.
+    of running out of cash (with the median day it happens), the mean and 5% quantile of
+    its lowest cash, the mean days from default to its payments, and the expected present
+    value of its flows.
     """
     timeline = result.timeline
     assert timeline is not None, "the result has no timeline"
     table = timeline.summary()
     scale, unit = _unit(float(table[["min_cash_mean", "min_cash_q05"]].abs().max().max()))
     money = f"{result.currency} {unit}".rstrip()
-    rows = [["party", "P(shortfall)", "P(cash runs out)", f"lowest cash ({money})",
+    rows = [["party", "P(shortfall)", "P(cash runs out)", "on day", f"lowest cash ({money})",
              "lowest 5%", "days to pay", f"PV of flows ({money})"]]
     for party, row in table.iterrows():
-        days = row["days_to_payment"]
+        days, depleted = row["days_to_payment"], row["depleted_day_median"]
         rows.append([str(party), f"{row['shortfall_probability']:.2%} "
                      f"({row['shortfall_se']:.2%})",
-                     f"{row['depleted_probability']:.2%}", f"{row['min_cash_mean'] / scale:,.2f}",
-                     f"{row['min_cash_q05'] / scale:,.2f}",
+                     f"{row['depleted_probability']:.2%}",
+                     "-" if depleted != depleted else f"{depleted:,.0f}",
+                     _money(row["min_cash_mean"], scale), _money(row["min_cash_q05"], scale),
                      "-" if days != days else f"{days:,.0f}",
                      _cell(row["present_value"], row["present_value_se"], scale)])
     meta = timeline.metadata
@@ -128,6 +130,11 @@ def _recoveries(result: Result, scale: float, money: str) -> list[str]:
               f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
               f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
     return ["", *_aligned(rows)]
+
+
+def _money(value: float, scale: float) -> str:
+    """``value`` in units of ``scale`` to two decimals, never as -0.00."""
+    return f"{round(value / scale, 2) + 0.0:,.2f}"
 
 
 def _aligned(rows: list[list[str]]) -> list[str]:

@@ -8,8 +8,9 @@ suspends new lending then drops the events of loans never granted (no draw).
 
 The claims timeline (:mod:`risksim.timeline`) continues drawing from the same generator
 after all of these, so losses are bit-identical with or without it: in event order (of the
-events kept), the date of each default inside its period (when drawn uniformly), then each
-workout lag (when random), then one uniform per event for cures (when 0 < P(cure) < 1).
+events kept), the repayment date of each default inside its period (when drawn uniformly
+among two or more), then each workout lag (when random), then one uniform per event for
+cures (when 0 < P(cure) < 1).
 """
 
 from __future__ import annotations

@@ -50,11 +50,6 @@ class LagDistribution(StrictModel):
                           "uniform")
         return self
 
-    @property
-    def random(self) -> bool:
-        """Whether lags are drawn (False for a fixed lag)."""
-        return self.fixed is None
-
 
 class PartyTiming(StrictModel):
     """How one party pays: ``payment_lag_days`` after a payment falls due on its
@@ -89,9 +84,10 @@ class TimelineSpec(StrictModel):
     ``{day_of_period: d}``); the loan is past due from then and non-performing
     ``npl_after_days`` later. The lender files each claim ``claim_after_days`` past due;
     each party pays ``payment_lag_days`` after a payment falls due on its schedule, or
-    later when it lacks the cash (the claim queues). Recoveries arrive ``workout_lag``
-    after default. An NPL leaves the stock when it cures (``cure``) or is written off
-    (``write_off_after_days`` after it became an NPL; by default when its workout ends).
+    later what its cash does not cover (the rest of the claim queues). Recoveries arrive
+    ``workout_lag`` after default. An NPL leaves the stock when it cures (``cure``) or is
+    written off (``write_off_after_days`` after it became an NPL; by default when its
+    workout ends).
     Flows are discounted at ``discount_rate`` a year, (1 + r)^(−days/360).
     """
 

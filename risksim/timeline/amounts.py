@@ -56,11 +56,6 @@ class EventAmounts:
     along: np.ndarray
     recovered: np.ndarray
 
-    def parent(self, path: int) -> int | None:
-        """Index of the path ``path`` extends (None for a direct payment)."""
-        prefix = self.paths[path][:-1]
-        return self.paths.index(prefix) if prefix else None
-
 
 def event_amounts(settings: TimelineSettings, plan: SimulationPlan, events: LossEvents,
                   ledger: Ledger) -> EventAmounts:

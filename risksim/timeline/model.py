@@ -6,12 +6,13 @@ received by a party with limited cash, and those with reimbursements behind them
 between parties with unlimited cash and nothing behind it is paid on its due day (set in
 numpy, not here). The queued flows that fall due on one day share one timeout, which takes
 them in their order (kind, payer, payee); each flow's payer pays at once if it has the cash
-and nothing is queued before it, otherwise the flow waits in the payer's queue (first in,
-first out) until inflows cover it. A principal
-shortfall is never queued: it is the lender's loss on the default date. When a payment that
-counter-guarantors back is made, each of them owes its share, due on its own schedule
-(:meth:`TimelineSettings.due_day`); those reimbursements are summed per (payer, payee,
-due day) into one more timeout.
+and nothing waits before it, otherwise the flow waits in the payer's queue (first in, first
+out): the payer pays the flow at the head of its queue in part with whatever cash it has
+(a flow sums many loans' claims: some are paid, the others wait), and the rest as inflows
+come. A principal shortfall is never queued: it is the lender's loss on the default date.
+When a payment that counter-guarantors back is made (in whole or in part), each of them owes
+its share of what was paid, due on its own schedule (:meth:`TimelineSettings.due_day`);
+those reimbursements are summed per (payer, payee, due day) into one more timeout.
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from risksim.timeline.settings import TimelineSettings, due_day
 CASH_RTOL = 1e-9
 """A payment goes ahead when cash covers it but for this fraction of the starting cash
 (rounding of the allocation's pro-rata cuts)."""
+SMALLEST_PART = 1e-6
+"""A flow is paid in part only with cash above this fraction of it (smaller parts would
+bounce between a guarantor and its counter-guarantor for ever, each half as large)."""
 
 
 @dataclass(frozen=True, eq=False)
 class Settled:
     """The outcome of a block: every flow (those known in advance first, then the
-    reimbursements created on the way) and each party's state per simulation.
+    reimbursements and parts paid created on the way) and when each party first lacked cash.
 
     Attributes
     ----------
@@ -44,6 +48,9 @@ class Settled:
         Per flow, as in :class:`~risksim.timeline.obligations.Obligations`.
     paid : numpy.ndarray
         Day each flow was paid; NaN while it still waits at the end.
+    origin : numpy.ndarray
+        For a part of a flow paid on its own (the payer's cash covered only that much), the
+        flow it was split from (which keeps the rest); −1 otherwise.
     short_day : numpy.ndarray
         (n_sims, n_parties): first day the party lacked cash for a payment (NaN if never).
     simpy_events : int
@@ -58,6 +65,7 @@ class Settled:
     due: np.ndarray
     default_days: np.ndarray
     paid: np.ndarray
+    origin: np.ndarray
     short_day: np.ndarray
     simpy_events: int
 
@@ -84,64 +92,98 @@ class _Simulation:
         Timeout(self.env, day, (first, end)).callbacks.append(self.due_all)
 
     def due_all(self, event: Event) -> None:
-        """Flows fall due, in their order: each is paid now, or queued behind its payer's
-        earlier flows when the payer's cash does not cover it."""
+        """Flows fall due, in their order (see :meth:`due`)."""
         flows = self.flows
         payer_of, amount, kind = flows.payer, flows.amount, flows.kind
         queue, start, net, slack = self.queue, self.start, self.net, self.slack
         first, end = cast(tuple[int, int], event.value)
         for index in flows.order[first:end]:
             payer = payer_of[index]
-            if kind[index] != _SHORTFALL and (
-                    queue[payer] or start[payer] + net[payer] + slack[payer] < amount[index]):
-                self.wait(index, payer)
-            else:
+            if kind[index] == _SHORTFALL or (
+                    not queue[payer] and start[payer] + net[payer] + slack[payer]
+                    >= amount[index]):
                 self.settle(index)
+            else:
+                self.due(index, payer)
 
     def due_reimbursement(self, event: Event) -> None:
-        """A reimbursement falls due: it takes no more shares; paid now or queued."""
+        """A reimbursement falls due: it takes no more shares (see :meth:`due`)."""
         index = cast(int, event.value)
         self.open.discard(index)
-        payer = self.flows.payer[index]
-        if self.queue[payer] or (self.start[payer] + self.net[payer] + self.slack[payer]
-                                 < self.flows.amount[index]):
-            self.wait(index, payer)
-        else:
-            self.settle(index)
+        self.due(index, self.flows.payer[index])
 
-    def wait(self, index: int, payer: int) -> None:
-        """Queue flow ``index`` behind ``payer``'s earlier flows."""
-        self.queue[payer].append(index)
+    def due(self, index: int, payer: int) -> None:
+        """Flow ``index`` falls due: paid now if ``payer``'s cash covers it and nothing waits
+        before it; else it waits in the payer's queue, paid in part now with whatever cash
+        the payer has when nothing waits before it."""
+        queue = self.queue[payer]
+        if not queue and (self.start[payer] + self.net[payer] + self.slack[payer]
+                          >= self.flows.amount[index]):
+            self.settle(index)
+            return
         if math.isnan(self.short_day[payer]):
             self.short_day[payer] = self.env.now
+        queue.append(index)
+        if len(queue) == 1:
+            self.pay_what_cash_allows(payer)
+
+    def pay_what_cash_allows(self, party: int) -> None:
+        """Pay part of the flow at the head of ``party``'s queue with all its cash left."""
+        cash = self.start[party] + self.net[party]
+        head = self.queue[party][0]
+        if cash > max(self.slack[party], SMALLEST_PART * self.flows.amount[head]):
+            self.settle_part(head, cash)
 
     def settle(self, index: int) -> None:
         """Pay flow ``index`` now; let the payee pay what waits; start what it triggers."""
+        self.transfer(index)
         flows = self.flows
-        now = self.env.now
-        payer, payee, amount = flows.payer[index], flows.payee[index], flows.amount[index]
-        flows.paid[index] = now
-        net = self.net
-        net[payer] -= amount
-        net[payee] += amount
         if index in flows.backed:
-            self.reimburse(index)
+            self.reimburse(index, 1.0)
+        payee = flows.payee[index]
         if self.queue[payee]:
             self.release(payee)
 
-    def release(self, party: int) -> None:
-        """Pay ``party``'s queued flows in order while its cash covers them."""
+    def settle_part(self, index: int, part: float) -> None:
+        """Pay ``part`` (money) of flow ``index`` now, as a flow of its own; the rest waits.
+
+        The payee then pays what waits in full as far as this covers, but no part of a flow:
+        two parties owing each other could otherwise pass the same cash to and fro.
+        """
+        flows = self.flows
+        fraction = part / flows.amount[index]
+        self.transfer(flows.split(index, fraction))
+        if index in flows.backed:
+            self.reimburse(index, fraction)
+        payee = flows.payee[index]
+        if self.queue[payee]:
+            self.release(payee, in_part=False)
+
+    def transfer(self, index: int) -> None:
+        """Move flow ``index``'s amount from its payer to its payee, today."""
+        flows = self.flows
+        amount = flows.amount[index]
+        flows.paid[index] = self.env.now
+        self.net[flows.payer[index]] -= amount
+        self.net[flows.payee[index]] += amount
+
+    def release(self, party: int, in_part: bool = True) -> None:
+        """Pay ``party``'s queued flows in order while its cash covers them, and part of the
+        next one with what is left (unless ``in_part`` is False)."""
         queue, amount = self.queue[party], self.flows.amount
         while queue and (self.start[party] + self.net[party] + self.slack[party]
                          >= amount[queue[0]]):
             self.settle(queue.popleft())
+        if queue and in_part:
+            self.pay_what_cash_allows(party)
 
-    def reimburse(self, index: int) -> None:
-        """The counter-guarantors behind paid flow ``index`` owe their shares, due on their
-        schedules; shares due from one payer to one payee on one day make one flow."""
+    def reimburse(self, index: int, fraction: float) -> None:
+        """``fraction`` of flow ``index`` was paid: the counter-guarantors behind it owe that
+        fraction of their shares, due on their schedules; shares due from one payer to one
+        payee on one day make one flow."""
         flows = self.flows
         at = flows.backed[index]
-        amounts, days = flows.amounts[at], flows.days[at]
+        amounts, days = flows.behind_part(at, fraction)
         own = flows.own.get(index) or (flows.path[index],)
         payee = flows.payer[index]
         now = int(self.env.now)
@@ -189,6 +231,8 @@ class _Flows:
         self.sim: list[int] = obligations.sim.tolist()
         self.default_days: list[float] = obligations.default_days.tolist()
         self.paid = paid
+        self.origin: list[int] = [-1] * len(self.kind)
+        """For a part paid on its own, the flow it was split from; −1 otherwise."""
         self.order: list[int] = []
         """The flows on the simpy queue, by (simulation, day, kind, payer, payee)."""
         self.parent = [paths.index(path[:-1]) if len(path) > 1 else -1 for path in paths]
@@ -208,6 +252,28 @@ class _Flows:
         self.path: list[int] = obligations.path.tolist()
         self.own: dict[int, set[int]] = {}
 
+    def behind_part(self, at: int, fraction: float) -> tuple[list[float], list[float]]:
+        """``fraction`` of the amounts and money·days behind a flow (kept at ``at``), taken
+        out of what stays behind it."""
+        amounts, days = self.amounts[at], self.days[at]
+        if fraction >= 1.0:
+            return amounts, days
+        self.amounts[at] = [a * (1.0 - fraction) for a in amounts]
+        self.days[at] = [d * (1.0 - fraction) for d in days]
+        return [a * fraction for a in amounts], [d * fraction for d in days]
+
+    def split(self, index: int, fraction: float) -> int:
+        """Make ``fraction`` of flow ``index`` a flow of its own (index returned); the rest
+        stays at ``index``."""
+        part = self.new(self.sim[index], self.payer[index], self.payee[index],
+                        self.due[index], self.kind[index])
+        self.amount[part] = self.amount[index] * fraction
+        self.default_days[part] = self.default_days[index] * fraction
+        self.amount[index] -= self.amount[part]
+        self.default_days[index] -= self.default_days[part]
+        self.origin[part] = index
+        return part
+
     def carry(self, flow: int) -> int:
         """Where ``flow`` keeps the amounts of the paths behind it (made empty if new)."""
         at = self.backed.get(flow)
@@ -217,9 +283,11 @@ class _Flows:
             self.days.append([0.0] * len(self.rows))
         return at
 
-    def new(self, sim: int, payer: int, payee: int, day: int) -> int:
-        """A new reimbursement of nothing yet, due on ``day``; its index."""
-        self.kind.append(Kind.REIMBURSEMENT)
+    def new(self, sim: int, payer: int, payee: int, day: int,
+            kind: int = Kind.REIMBURSEMENT) -> int:
+        """A new flow of nothing yet (a reimbursement unless told), due on ``day``; its
+        index."""
+        self.kind.append(kind)
         self.payer.append(payer)
         self.payee.append(payee)
         self.amount.append(0.0)
@@ -227,6 +295,7 @@ class _Flows:
         self.sim.append(sim)
         self.default_days.append(0.0)
         self.paid.append(math.nan)
+        self.origin.append(-1)
         self.own[len(self.kind) - 1] = set()
         return len(self.kind) - 1
 
@@ -293,4 +362,5 @@ def settle_block(settings: TimelineSettings, obligations: Obligations,
         payer=np.array(flows.payer, dtype=np.int64),
         payee=np.array(flows.payee, dtype=np.int64), amount=np.array(flows.amount),
         due=np.array(flows.due, dtype=np.int64), default_days=np.array(flows.default_days),
-        paid=np.array(flows.paid), short_day=short_day, simpy_events=events)
+        paid=np.array(flows.paid), origin=np.array(flows.origin, dtype=np.int64),
+        short_day=short_day, simpy_events=events)

@@ -172,6 +172,34 @@ def _lowest(settings: TimelineSettings, settled: Settled, done: np.ndarray,
     return lowest, lowest_day, empty_day
 
 
+class _Pieces:
+    """The pieces each flow was paid in: the flow itself (what was left of it) and every
+    part split from it, each with its share of the flow's whole amount."""
+
+    def __init__(self, settled: Settled) -> None:
+        root = np.where(settled.origin >= 0, settled.origin, np.arange(settled.origin.size))
+        whole = np.bincount(root, weights=settled.amount, minlength=root.size)
+        self.order = np.argsort(root, kind="stable")  # pieces of one flow together
+        self.count = np.bincount(root, minlength=root.size)
+        self.first = np.cumsum(self.count) - self.count
+        self.day = settled.paid
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.share = np.where(whole[root] > 0, settled.amount / whole[root], 0.0)
+
+    def receipts(self, flow: np.ndarray,
+                 amount: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For entries paid by ``flow`` (−1: none) of ``amount`` each: per paid piece, the
+        entry, the day and the amount received that day."""
+        entry = np.flatnonzero(flow >= 0)
+        count = self.count[flow[entry]]
+        rows = np.repeat(entry, count)
+        rank = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
+        piece = self.order[np.repeat(self.first[flow[entry]], count) + rank]
+        day = self.day[piece]
+        paid = ~np.isnan(day)
+        return rows[paid], day[paid], (amount[rows] * self.share[piece])[paid]
+
+
 def _month_end(day: np.ndarray) -> np.ndarray:
     """Index of the first month end on or after ``day`` (0 for day 0): ⌈day / 30⌉."""
     return -(-day.astype(np.int64) // DAYS_PER_MONTH)
@@ -219,14 +247,16 @@ def _npl_ratio(settings: TimelineSettings, events: LossEvents, dates: EventDates
     before_npl = np.zeros(sim.size)
     before_exit = np.zeros(sim.size)
     stock = np.zeros(size)
+    pieces = _Pieces(settled)
     for p in np.flatnonzero(obligations.claim_of.max(axis=1) >= 0):
-        flow = obligations.claim_of[p][counted]
-        day = np.where(flow >= 0, settled.paid[flow], np.nan)  # NaN: none, or never paid
-        amount = np.where(np.isnan(day), 0.0, amounts.along[p][counted])
-        before_npl += np.where(day <= start, amount, 0.0)
-        before_exit += np.where(day < end, amount, 0.0)
-        during = (day > start) & (day < end)
-        stock -= stock_changes(sim[during], day[during], amount[during])
+        entry, day, amount = pieces.receipts(obligations.claim_of[p][counted],
+                                             amounts.along[p][counted])
+        before_npl += np.bincount(entry, weights=np.where(day <= start[entry], amount, 0.0),
+                                  minlength=sim.size)
+        before_exit += np.bincount(entry, weights=np.where(day < end[entry], amount, 0.0),
+                                   minlength=sim.size)
+        during = (day > start[entry]) & (day < end[entry])
+        stock -= stock_changes(sim[entry[during]], day[during], amount[during])
     stock += stock_changes(sim, start, np.maximum(principal - before_npl, 0.0))
     stock -= stock_changes(sim, end, np.maximum(principal - before_exit, 0.0))
     stock = np.cumsum(stock.reshape(events.n_sims, horizon + 1), axis=1)[:, 1:]

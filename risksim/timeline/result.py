@@ -102,8 +102,9 @@ class TimelineResult:
 
     def summary(self, confidence: float = 0.95) -> pd.DataFrame:
         """Per party: P(liquidity shortfall) and P(cash depleted) with standard errors, the
-        expected and 5% quantile of its lowest cash, mean days from default to payment,
-        expected present value of its flows and expected unpaid at the end."""
+        median day of depletion where it happens, the expected and 5% quantile of its lowest
+        cash, mean days from default to payment, expected present value of its flows and
+        expected unpaid at the end."""
         rows = {}
         for party, table in self.parties.groupby(level="party", sort=False):
             short = measures.exceedance_probability(
@@ -116,6 +117,7 @@ class TimelineResult:
             rows[party] = {
                 "shortfall_probability": short.value, "shortfall_se": short.se,
                 "depleted_probability": depleted.value, "depleted_se": depleted.se,
+                "depleted_day_median": table["depleted_day"].median(),
                 "min_cash_mean": lowest.mean(), "min_cash_q05": np.quantile(lowest, 0.05),
                 "days_to_payment": days.mean() if days.size else np.nan,
                 "present_value": value.value, "present_value_se": value.se,

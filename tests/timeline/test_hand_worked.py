@@ -68,34 +68,42 @@ def test_payment_dates_and_cash_paths(result: risksim.Result) -> None:
     # Day 100: the bank is short of the two principals, 2,000.
     # Claims are filed 90 days past due, on day 190:
     #   guarantor (pays 30 days later, day 220): 2 x 300 = 600, but it has 300 + 200 (fee)
-    #     = 500, so the claim waits until the fee of day 360 brings 100: paid on day 360
-    #     (waited 140 days; from default to payment 260 days); cash 600 - 600 = 0.
+    #     = 500: it pays 500 (5/6 of the claim) on day 220 and 100 waits.
+    #   The re-guarantor reimburses half of what the guarantor paid at its next quarter end
+    #     plus 10 days: 250 on day 280 (ceil(220/90) x 90 + 10). The guarantor then pays the
+    #     100 left on day 280 (it waited 60 days), whose half, 50, the re-guarantor
+    #     reimburses on day 370 (ceil(280/90) x 90 + 10).
     #   pool (settles once a year, after the year closes): 2 x 75 = 150 on day 360, out of
     #     its fund of 150: cash 0, the fund is depleted on day 360.
-    # The re-guarantor reimburses half of the guarantor's 600 at the next quarter end on or
-    #   after day 360 (day 360) plus 10 days: 300 on day 370 (270 days after default).
-    # Day 460 (default + one year of workout): the recovery 2 x (1,000 - 500) = 1,000 comes
-    #   to the bank (no recovery sharing: the lender keeps it).
+    # Day 360: the fee of 100 comes to the guarantor. Day 460 (default + one year of
+    #   workout): the recovery 2 x (1,000 - 500) = 1,000 comes to the bank (no recovery
+    #   sharing: the lender keeps it).
     # Month m ends on day 30m; a flow on day t shows from month ceil(t/30) on:
-    #   bank:        0 to month 3, -2,000 from month 4 (day 100), -1,250 from month 12
-    #                (day 360: +600 +150), -250 from month 16 (day 460: +1,000).
-    #   guarantor:   500 from month 0 (300 + fee 200 on day 0), 0 from month 12 (+100 fee,
-    #                -600 claim), 300 from month 13 (day 370: +300).
-    #   reguarantor: 0, then -300 from month 13 (unlimited cash: its flows to date).
+    #   bank:        0 to month 3, -2,000 from month 4 (day 100), -1,500 from month 8
+    #                (day 220), -1,400 from month 10 (day 280), -1,250 from month 12
+    #                (day 360, the pool's 150), -250 from month 16 (day 460: +1,000).
+    #   guarantor:   500 from month 0 (300 + fee 200 on day 0), 0 from month 8, 150 from
+    #                month 10 (+250 - 100), 250 from month 12 (+100 fee), 300 from month 13.
+    #   reguarantor: 0, -250 from month 10, -300 from month 13 (unlimited cash: its flows
+    #                to date).
     #   pool:        150, then 0 from month 12.
-    assert cash_path(result, "bank") == [0.0] * 4 + [-2000.0] * 8 + [-1250.0] * 4 + [-250.0] * 9
-    assert cash_path(result, "guarantor") == [500.0] * 12 + [0.0] + [300.0] * 12
-    assert cash_path(result, "reguarantor") == [0.0] * 13 + [-300.0] * 12
+    assert cash_path(result, "bank") == ([0.0] * 4 + [-2000.0] * 4 + [-1500.0] * 2
+                                         + [-1400.0] * 2 + [-1250.0] * 4 + [-250.0] * 9)
+    assert cash_path(result, "guarantor") == ([500.0] * 8 + [0.0] * 2 + [150.0] * 2 + [250.0]
+                                              + [300.0] * 12)
+    assert cash_path(result, "reguarantor") == [0.0] * 10 + [-250.0] * 3 + [-300.0] * 12
     assert cash_path(result, "pool") == [150.0] * 12 + [0.0] * 13
     guarantor = party(result, "guarantor")
     assert guarantor["shortfall_day"] == 220.0
     assert guarantor["depleted_day"] == 220.0
-    assert guarantor["max_wait_days"] == 140.0
-    assert guarantor["mean_days_to_payment"] == 260.0
-    assert guarantor["min_cash"] == pytest.approx(0.0, abs=1e-9)
-    assert guarantor["min_cash_day"] == 360.0
+    assert guarantor["max_wait_days"] == 60.0
+    # from default to payment, weighted by amount: (500 x 120 + 100 x 180) / 600 = 130
+    assert guarantor["mean_days_to_payment"] == pytest.approx(130.0)
+    assert guarantor["max_days_to_payment"] == pytest.approx(180.0)
+    assert (guarantor["min_cash"], guarantor["min_cash_day"]) == (0.0, 220.0)
     assert guarantor["unpaid_at_end"] == 0.0
-    assert party(result, "reguarantor")["mean_days_to_payment"] == 270.0
+    # (250 x 180 + 50 x 270) / 300 = 195
+    assert party(result, "reguarantor")["mean_days_to_payment"] == pytest.approx(195.0)
     pool = party(result, "pool")
     assert (pool["depleted_day"], pool["mean_days_to_payment"]) == (360.0, 260.0)
     bank = party(result, "bank")
@@ -115,26 +123,30 @@ def test_flows_add_up_to_losses_and_fees(result: risksim.Result) -> None:
 
 
 def test_present_values_at_ten_percent(result: risksim.Result) -> None:
-    # v(t) = 1.1^(-t/360). Bank: -2,000 v(100) + 750 v(360) + 1,000 v(460).
+    # v(t) = 1.1^(-t/360), the flows of test_payment_dates_and_cash_paths.
     def v(day: float) -> float:
         return 1.1 ** (-day / 360)
 
     assert party(result, "bank")["present_value"] == pytest.approx(
-        -2000 * v(100) + 750 * v(360) + 1000 * v(460), rel=1e-12)
+        -2000 * v(100) + 500 * v(220) + 100 * v(280) + 150 * v(360) + 1000 * v(460),
+        rel=1e-12)
     assert party(result, "guarantor")["present_value"] == pytest.approx(
-        200 + 100 * v(360) - 600 * v(360) + 300 * v(370), rel=1e-12)
+        200 - 500 * v(220) + 250 * v(280) - 100 * v(280) + 100 * v(360) + 50 * v(370),
+        rel=1e-12)
 
 
 def test_monthly_npl_ratio_and_tolerance(result: risksim.Result) -> None:
     # Both loans are NPLs from day 190 (month 7) until written off when the workout ends
     # (day 460, month 16), at their principal less the compensation received: 2,000, then
-    # 1,250 from day 360 (600 + 150 paid). The book (start of month) is 4,000 in the first
-    # year and 2,000 in the second (the defaulted loans matured). Ratio: 0.5 in months 7-11,
-    # 1,250 / 4,000 in month 12, 1,250 / 2,000 in months 13-15, then 0. The tolerance is
+    # 1,500 from day 220 (month 8), 1,400 from day 280 (month 10), 1,250 from day 360
+    # (month 12). The book (start of month) is 4,000 in the first year and 2,000 in the
+    # second (the defaulted loans matured): ratio 0.5 in month 7, 0.375 in months 8-9, 0.35 in
+    # months 10-11, 0.3125 in month 12, 0.625 in months 13-15, then 0. The tolerance is
     # 1.5% + 3pp = 4.5%: breached in months 7-15.
     assert result.timeline is not None
     ratio = result.timeline.npl_paths.xs(0, level="simulation")["ratio"].tolist()
-    assert ratio == pytest.approx([0.0] * 6 + [0.5] * 5 + [0.3125] + [0.625] * 3 + [0.0] * 9)
+    assert ratio == pytest.approx([0.0] * 6 + [0.5] + [0.375] * 2 + [0.35] * 2 + [0.3125]
+                                  + [0.625] * 3 + [0.0] * 9)
     npl = result.timeline.npl.iloc[0]
     assert (npl["max_ratio"], npl["months_in_breach"], npl["first_breach_month"],
             npl["breach"]) == (0.625, 9, 7.0, 1.0)
@@ -168,3 +180,24 @@ def test_a_chain_of_counter_guarantees_reimburses_link_by_link() -> None:
     days = {name: party(result, name)["mean_days_to_payment"]
             for name in ("guarantor", "reguarantor", "nfgf")}
     assert days == {"guarantor": 120.0, "reguarantor": 170.0, "nfgf": 270.0}
+
+
+def test_a_guarantor_out_of_cash_pays_what_it_can_and_owes_the_rest() -> None:
+    # One loan of 1,000 defaults on day 100 with LGD 1; the guarantor pays 60% (600) out of
+    # 250 of cash and nothing ever comes in: it pays 250 on day 220 (claim on day 190, 30
+    # days to pay) and still owes 350 at the end; the bank is short of 1,000 - 250 = 750.
+    mapping = scenario_mapping(
+        [segment("bad", 1, exposure=1000.0, pd=1.0, lgd=1.0)],
+        layers=[{"party": "guarantor", "share_of_loss": 0.6},
+                {"party": "bank", "residual": True}], correlation=0.0)
+    mapping["timeline"] = {"default_dates": {"day_of_period": 100},
+                           "parties": {"guarantor": {"starting_cash": 250.0}}}
+    result = risksim.simulate(risksim.load_scenario(mapping), n_sims=2, seed=1, timeline=True)
+    guarantor = party(result, "guarantor")
+    assert (guarantor["shortfall_day"], guarantor["depleted_day"]) == (220.0, 220.0)
+    assert guarantor["unpaid_at_end"] == pytest.approx(350.0)
+    assert guarantor["loss_flows"] == pytest.approx(-250.0)
+    assert cash_path(result, "guarantor")[:9] == [250.0] * 8 + [0.0]
+    assert party(result, "bank")["loss_flows"] == pytest.approx(-750.0)
+    assert result.timeline is not None
+    assert result.timeline.summary().loc["guarantor", "unpaid_at_end"] == pytest.approx(350.0)
