@@ -50,13 +50,19 @@ def main() -> None:
               help="Random seed (default: as the scenario says).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write summary.json and the losses to.")
-@click.option("--backend", type=click.Choice(["serial", "process"]), default=None,
+@click.option("--backend", type=click.Choice(["serial", "process", "dask"]), default=None,
               help="Where blocks run (default: as the scenario says, else serial).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for --backend process (default: CPU count).")
+              help="Worker processes for --backend process or a local Dask cluster "
+                   "(default: CPU count).")
+@click.option("--address", default=None, metavar="tcp://HOST:PORT",
+              help="Dask scheduler to run on (--backend dask; default: a local cluster).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on standard error (default: when it is a terminal).")
 @reports_bad_input
 def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path | None,
-        backend: str | None, workers: int | None) -> None:
+        backend: str | None, workers: int | None, address: str | None,
+        progress: bool | None) -> None:
     """Simulate SCENARIO (default: the embedded default scenario) and print its summary."""
     from risksim.engine.simulate import simulate
     from risksim.report import format_summary
@@ -65,7 +71,11 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     if out is not None:
         _check_writable(out)
     loaded = load_scenario(scenario)
-    result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers)
+    if address is not None and backend is None:
+        backend = "dask"
+    result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers,
+                      address=address,
+                      progress=sys.stderr.isatty() if progress is None else progress)
     click.echo(format_summary(result))
     if out is not None:
         try:

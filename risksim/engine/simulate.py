@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim.engine.backends import TASKS_PER_WORKER, make_backend, split_blocks
+from risksim.engine.backends import make_backend
+from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
+from risksim.engine.runner import missing_ranges, run_job
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
 from risksim.errors import InputError
 from risksim.results import Result
@@ -22,16 +24,21 @@ from risksim.scenario.loader import Scenario, load_scenario
 
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
-             *, workers: int | None = None, levels: Sequence[float] | None = None) -> Result:
+             *, workers: int | None = None, levels: Sequence[float] | None = None,
+             address: str | None = None, progress: bool = False) -> Result:
     """Simulate a scenario's loss distribution per party.
 
     Parameters
     ----------
     scenario : Scenario, path, mapping or None
         The scenario (None: the embedded default).
-    n_sims, seed, backend, workers, levels : optional
+    n_sims, seed, backend, workers, levels, address : optional
         Override the scenario's ``simulation`` section; None keeps what the file says
         (defaults: 100,000 simulations, seed 1, serial backend, levels 0.95/0.99/0.999).
+        ``backend`` is ``serial``, ``process`` or ``dask``; ``address`` is a Dask
+        scheduler's (``tcp://HOST:PORT``), None to start a local cluster of ``workers``.
+    progress : bool, default False
+        Show a progress bar (standard error).
 
     Returns
     -------
@@ -43,14 +50,17 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     n_sims = settings.n_sims if n_sims is None else n_sims
     seed = settings.seed if seed is None else seed
     backend_name = backend or settings.backend
-    if workers is None and backend_name == "process":
+    if backend_name == "dask" and address is None:
+        address = settings.address
+    if workers is None and backend_name != "serial" and address is None:
         workers = settings.workers
     levels = list(settings.levels if levels is None else levels)
     _check_arguments(n_sims, seed, workers, backend_name, levels)
     plan = scenario.plan
-    runner = make_backend(backend_name, workers)
-    tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
-    values = np.concatenate(runner.run(plan, seed, n_sims, tasks))
+    runner = make_backend(backend_name, workers, address)
+    done = dict(run_job(runner, BlockJob(plan, seed, n_sims), missing_ranges(n_sims, []),
+                        progress=progress))
+    values = np.concatenate([done[task] for task in sorted(done)])
     index = pd.RangeIndex(n_sims, name="simulation")
     n_losses, n_indicators = 1 + len(plan.parties), len(plan.indicators)
     losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
