@@ -7,12 +7,13 @@ from statistics import NormalDist
 import pandas as pd
 
 from risksim.results import Result
+from risksim.streaming_result import StreamingResult
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
 
 
-def format_summary(result: Result) -> str:
+def format_summary(result: Result | StreamingResult) -> str:
     """Loss measures per party (and per layer of a party with several), then indicator
     probabilities and fees when there are any.
 
@@ -39,14 +40,14 @@ def format_summary(result: Result) -> str:
     meta = result.metadata
     money = f"{result.currency} {unit}".rstrip()
     lines = [f"{meta.get('scenario', {}).get('name', '')}",
-             f"{meta.get('n_sims', len(result.losses)):,} simulations, seed {meta.get('seed')}, "
+             f"{_n_sims(result):,} simulations, seed {meta.get('seed')}, "
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", *_aligned(rows)]
     return "\n".join(lines + _probabilities(result) + _fees(result, scale, money)
                      + _recoveries(result, scale, money))
 
 
-def _probabilities(result: Result) -> list[str]:
+def _probabilities(result: Result | StreamingResult) -> list[str]:
     table = result.probabilities()
     if table.empty:
         return []
@@ -63,7 +64,7 @@ def _probabilities(result: Result) -> list[str]:
     return ["", *_aligned(rows), *notes]
 
 
-def _fees(result: Result, scale: float, money: str) -> list[str]:
+def _fees(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
     table = result.fee_summary()
     if table.empty:
         return []
@@ -73,7 +74,7 @@ def _fees(result: Result, scale: float, money: str) -> list[str]:
     return ["", *_aligned(rows)]
 
 
-def _recoveries(result: Result, scale: float, money: str) -> list[str]:
+def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
     table = result.recovery_summary()
     if table.empty:
         return []
@@ -103,3 +104,9 @@ def _unit(magnitude: float) -> tuple[float, str]:
 
 def _cell(value: float, se: float, scale: float) -> str:
     return f"{value / scale:,.2f} ({se / scale:,.2f})"
+
+
+def _n_sims(result: Result | StreamingResult) -> int:
+    if isinstance(result, StreamingResult):
+        return result.n_sims
+    return int(result.metadata.get("n_sims", len(result.losses)))

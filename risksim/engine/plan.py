@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from risksim.rules.limits import ClaimDenial
 from risksim.rules.monitors import NplTolerance
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import LimitedLayer, ShareOfLoss
+
+if TYPE_CHECKING:
+    from risksim.engine.systematic import Sampling
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +86,9 @@ class SimulationPlan:
         Loans alike for every rule share a class (``loan_class`` per loan; one
         representative loan per class); the rules then allocate events summed by class.
         None when a rule needs each loan's events (a per-loan or per-borrower cap).
+    sampling : Sampling or None
+        Quasi-Monte Carlo or importance sampling of the systematic variables
+        (:mod:`risksim.engine.systematic`); None for plain Monte Carlo.
     """
 
     n_periods: int
@@ -96,6 +103,7 @@ class SimulationPlan:
     monitors: tuple[NplTolerance, ...] = ()
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None
+    sampling: Sampling | None = None
 
     @property
     def n_years(self) -> int:

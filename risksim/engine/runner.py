@@ -1,4 +1,5 @@
-"""Run the blocks of a job on a backend: task sizing, progress, and assembly in block order.
+"""Run the blocks of a job on a backend: task sizing, progress, checkpoints, and assembly
+in block order.
 
 Tasks are ranges of consecutive blocks. The serial and process backends get a few tasks
 per worker (more, of at most :data:`MAX_BLOCKS_PER_STREAMED_TASK` blocks, when results are
@@ -10,13 +11,18 @@ depend only on (seed, b), and results are assembled by block, so the output is t
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from risksim.engine.backends import TASKS_PER_WORKER, Backend, split_range
 from risksim.engine.jobs import BlockJob, BlockRange
+from risksim.engine.streaming import StreamAccumulator
 from risksim.engine.streams import n_blocks
 
 MAX_BLOCKS_PER_STREAMED_TASK = 16
@@ -105,3 +111,60 @@ def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
             yield task, result
     finally:
         bar.close()
+
+
+def execute(backend: Backend, job: BlockJob, *, checkpoint: Path | None = None,
+            resume: bool = False, identity: Mapping[str, Any] | None = None,
+            progress: bool = False) -> np.ndarray | StreamAccumulator:
+    """Every block of ``job``'s run: its rows in block order, or (streaming) their accumulator.
+
+    Parameters
+    ----------
+    backend : Backend
+        Where tasks run.
+    job : BlockJob
+        The run.
+    checkpoint : Path or None
+        A folder to save each completed task in (:mod:`risksim.engine.checkpoint`).
+    resume : bool, default False
+        Start from the tasks saved in ``checkpoint`` and run only the missing blocks.
+    identity : mapping or None
+        What identifies the run in the checkpoint's manifest.
+    progress : bool, default False
+        Show a progress bar.
+    """
+    grid = job.grid
+    store = None
+    saved: Iterator[tuple[BlockRange, Any]] = iter(())
+    if checkpoint is not None:
+        from risksim.engine.checkpoint import Checkpoint
+
+        if grid is None:
+            store = Checkpoint(checkpoint, identity or {}, lambda rows: {"rows": rows},
+                               lambda arrays: arrays["rows"])
+        else:
+            store = Checkpoint(checkpoint, identity or {}, StreamAccumulator.to_arrays,
+                               functools.partial(StreamAccumulator.from_arrays, grid))
+        saved = store.start(resume)
+    total = grid.empty() if grid is not None else None
+    rows: dict[BlockRange, np.ndarray] = {}
+
+    def keep(task: BlockRange, result: Any) -> None:
+        if total is not None:
+            total.merge(result)
+        else:
+            rows[task] = result
+
+    done = []
+    for task, result in saved:
+        keep(task, result)
+        done.append(task)
+    streamed = store is not None or grid is not None
+    for task, result in run_job(backend, job, missing_ranges(job.n_sims, done),
+                                streamed=streamed, progress=progress):
+        if store is not None:
+            store.save(task, result)
+        keep(task, result)
+    if total is not None:
+        return total
+    return np.concatenate([rows[task] for task in sorted(rows)])

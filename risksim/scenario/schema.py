@@ -295,6 +295,10 @@ class SimulationSpec(StrictModel):
     workers: Annotated[int, Field(ge=1, le=256)] | None = None
     address: Annotated[str, Field(pattern=r"^[a-z]+://.+:\d+$")] | None = None
     """A Dask scheduler (``tcp://HOST:PORT``) for backend dask; None starts a local cluster."""
+    tail_level: Level | None = None
+    """Importance sampling aimed at this tail level (e.g. 0.999); None: plain Monte Carlo."""
+    qmc_replicates: Annotated[int, Field(ge=2, le=1000)] | None = None
+    """Quasi-Monte Carlo factors with this many independent Sobol scramblings (divides 2000)."""
 
     @field_validator("levels")
     @classmethod
