@@ -35,8 +35,24 @@ RESULT_FORMAT = 1
 """Version of the saved-result layout."""
 
 
+class RunMetadata:
+    """What a result says about its run, from its ``metadata``: currency and levels."""
+
+    metadata: Mapping[str, Any]
+
+    @property
+    def currency(self) -> str:
+        """Currency of every amount."""
+        return str(self.metadata.get("currency", ""))
+
+    @property
+    def levels(self) -> list[float]:
+        """Quantile levels reported by ``summary()``."""
+        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
+
+
 @dataclass(frozen=True, eq=False)
-class Result:
+class Result(RunMetadata):
     """Losses of every simulation, with what produced them.
 
     Attributes
@@ -72,16 +88,6 @@ class Result:
     def parties(self) -> list[str]:
         """Party names (the loss columns after ``gross``)."""
         return [c for c in self.losses.columns if c != "gross"]
-
-    @property
-    def currency(self) -> str:
-        """Currency of every amount."""
-        return str(self.metadata.get("currency", ""))
-
-    @property
-    def levels(self) -> list[float]:
-        """Quantile levels reported by :meth:`summary`."""
-        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
 
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:

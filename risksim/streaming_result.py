@@ -31,11 +31,11 @@ import pandas as pd
 from risksim import measures
 from risksim.engine.streaming import StreamAccumulator
 from risksim.files import write_atomically
-from risksim.results import RESULT_FORMAT, SUMMARY_FILE, _json_default
+from risksim.results import RESULT_FORMAT, SUMMARY_FILE, RunMetadata, _json_default
 
 
 @dataclass(frozen=True, eq=False)
-class StreamingResult:
+class StreamingResult(RunMetadata):
     """Loss distributions of a streaming run.
 
     Attributes
@@ -61,16 +61,6 @@ class StreamingResult:
     def parties(self) -> list[str]:
         """Party names."""
         return self.columns[1:1 + self.n_parties]
-
-    @property
-    def currency(self) -> str:
-        """Currency of every amount."""
-        return str(self.metadata.get("currency", ""))
-
-    @property
-    def levels(self) -> list[float]:
-        """Quantile levels reported by :meth:`summary`."""
-        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
 
     @property
     def n_sims(self) -> int:

@@ -84,7 +84,10 @@ def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="block", disable=not progress, leave=False)
+    class Progress(tqdm):
+        monitor_interval = 0  # no monitor thread: it would make the process backend spawn
+
+    bar = Progress(total=total, unit="block", disable=not progress, leave=False)
     try:
         if backend.min_task_seconds is not None:
             (start, stop), pending = pending[0], pending[1:]

@@ -28,15 +28,18 @@ N_SIMS = 5 * BLOCK_SIZE + 77
 SEED = 41
 
 
-@pytest.fixture(scope="module")
-def scenario() -> risksim.Scenario:
-    mapping = scenario_mapping(
+def _mapping() -> dict:
+    return scenario_mapping(
         [segment("a", 600, pd=0.03, lgd={"beta": {"mean": 0.5, "sd": 0.2}}),
          segment("b", 80, pd=0.1, exposure=3.0, lgd=0.7)],
         defaults={"model": "t_copula", "degrees_of_freedom": 6},
         layers=[{"party": "guarantor", "share_of_loss": 0.5, "per_loan_cap": 1.5},
                 {"party": "bank", "residual": True}])
-    return risksim.load_scenario(mapping)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> risksim.Scenario:
+    return risksim.load_scenario(_mapping())
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +121,7 @@ def test_scheduler_and_workers_started_as_separate_processes(
             client.wait_for_workers(2, timeout=60)
         scenario_file = tmp_path / "scenario.json"
         out = tmp_path / "out"
-        mapping = scenario_mapping(
-            [segment("a", 600, pd=0.03, lgd={"beta": {"mean": 0.5, "sd": 0.2}}),
-             segment("b", 80, pd=0.1, exposure=3.0, lgd=0.7)],
-            defaults={"model": "t_copula", "degrees_of_freedom": 6},
-            layers=[{"party": "guarantor", "share_of_loss": 0.5, "per_loan_cap": 1.5},
-                    {"party": "bank", "residual": True}])
-        scenario_file.write_text(json.dumps(mapping))
+        scenario_file.write_text(json.dumps(_mapping()))
         subprocess.run([sys.executable, "-m", "risksim", "run", str(scenario_file), "--sims",
                         str(N_SIMS), "--seed", str(SEED), "--address", address, "--out",
                         str(out)], check=True, capture_output=True, timeout=300)
