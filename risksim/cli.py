@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,8 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_BAD_INPUT = 2
+CHECKPOINT_FOLDER = "checkpoint"
+"""Sub-folder of ``run --out`` holding the checkpoint of a run in progress."""
 
 
 def reports_bad_input(command: F) -> F:
@@ -50,28 +53,66 @@ def main() -> None:
               help="Random seed (default: as the scenario says).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write summary.json and the losses to.")
-@click.option("--backend", type=click.Choice(["serial", "process"]), default=None,
+@click.option("--backend", type=click.Choice(["serial", "process", "dask"]), default=None,
               help="Where blocks run (default: as the scenario says, else serial).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for --backend process (default: CPU count).")
+              help="Worker processes for --backend process or a local Dask cluster "
+                   "(default: CPU count).")
+@click.option("--address", default=None, metavar="tcp://HOST:PORT",
+              help="Dask scheduler to run on (--backend dask; default: a local cluster).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on standard error (default: when it is a terminal).")
+@click.option("--streaming", is_flag=True,
+              help="Keep histograms and the exact top tail per party instead of every "
+                   "simulation (memory independent of --sims); writes summary.json only.")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted run checkpointed in --out.")
+@click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=None, help="Importance sampling aimed at this tail level, e.g. 0.999.")
+@click.option("--qmc", "qmc", type=click.IntRange(min=2), default=None, is_flag=False,
+              flag_value=16, metavar="[R]",
+              help="Quasi-Monte Carlo factors, R independent Sobol scramblings (default 16).")
 @click.option("--timeline", is_flag=True, default=False,
               help="Also date every claim, payment and recovery (the scenario's timeline "
                    "section): print a liquidity and NPL summary, write timeline_*.csv.")
 @reports_bad_input
 def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path | None,
-        backend: str | None, workers: int | None, timeline: bool) -> None:
-    """Simulate SCENARIO (default: the embedded default scenario) and print its summary."""
+        backend: str | None, workers: int | None, address: str | None,
+        progress: bool | None, streaming: bool, resume: bool, tail_level: float | None,
+        qmc: int | None, timeline: bool) -> None:
+    """Simulate SCENARIO (default: the embedded default scenario) and print its summary.
+
+    With --out, completed blocks are checkpointed in OUT/checkpoint while the run goes on
+    (removed once the result is written; not with --timeline); a killed run continues with
+    --resume.
+    """
+    from risksim.engine.checkpoint import saved_tasks
     from risksim.engine.simulate import simulate
     from risksim.report import format_summary, format_timeline
+    from risksim.results import Result
     from risksim.scenario.loader import load_scenario
 
     if out is not None:
         _check_writable(out)
+    elif resume:
+        from risksim.errors import InputError
+
+        raise InputError("--resume needs --out, the folder of the interrupted run",
+                         path="resume")
     loaded = load_scenario(scenario)
+    if address is not None and backend is None:
+        backend = "dask"
+    checkpoint = None if out is None or timeline else out / CHECKPOINT_FOLDER
+    if checkpoint is not None and resume:
+        blocks = sum(stop - start for start, stop in saved_tasks(checkpoint))
+        click.echo(f"resuming: {blocks:,} blocks done in {checkpoint}", err=True)
     result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers,
-                      timeline=timeline)
+                      address=address,
+                      progress=sys.stderr.isatty() if progress is None else progress,
+                      checkpoint=checkpoint, resume=resume, streaming=streaming,
+                      tail_level=tail_level, qmc=qmc, timeline=timeline)
     click.echo(format_summary(result))
-    if result.timeline is not None:
+    if isinstance(result, Result) and result.timeline is not None:
         click.echo("\n" + format_timeline(result))
     if out is not None:
         try:
@@ -81,6 +122,8 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
 
             raise InputError(f"cannot write the result: {exc.strerror or exc}",
                              source=str(out)) from None
+        if checkpoint is not None:
+            shutil.rmtree(checkpoint, ignore_errors=True)
         click.echo("wrote " + ", ".join(str(p) for p in written))
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from risksim.results import Result
+from risksim.streaming_result import StreamingResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +22,7 @@ _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
 
 
-def format_summary(result: Result) -> str:
+def format_summary(result: Result | StreamingResult) -> str:
     """Loss measures per party (and per layer of a party with several), then indicator
     probabilities and fees when there are any.
 
@@ -48,7 +49,7 @@ def format_summary(result: Result) -> str:
     meta = result.metadata
     money = f"{result.currency} {unit}".rstrip()
     lines = [f"{meta.get('scenario', {}).get('name', '')}",
-             f"{meta.get('n_sims', len(result.losses)):,} simulations, seed {meta.get('seed')}, "
+             f"{_n_sims(result):,} simulations, seed {meta.get('seed')}, "
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", *_aligned(rows)]
     return "\n".join(lines + _probabilities(result) + _fees(result, scale, money)
@@ -92,7 +93,7 @@ def format_timeline(result: Result) -> str:
     return "\n".join([*lines, line])
 
 
-def _probabilities(result: Result) -> list[str]:
+def _probabilities(result: Result | StreamingResult) -> list[str]:
     table = result.probabilities()
     if table.empty:
         return []
@@ -109,7 +110,7 @@ def _probabilities(result: Result) -> list[str]:
     return ["", *_aligned(rows), *notes]
 
 
-def _fees(result: Result, scale: float, money: str) -> list[str]:
+def _fees(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
     table = result.fee_summary()
     if table.empty:
         return []
@@ -119,7 +120,7 @@ def _fees(result: Result, scale: float, money: str) -> list[str]:
     return ["", *_aligned(rows)]
 
 
-def _recoveries(result: Result, scale: float, money: str) -> list[str]:
+def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
     table = result.recovery_summary()
     if table.empty:
         return []
@@ -235,3 +236,9 @@ def _diff(value: float, se: float, scale: float) -> str:
     if value != value:  # NaN: the baseline has no such party
         return "-"
     return f"{value / scale:+,.2f} ({se / scale:,.2f})"
+
+
+def _n_sims(result: Result | StreamingResult) -> int:
+    if isinstance(result, StreamingResult):
+        return result.n_sims
+    return int(result.metadata.get("n_sims", len(result.losses)))

@@ -28,6 +28,7 @@ LOSSES_CSV = "losses.csv"
 LOSSES_PARQUET = "losses.parquet"
 INDICATORS_CSV = "indicators.csv"
 FEES_CSV = "fees.csv"
+WEIGHTS_CSV = "weights.csv"
 PAID_SUFFIX = ".paid"
 """Indicators ``<layer>.paid``: what a layer of a party with several layers paid."""
 _EXACT_FLOATS: dict[str, Any] = (
@@ -37,8 +38,24 @@ RESULT_FORMAT = 1
 """Version of the saved-result layout."""
 
 
+class RunMetadata:
+    """What a result says about its run, from its ``metadata``: currency and levels."""
+
+    metadata: Mapping[str, Any]
+
+    @property
+    def currency(self) -> str:
+        """Currency of every amount."""
+        return str(self.metadata.get("currency", ""))
+
+    @property
+    def levels(self) -> list[float]:
+        """Quantile levels reported by ``summary()``."""
+        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
+
+
 @dataclass(frozen=True, eq=False)
-class Result:
+class Result(RunMetadata):
     """Losses of every simulation, with what produced them.
 
     Attributes
@@ -56,7 +73,12 @@ class Result:
         beside the losses, never netted into them.
     metadata : Mapping
         Scenario name, source and hash, currency, seed, number of simulations, levels,
-        block size and stream version, backend, fees, and package versions.
+        block size and stream version, backend, fees, and package versions; ``sampling``
+        for runs with quasi-Monte Carlo or importance sampling.
+    weights : pandas.Series or None
+        Importance-sampling runs: the likelihood-ratio weight of each simulation (the model's
+        density over the sampling density of its draws). Every measure, error band and
+        probability of the result weights the simulations by it; None for plain runs.
     timeline : TimelineResult or None
         Dated cash flows and the lender's monthly NPL ratio (``simulate(...,
         timeline=True)``); None otherwise.
@@ -67,21 +89,12 @@ class Result:
     fees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     timeline: TimelineResult | None = None
+    weights: pd.Series | None = None
 
     @property
     def parties(self) -> list[str]:
         """Party names (the loss columns after ``gross``)."""
         return [c for c in self.losses.columns if c != "gross"]
-
-    @property
-    def currency(self) -> str:
-        """Currency of every amount."""
-        return str(self.metadata.get("currency", ""))
-
-    @property
-    def levels(self) -> list[float]:
-        """Quantile levels reported by :meth:`summary`."""
-        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
 
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
@@ -92,7 +105,7 @@ class Result:
         ``ES_L``, ``ES_L_se``. Amounts in the scenario's currency.
         """
         return _summarize(self.losses, self.levels if levels is None else list(levels),
-                          confidence).rename_axis("party")
+                          confidence, self._weights, self._replicates).rename_axis("party")
 
     def layer_summary(self, levels: Sequence[float] | None = None,
                       confidence: float = 0.95) -> pd.DataFrame:
@@ -104,7 +117,33 @@ class Result:
         paid = [c for c in self.indicators.columns if c.endswith(PAID_SUFFIX)]
         frame = self.indicators[paid].rename(columns=lambda c: c[:-len(PAID_SUFFIX)])
         return _summarize(frame, self.levels if levels is None else list(levels),
-                          confidence).rename_axis("layer")
+                          confidence, self._weights, self._replicates).rename_axis("layer")
+
+    @property
+    def _weights(self) -> np.ndarray | None:
+        return None if self.weights is None else self.weights.to_numpy()
+
+    @property
+    def _replicates(self) -> int | None:
+        """R of a quasi-Monte Carlo run (simulation s is in replicate s mod R), else None."""
+        replicates = (self.metadata.get("sampling") or {}).get("qmc_replicates")
+        return None if replicates is None else int(replicates)
+
+    def _probability(self, values: np.ndarray, threshold: float,
+                     confidence: float) -> measures.Estimate:
+        """P(value > threshold), weighted and clipped to [0, 1] under importance sampling."""
+        weights = self._weights
+        if weights is None:
+            return measures.exceedance_probability(values, threshold, confidence)
+        est = measures.weighted_mean((values > threshold).astype(np.float64), weights,
+                                     confidence)
+        return measures.Estimate(est.value, est.se, max(est.lower, 0.0), min(est.upper, 1.0))
+
+    def _mean(self, values: np.ndarray, confidence: float) -> measures.Estimate:
+        weights = self._weights
+        if weights is None:
+            return measures.mean(values, confidence)
+        return measures.weighted_mean(values, weights, confidence)
 
     def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
         """Probability of each 0/1 indicator (a cap binds, a trigger fires, a pool runs dry).
@@ -116,7 +155,7 @@ class Result:
         for name in self.indicators.columns:
             values = self.indicators[name].to_numpy()
             if np.isin(values, (0.0, 1.0)).all():
-                est = measures.exceedance_probability(values, 0.5, confidence)
+                est = self._probability(values, 0.5, confidence)
                 rows[name] = {"probability": est.value, "se": est.se, "lower": est.lower,
                               "upper": est.upper}
         frame = pd.DataFrame.from_dict(rows, orient="index",
@@ -127,7 +166,7 @@ class Result:
         """Expected amount of each fee with its standard error and bounds, payer and payee."""
         rows = {}
         for name in self.fees.columns:
-            est = measures.mean(self.fees[name].to_numpy(), confidence)
+            est = self._mean(self.fees[name].to_numpy(), confidence)
             parties = self.metadata.get("fees", {}).get(name, {})
             rows[name] = {"payer": parties.get("payer"), "payee": parties.get("payee"),
                           "expected": est.value, "se": est.se, "lower": est.lower,
@@ -147,9 +186,10 @@ class Result:
         """
         volumes = self.metadata.get("guaranteed_volume", {})
         rows = {}
+        weights = 1.0 if self._weights is None else self._weights
         for party, volume in volumes.items():
-            compensation = self.indicators[f"{party}.compensation"].to_numpy()
-            recoveries = self.indicators[f"{party}.recoveries"].to_numpy()
+            compensation = weights * self.indicators[f"{party}.compensation"].to_numpy()
+            recoveries = weights * self.indicators[f"{party}.recoveries"].to_numpy()
             mean_c, mean_r = compensation.mean(), recoveries.mean()
             rate = mean_r / mean_c if mean_c > 0 else float("nan")
             residual = recoveries - rate * compensation if mean_c > 0 else recoveries
@@ -174,7 +214,7 @@ class Result:
         for name in self.losses.columns:
             values = self.losses[name].to_numpy()
             for threshold in thresholds:
-                est = measures.exceedance_probability(values, threshold, confidence)
+                est = self._probability(values, threshold, confidence)
                 records.append({"party": name, "threshold": threshold, "probability": est.value,
                                 "se": est.se, "lower": est.lower, "upper": est.upper})
         return pd.DataFrame.from_records(records)
@@ -204,6 +244,9 @@ class Result:
         if self.timeline is not None:
             written += self.timeline.save(directory)
             timeline = {"timeline": self.timeline.document()}
+        if self.weights is not None:
+            written.append(write_atomically(directory / WEIGHTS_CSV,
+                                            self.weights.to_frame().to_csv))
         document = {**self.metadata, "result_format": RESULT_FORMAT,
                     "summary": json.loads(self.summary().to_json(orient="index")),
                     "layer_summary": json.loads(self.layer_summary().to_json(orient="index")),
@@ -218,11 +261,43 @@ class Result:
         return written
 
 
-def _summarize(frame: pd.DataFrame, levels: list[float], confidence: float) -> pd.DataFrame:
-    """The measures of :func:`risksim.measures.summarize` for each column of ``frame``."""
-    rows = {name: measures.summarize(frame[name].to_numpy(), levels, confidence)
+def _summarize(frame: pd.DataFrame, levels: list[float], confidence: float,
+               weights: np.ndarray | None = None,
+               replicates: int | None = None) -> pd.DataFrame:
+    """The measures of :func:`risksim.measures.summarize` (weighted: of
+    :func:`~risksim.measures.weighted_summarize`) for each column of ``frame``.
+
+    With quasi-Monte Carlo ``replicates`` R, the point estimates use every simulation and
+    the errors come from the R independent scramblings: for EL, SD and ES, se = s_R/√R with
+    s_R the standard deviation of the R replicate estimates; VaR's bounds are VaR ± z·s_R/√R.
+    """
+    rows = {name: _row(frame[name].to_numpy(), weights, levels, confidence)
             for name in frame.columns}
+    if replicates is not None and len(frame) >= 2 * replicates:
+        z = measures._z(confidence)
+        replicate = np.arange(len(frame)) % replicates
+        for name in frame.columns:
+            values = frame[name].to_numpy()
+            estimates = pd.DataFrame([
+                _row(values[replicate == r], None if weights is None
+                     else weights[replicate == r], levels, confidence)
+                for r in range(replicates)])
+            spread = estimates.std(ddof=1) / np.sqrt(replicates)
+            row = rows[name]
+            for key in ("EL", "SD", *(f"ES_{level:g}" for level in levels)):
+                row[f"{key}_se"] = float(spread[key])
+            for level in levels:
+                key = f"VaR_{level:g}"
+                row[f"{key}_lo"] = row[key] - z * float(spread[key])
+                row[f"{key}_hi"] = row[key] + z * float(spread[key])
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _row(values: np.ndarray, weights: np.ndarray | None, levels: list[float],
+         confidence: float) -> dict[str, float]:
+    if weights is None:
+        return measures.summarize(values, levels, confidence)
+    return measures.weighted_summarize(values, weights, levels, confidence)
 
 
 def load_result(directory: str | Path) -> Result:
@@ -250,11 +325,13 @@ def load_result(directory: str | Path) -> Result:
         from risksim.timeline.result import TimelineResult
 
         timeline = TimelineResult.load(directory, document["timeline"])
+    weights = (pd.read_csv(directory / WEIGHTS_CSV, index_col="simulation", **_EXACT_FLOATS)
+               ["weight"] if WEIGHTS_CSV in files else None)
     for key in ("summary", "layer_summary", "probabilities", "fee_summary", "recovery_summary",
                 "files", "result_format", "timeline"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=document,
-                  timeline=timeline)
+                  weights=weights, timeline=timeline)
 
 
 def _has_pyarrow() -> bool:

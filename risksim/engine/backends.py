@@ -1,6 +1,6 @@
-"""Backends that run blocks: in this process, or in a pool of worker processes.
+"""Backends that run blocks: in this process, in a pool of worker processes, or on Dask.
 
-Every backend runs the same function on the same blocks; results are assembled in block
+Every backend runs the same job on the same blocks; results are assembled in block
 order, so a seed gives bit-identical output whatever the backend or number of workers.
 """
 
@@ -10,87 +10,78 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from typing import Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 
-from risksim.engine.block import simulate_block
+from risksim.engine.jobs import BlockJob, BlockRange, Job
 from risksim.engine.memory import keep_freed_memory
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import n_blocks
 from risksim.errors import InputError
 from risksim.suggest import unknown_name_message
 
-BACKENDS = ("serial", "process")
+BACKENDS = ("serial", "process", "dask")
 TASKS_PER_WORKER = 4
 """Consecutive blocks are grouped into about this many tasks per worker."""
 
-_BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                           "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
-BlockRange = tuple[int, int]
-T = TypeVar("T")
-Task = Callable[[SimulationPlan, int, int, BlockRange], T]
-"""A function of (plan, seed, n_sims, blocks) run for each task; it must pickle (a module's
-function, or a functools.partial of one) to run in worker processes."""
-
-
 class Backend(Protocol):
-    """Runs tasks (ranges of blocks) of a plan and returns their results in task order."""
+    """Runs tasks (ranges of blocks) of a job and yields their results as they complete."""
 
     n_workers: int
+    min_task_seconds: float | None
 
-    def run(self, plan: SimulationPlan, seed: int, n_sims: int,
-            tasks: Sequence[BlockRange]) -> list[np.ndarray]:
-        """Results of every task (:func:`run_task`), in the order of ``tasks``."""
-
-    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
-            tasks: Sequence[BlockRange]) -> list[T]:
-        """``task`` run on every task, results in the order of ``tasks``."""
+    def imap(self, job: Job, tasks: Sequence[BlockRange]) -> Iterator[tuple[BlockRange, Any]]:
+        """(task, result) of every task, in the order they complete."""
 
 
-def run_task(plan: SimulationPlan, seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
-    """Simulate blocks ``blocks[0] .. blocks[1] − 1``, stacked in block order."""
-    keep_freed_memory()
-    return np.concatenate([simulate_block(plan, seed, n_sims, b) for b in range(*blocks)])
+def run_ordered(backend: Backend, job: Job, tasks: Sequence[BlockRange]) -> list[Any]:
+    """``job``'s result on every task, in the order of ``tasks``."""
+    done = dict(backend.imap(job, tasks))
+    return [done[task] for task in tasks]
 
 
 class SerialBackend:
     """Runs every task in this process, one after the other."""
 
     n_workers = 1
+    min_task_seconds: float | None = None
+
+    def imap(self, job: Job, tasks: Sequence[BlockRange]) -> Iterator[tuple[BlockRange, Any]]:
+        """(task, result) of every task, in task order."""
+        for task in tasks:
+            yield task, job(task)
 
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
-        """Results of every task, in task order."""
-        return self.map(run_task, plan, seed, n_sims, tasks)
-
-    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
-            tasks: Sequence[BlockRange]) -> list[T]:
-        """``task`` run on every task, in task order."""
-        return [task(plan, seed, n_sims, blocks) for blocks in tasks]
+        """Rows of every task, in task order."""
+        return run_ordered(self, BlockJob(plan, seed, n_sims), tasks)
 
 
-_worker_plan: SimulationPlan | None = None
+_worker_job: Job | None = None
 
 
-def _init_worker(plan: SimulationPlan) -> None:
-    global _worker_plan
-    _worker_plan = plan
+def _init_worker(job: Job) -> None:
+    global _worker_job
+    _worker_job = job
+    keep_freed_memory()
 
 
-def _run_in_worker(task: Task[T], seed: int, n_sims: int, blocks: BlockRange) -> T:
-    assert _worker_plan is not None, "worker started without a plan"
-    return task(_worker_plan, seed, n_sims, blocks)
+def _run_in_worker(blocks: BlockRange) -> Any:
+    assert _worker_job is not None, "worker started without a job"
+    return _worker_job(blocks)
 
 
 class ProcessBackend:
     """Runs tasks in a pool of worker processes (standard library), one BLAS thread each.
 
-    The plan (portfolio included) is sent to each worker once, when it starts.
+    The job (plan and portfolio included) is sent to each worker once, when it starts.
 
     Parameters
     ----------
@@ -98,23 +89,27 @@ class ProcessBackend:
         Number of worker processes; None for the number of CPUs.
     """
 
+    min_task_seconds: float | None = None
+
     def __init__(self, workers: int | None = None) -> None:
         self.n_workers = workers or os.cpu_count() or 1
 
+    def imap(self, job: Job, tasks: Sequence[BlockRange]) -> Iterator[tuple[BlockRange, Any]]:
+        """(task, result) of every task, in the order they complete."""
+        if not tasks:
+            return
+        context = multiprocessing.get_context(_start_method())
+        with _one_blas_thread(), ProcessPoolExecutor(
+                max_workers=min(self.n_workers, len(tasks)), mp_context=context,
+                initializer=_init_worker, initargs=(job,)) as pool:
+            futures = {pool.submit(_run_in_worker, task): task for task in tasks}
+            for future in as_completed(futures):
+                yield futures.pop(future), future.result()
+
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
-        """Results of every task, in task order."""
-        return self.map(run_task, plan, seed, n_sims, tasks)
-
-    def map(self, task: Task[T], plan: SimulationPlan, seed: int, n_sims: int,
-            tasks: Sequence[BlockRange]) -> list[T]:
-        """``task`` run on every task in the pool, results in task order."""
-        context = multiprocessing.get_context(_start_method())
-        n = len(tasks)
-        with _one_blas_thread(), ProcessPoolExecutor(
-                max_workers=min(self.n_workers, n), mp_context=context,
-                initializer=_init_worker, initargs=(plan,)) as pool:
-            return list(pool.map(_run_in_worker, [task] * n, [seed] * n, [n_sims] * n, tasks))
+        """Rows of every task, in task order."""
+        return run_ordered(self, BlockJob(plan, seed, n_sims), tasks)
 
 
 def _start_method() -> str:
@@ -128,8 +123,8 @@ def _start_method() -> str:
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
     """Workers inherit the environment: pin BLAS to one thread while they start."""
-    saved = {name: os.environ.get(name) for name in _BLAS_THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(_BLAS_THREAD_VARIABLES, "1"))
+    saved = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(BLAS_THREAD_VARIABLES, "1"))
     try:
         yield
     finally:
@@ -140,17 +135,28 @@ def _one_blas_thread() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def make_backend(name: str, workers: int | None = None) -> Backend:
-    """The backend called ``name`` (``serial`` or ``process``)."""
+def make_backend(name: str, workers: int | None = None, address: str | None = None) -> Backend:
+    """The backend called ``name`` (``serial``, ``process`` or ``dask``; ``address`` is a Dask
+    scheduler's, None to start a local cluster)."""
     if name == "serial":
         return SerialBackend()
     if name == "process":
         return ProcessBackend(workers)
+    if name == "dask":
+        from risksim.engine.dask_backend import DaskBackend
+
+        return DaskBackend(workers=workers, address=address)
     raise InputError(unknown_name_message("backend", name, BACKENDS), path="backend")
 
 
 def split_blocks(n_sims: int, n_tasks: int) -> list[BlockRange]:
     """Cut the blocks of ``n_sims`` simulations into at most ``n_tasks`` consecutive ranges."""
-    total = n_blocks(n_sims)
-    edges = np.linspace(0, total, min(n_tasks, total) + 1).round().astype(int)
+    return split_range((0, n_blocks(n_sims)), n_tasks)
+
+
+def split_range(blocks: BlockRange, n_tasks: int) -> list[BlockRange]:
+    """Cut blocks ``blocks[0] .. blocks[1] − 1`` into at most ``n_tasks`` consecutive ranges of
+    nearly equal length."""
+    start, stop = blocks
+    edges = np.linspace(start, stop, min(n_tasks, stop - start) + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]

@@ -4,7 +4,8 @@ Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 1): f
 period, the K factors of every simulation (and the t copula's χ² mixing variable), then the
 defaults of each group in plan order; after all periods, the beta LGDs in event order, then
 (only when some layer denies claims) one uniform per event for claim denial. A trigger that
-suspends new lending then drops the events of loans never granted (no draw).
+suspends new lending then drops the events of loans never granted (no draw). Runs with
+quasi-Monte Carlo or importance sampling draw in the order of :mod:`risksim.engine.systematic`.
 
 The claims timeline (:mod:`risksim.timeline`) continues drawing from the same generator
 after all of these, so losses are bit-identical with or without it: in event order (of the
@@ -16,11 +17,12 @@ cures (when 0 < P(cure) < 1).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import expit, logit
 
-from risksim.engine.plan import SimulationPlan
+from risksim.engine.plan import LoanGroup, SimulationPlan
 from risksim.engine.sampling import sample_defaults
 from risksim.engine.streams import block_generator, block_size
+from risksim.engine.systematic import conditional_pd, draw_systematic, twist
 from risksim.rules.base import Ledger, LossEvents
 
 
@@ -32,10 +34,18 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     numpy.ndarray
         Shape (simulations in the block, 1 + parties + indicators + fees): gross loss, each
         party's loss (scenario currency), the rules' per-simulation indicators, then the
-        amount of each fee paid (scenario currency).
+        amount of each fee paid (scenario currency); under importance sampling, one more
+        column: the likelihood-ratio weight of each simulation.
     """
     rng = block_generator(seed, block)
-    return allocate(plan, draw_loss_events(plan, rng, block_size(n_sims, block)))
+    n = block_size(n_sims, block)
+    if plan.sampling is None:
+        return allocate(plan, draw_loss_events(plan, rng, n))
+    events, log_weight = draw_sampled_events(plan, rng, seed, block, n)
+    values = allocate(plan, events)
+    if plan.sampling.weighted:
+        return np.column_stack([values, np.exp(log_weight)])
+    return values
 
 
 def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
@@ -46,12 +56,17 @@ def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
     summed into cells of alike loans) say what each party paid for each default, for
     analyses that need more than per-simulation totals (dated cash flows, contributions).
     """
-    return replay(plan, block_generator(seed, block), block_size(n_sims, block))
+    rng, n = block_generator(seed, block), block_size(n_sims, block)
+    if plan.sampling is None:
+        return replay(plan, rng, n)
+    events = draw_sampled_events(plan, rng, seed, block, n)[0]
+    return events, apply_rules(plan, events)
 
 
 def replay(plan: SimulationPlan, rng: np.random.Generator,
            n: int) -> tuple[LossEvents, Ledger]:
-    """The loss events of ``n`` simulations drawn from ``rng`` and their ledger.
+    """The loss events of ``n`` simulations drawn from ``rng`` (plain Monte Carlo) and
+    their ledger.
 
     ``rng`` is left after the engine's last draw, so later draws (the timeline's) never
     change the losses.
@@ -107,11 +122,7 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
     ``draws_claims`` and ``needs_principal`` (default: as the plan needs) add the claim
     uniforms and the principal at default for other plans allocated on the same events.
     """
-    sims_of: list[np.ndarray] = []
-    loans_of: list[np.ndarray] = []
-    cpds_of: list[np.ndarray] = []
-    periods: list[int] = []
-    keep_cpd = plan.loss_model.frye_jacobs
+    drawn = _Defaults()
     for period in range(plan.n_periods):
         factors = rng.standard_normal((n, plan.n_factors))
         mixing = None
@@ -121,27 +132,87 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
         for group in plan.groups:
             if not group.active(period):
                 continue
-            threshold = group.threshold if mixing is None else group.threshold * mixing
-            cpd = ndtr((threshold - factors @ group.loading) / group.idiosyncratic_sd)
-            sims, positions = sample_defaults(rng, cpd, group.members.size)
-            sims_of.append(sims)
-            loans_of.append(group.members[positions])
-            periods.append(period)
-            if keep_cpd:
-                cpds_of.append(cpd[sims])
-    sim = _concatenate(sims_of, np.int64)
-    loan = _concatenate(loans_of, np.int64)
-    period_of = np.repeat(np.array(periods, dtype=np.int64), [s.size for s in sims_of])
-    cpd_of = _concatenate(cpds_of, np.float64)
+            cpd = conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
+                                 factors, mixing)
+            drawn.add(plan, group, period, cpd, sample_defaults(rng, cpd, group.members.size))
+    return _loss_events(plan, rng, n, drawn,
+                        plan.draws_claims if draws_claims is None else draws_claims,
+                        plan.needs_principal if needs_principal is None else needs_principal)
+
+
+def draw_sampled_events(plan: SimulationPlan, rng: np.random.Generator, seed: int, block: int,
+                        n: int) -> tuple[LossEvents, np.ndarray]:
+    """The events of block ``block`` under the plan's QMC or importance sampling, and the log
+    likelihood ratio of each simulation (zeros without importance sampling)."""
+    sampling = plan.sampling
+    assert sampling is not None
+    factors, mixing, log_weight = draw_systematic(
+        sampling, plan.n_periods, plan.n_factors, plan.degrees_of_freedom, rng, seed, block, n)
+    cells = [(period, group) for period in range(plan.n_periods) for group in plan.groups
+             if group.active(period)]
+    pds = np.column_stack([
+        conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
+                       factors[period], None if mixing is None else mixing[period])
+        for period, group in cells]) if cells else np.zeros((n, 0))
+    draw_pds = pds
+    theta = np.zeros(n)
+    event_loss = np.zeros(len(cells))
+    if sampling.twist_target is not None and cells:
+        assert sampling.event_loss is not None
+        index = {id(group): g for g, group in enumerate(plan.groups)}
+        event_loss = sampling.event_loss[[index[id(group)] for _, group in cells]]
+        counts = np.array([group.members.size for _, group in cells], dtype=np.float64)
+        theta, psi = twist(pds, counts, event_loss, sampling.twist_target)
+        log_weight += psi
+        twisted = np.flatnonzero(theta > 0)
+        draw_pds = pds.copy()
+        with np.errstate(divide="ignore"):
+            draw_pds[twisted] = expit(logit(pds[twisted]) + theta[twisted, None] * event_loss)
+    drawn = _Defaults()
+    for j, (period, group) in enumerate(cells):
+        sims, positions = sample_defaults(rng, draw_pds[:, j], group.members.size)
+        if sampling.twist_target is not None:
+            log_weight -= theta * event_loss[j] * np.bincount(sims, minlength=n)
+        drawn.add(plan, group, period, pds[:, j], (sims, positions))
+    return (_loss_events(plan, rng, n, drawn, plan.draws_claims, plan.needs_principal),
+            log_weight)
+
+
+class _Defaults:
+    """Defaults drawn so far: per (period, group), simulations, loans and conditional PDs."""
+
+    def __init__(self) -> None:
+        self.sims: list[np.ndarray] = []
+        self.loans: list[np.ndarray] = []
+        self.cpds: list[np.ndarray] = []
+        self.periods: list[int] = []
+
+    def add(self, plan: SimulationPlan, group: LoanGroup, period: int, cpd: np.ndarray,
+            defaults: tuple[np.ndarray, np.ndarray]) -> None:
+        sims, positions = defaults
+        self.sims.append(sims)
+        self.loans.append(group.members[positions])
+        self.periods.append(period)
+        if plan.loss_model.frye_jacobs:
+            self.cpds.append(cpd[sims])
+
+
+def _loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, drawn: _Defaults,
+                 draws_claims: bool, needs_principal: bool) -> LossEvents:
+    """The loss events of the drawn defaults: first defaults only, LGDs, claim draws, then
+    the loans a lending trigger never granted dropped."""
+    keep_cpd = plan.loss_model.frye_jacobs
+    sim = _concatenate(drawn.sims, np.int64)
+    loan = _concatenate(drawn.loans, np.int64)
+    period_of = np.repeat(np.array(drawn.periods, dtype=np.int64), [s.size for s in drawn.sims])
+    cpd_of = _concatenate(drawn.cpds, np.float64)
     if plan.n_periods > 1 and sim.size:
         first = _first_defaults(sim, loan, len(plan.loss_model.exposure))
         sim, loan, period_of = sim[first], loan[first], period_of[first]
         cpd_of = cpd_of[first] if keep_cpd else cpd_of
     loss = plan.loss_model.event_losses(rng, loan, period_of, cpd_of if keep_cpd else None)
-    draws_claims = plan.draws_claims if draws_claims is None else draws_claims
     claim_uniform = rng.random(loss.size) if draws_claims else None
     model = plan.loss_model
-    needs_principal = plan.needs_principal if needs_principal is None else needs_principal
     principal = model.outstanding(loan, period_of) if needs_principal else None
     interest = model.interest(loan, period_of) if model.accrues_interest else None
     events = LossEvents(sim=sim, loan=loan, period=period_of,

@@ -25,6 +25,7 @@ from risksim.engine.block import allocate, class_cells, draw_loss_events
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.simulate import result_from_values, run_settings
 from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
+from risksim.errors import InputError
 from risksim.results import Result
 from risksim.rules.base import LossEvents
 from risksim.scenario.loader import Scenario
@@ -72,6 +73,18 @@ def shared_events(plans: Sequence[SimulationPlan], rng: np.random.Generator,
                             needs_principal=any(plan.needs_principal for plan in plans))
 
 
+def _check_plain(scenario: Scenario) -> None:
+    """Common random numbers here are plain Monte Carlo draws: a scenario that asks for
+    importance sampling or QMC is an error, never silently run another way."""
+    settings = scenario.spec.simulation
+    for key, value in (("tail_level", settings.tail_level),
+                       ("qmc_replicates", settings.qmc_replicates)):
+        if value is not None:
+            raise InputError(f"{key} {value}: comparisons, sweeps, pricing and "
+                             "contributions run plain Monte Carlo on common random numbers; "
+                             "remove it", source=scenario.source, path=f"simulation.{key}")
+
+
 def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_sims: int,
                seed: int) -> list[np.ndarray]:
     """Each scenario's ``outputs`` over ``n_sims`` simulations, on common random numbers.
@@ -86,6 +99,7 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
     """
     groups: dict[str, list[int]] = {}
     for index, scenario in enumerate(scenarios):
+        _check_plain(scenario)
         groups.setdefault(defaults_key(scenario), []).append(index)
     stacked: list[list[np.ndarray]] = [[] for _ in scenarios]
     for members in groups.values():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from risksim.rules.monitors import NplTolerance
 from risksim.rules.origination import LendingSuspension
 from risksim.rules.recoveries import RecoverySharing
 from risksim.rules.shares import LimitedLayer, ShareOfLoss
+
+if TYPE_CHECKING:
+    from risksim.engine.systematic import Sampling
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +90,9 @@ class SimulationPlan:
         Loans alike for every rule share a class (``loan_class`` per loan; one
         representative loan per class); the rules then allocate events summed by class.
         None when a rule needs each loan's events (a per-loan or per-borrower cap).
+    sampling : Sampling or None
+        Quasi-Monte Carlo or importance sampling of the systematic variables
+        (:mod:`risksim.engine.systematic`); None for plain Monte Carlo.
     """
 
     n_periods: int
@@ -101,6 +108,7 @@ class SimulationPlan:
     origination: LendingSuspension | None = None
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None
+    sampling: Sampling | None = None
 
     @property
     def n_years(self) -> int:

@@ -2,78 +2,185 @@
 
 from __future__ import annotations
 
-import functools
 import platform
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
-from risksim.engine.backends import TASKS_PER_WORKER, make_backend, split_blocks
+from risksim.engine.backends import (
+    TASKS_PER_WORKER,
+    Backend,
+    make_backend,
+    run_ordered,
+    split_blocks,
+)
+from risksim.engine.importance import tail_sampling
+from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
+from risksim.engine.runner import execute
+from risksim.engine.streaming import StreamAccumulator, StreamingGrid
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
+from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
 from risksim.errors import InputError
 from risksim.results import Result
 from risksim.rules.build import guaranteed_share
 from risksim.scenario.loader import Scenario, load_scenario
+from risksim.streaming_result import StreamingResult
 
 if TYPE_CHECKING:
     from risksim.timeline.result import TimelineResult
 
 
+@overload
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
-             timeline: bool = False) -> Result:
+             address: str | None = None, progress: bool = False,
+             checkpoint: str | Path | None = None, resume: bool = False,
+             streaming: Literal[False] = False, tail_level: float | None = None,
+             qmc: int | None = None, timeline: bool = False) -> Result: ...
+
+
+@overload
+def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+             n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
+             *, workers: int | None = None, levels: Sequence[float] | None = None,
+             address: str | None = None, progress: bool = False,
+             checkpoint: str | Path | None = None, resume: bool = False,
+             streaming: Literal[True], tail_level: float | None = None,
+             qmc: int | None = None, timeline: bool = False) -> StreamingResult: ...
+
+
+@overload
+def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+             n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
+             *, workers: int | None = None, levels: Sequence[float] | None = None,
+             address: str | None = None, progress: bool = False,
+             checkpoint: str | Path | None = None, resume: bool = False,
+             streaming: bool, tail_level: float | None = None,
+             qmc: int | None = None,
+             timeline: bool = False) -> Result | StreamingResult: ...
+
+
+def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+             n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
+             *, workers: int | None = None, levels: Sequence[float] | None = None,
+             address: str | None = None, progress: bool = False,
+             checkpoint: str | Path | None = None, resume: bool = False,
+             streaming: bool = False, tail_level: float | None = None,
+             qmc: int | None = None, timeline: bool = False) -> Result | StreamingResult:
     """Simulate a scenario's loss distribution per party.
 
     Parameters
     ----------
     scenario : Scenario, path, mapping or None
         The scenario (None: the embedded default).
-    n_sims, seed, backend, workers, levels : optional
+    n_sims, seed, backend, workers, levels, address : optional
         Override the scenario's ``simulation`` section; None keeps what the file says
         (defaults: 100,000 simulations, seed 1, serial backend, levels 0.95/0.99/0.999).
+        ``backend`` is ``serial``, ``process`` or ``dask``; ``address`` is a Dask
+        scheduler's (``tcp://HOST:PORT``), None to start a local cluster of ``workers``.
+    progress : bool, default False
+        Show a progress bar (standard error).
+    checkpoint : path or None
+        Save each completed task in this folder (:mod:`risksim.engine.checkpoint`); the
+        folder is left in place (delete it once the result is saved).
+    resume : bool, default False
+        Continue the run saved in ``checkpoint``: only the blocks it lacks are simulated,
+        and the result is bit for bit that of an uninterrupted run.
+    streaming : bool, default False
+        Keep exact moments, histograms and the exact top tail of each party instead of
+        every simulation (:mod:`risksim.engine.streaming`): memory independent of
+        ``n_sims``.
+    tail_level : float or None
+        Importance sampling aimed at this tail level, e.g. 0.999
+        (:mod:`risksim.engine.importance`): the result carries likelihood-ratio
+        ``weights`` that every measure uses. None: as the scenario says (default: none).
+    qmc : int or None
+        Quasi-Monte Carlo for the systematic factors with this many independent Sobol
+        scramblings R (a divisor of the block size, e.g. 16), whose spread gives the
+        summary's errors (:mod:`risksim.engine.systematic`). None: as the scenario says.
     timeline : bool, default False
         Also date every flow on the same draws (:mod:`risksim.timeline`, set by the
         scenario's ``timeline`` section): ``Result.timeline``. The losses are the same bits
-        either way; the timeline costs about 20 times the losses alone.
+        either way; the timeline costs about 20 times the losses alone. Plain Monte Carlo
+        only (no streaming, QMC, importance sampling or checkpoints).
 
     Returns
     -------
-    Result
-        Per-simulation losses of ``gross`` and each party (scenario currency), and metadata.
+    Result or StreamingResult
+        Per-simulation losses of ``gross`` and each party (scenario currency), and metadata;
+        with ``streaming``, their distributions.
     """
     scenario = load_scenario(scenario)
     settings = scenario.spec.simulation
     n_sims = settings.n_sims if n_sims is None else n_sims
     seed = settings.seed if seed is None else seed
     backend_name = backend or settings.backend
-    if workers is None and backend_name == "process":
+    if backend_name == "dask" and address is None:
+        address = settings.address
+    if workers is None and backend_name != "serial" and address is None:
         workers = settings.workers
     levels = list(settings.levels if levels is None else levels)
+    tail_level = settings.tail_level if tail_level is None else tail_level
+    qmc = settings.qmc_replicates if qmc is None else qmc
     _check_arguments(n_sims, seed, workers, backend_name, levels)
-    runner = make_backend(backend_name, workers)
-    tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
+    _check_sampling(tail_level, qmc, streaming)
+    if timeline and (streaming or tail_level is not None or qmc is not None
+                     or checkpoint is not None):
+        raise InputError("the timeline runs on plain Monte Carlo: run it without streaming, "
+                         "QMC, importance sampling or checkpoints", path="timeline")
     plan = scenario.plan
-    dated: TimelineResult | None = None
+    if tail_level is not None:
+        plan = replace(plan, sampling=tail_sampling(plan, tail_level, seed, qmc))
+    elif qmc is not None:
+        plan = replace(plan, sampling=Sampling(qmc_replicates=qmc))
+    runner = make_backend(backend_name, workers, address)
+    columns = ["gross", *plan.parties, *plan.indicators, *(fee.name for fee in plan.fees)]
+    grid = (StreamingGrid(upper=_loss_bound(plan), n_loss_columns=1 + len(plan.parties),
+                          n_columns=len(columns)) if streaming else None)
+    metadata = _metadata(scenario, plan, n_sims, seed, backend_name, workers, levels)
+    if plan.sampling is not None:
+        metadata["sampling"] = _sampling_metadata(plan.sampling, tail_level)
+    identity = {key: metadata[key] for key in ("scenario", "n_sims", "seed", "block_size",
+                                               "stream_version")}
+    identity["sampling"] = metadata.get("sampling")
+    identity |= {"risksim": metadata["versions"]["risksim"],
+                 "streaming": None if grid is None else [grid.upper, grid.bins, grid.top]}
     if timeline:
-        from risksim.timeline.result import TimelineResult
-        from risksim.timeline.run import timeline_task
-        from risksim.timeline.settings import compile_timeline
+        rows, dated = _run_timeline(scenario, runner, seed, n_sims)
+        return result_from_values(scenario, rows, seed, levels, plan=plan,
+                                  metadata=metadata, timeline=dated)
+    values = execute(runner, BlockJob(plan, seed, n_sims, grid),
+                     checkpoint=None if checkpoint is None else Path(checkpoint), resume=resume,
+                     identity=identity, progress=progress)
+    if isinstance(values, StreamAccumulator):
+        assert grid is not None
+        return StreamingResult(values, columns, len(plan.parties), len(plan.indicators),
+                               metadata | {"streaming": {"upper": grid.upper,
+                                                         "bin_width": grid.width,
+                                                         "bins": grid.bins, "top": grid.top}})
+    return result_from_values(scenario, values, seed, levels, plan=plan, metadata=metadata)
 
-        dating = compile_timeline(scenario)
-        outputs = [block for task in runner.map(functools.partial(timeline_task, dating),
-                                                plan, seed, n_sims, tasks) for block in task]
-        values = np.concatenate([columns for columns, _ in outputs])
-        dated = TimelineResult.from_blocks(dating, [block for _, block in outputs])
-    else:
-        values = np.concatenate(runner.run(plan, seed, n_sims, tasks))
-    return result_from_values(scenario, values, seed, levels, backend=backend_name,
-                              workers=workers, timeline=dated)
+
+def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
+                  n_sims: int) -> tuple[np.ndarray, TimelineResult]:
+    """The per-simulation rows and the timeline of a run (:mod:`risksim.timeline`)."""
+    from risksim.timeline.result import TimelineResult
+    from risksim.timeline.run import TimelineJob
+    from risksim.timeline.settings import compile_timeline
+
+    dating = compile_timeline(scenario)
+    tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
+    job = TimelineJob(dating, scenario.plan, seed, n_sims)
+    outputs = [block for task in run_ordered(runner, job, tasks) for block in task]
+    values = np.concatenate([columns for columns, _ in outputs])
+    return values, TimelineResult.from_blocks(dating, [block for _, block in outputs])
 
 
 def run_settings(scenario: Scenario, n_sims: int | None, seed: int | None,
@@ -89,23 +196,58 @@ def run_settings(scenario: Scenario, n_sims: int | None, seed: int | None,
 
 def result_from_values(scenario: Scenario, values: np.ndarray, seed: int, levels: list[float],
                        *, backend: str = "serial", workers: int | None = None,
+                       plan: SimulationPlan | None = None,
+                       metadata: dict[str, Any] | None = None,
                        timeline: TimelineResult | None = None) -> Result:
     """The Result of ``values``, the stacked block outputs of
-    :func:`~risksim.engine.block.allocate` (per simulation: gross, parties, indicators, fees),
-    with the dated flows of the timeline when it ran.
+    :func:`~risksim.engine.block.simulate_block` (per simulation: gross, parties,
+    indicators, fees, and the likelihood-ratio weight under importance sampling), with the
+    dated flows of the timeline when it ran. ``plan`` and ``metadata`` default to the
+    scenario's plan and a fresh description of the run.
     """
-    plan = scenario.plan
+    plan = scenario.plan if plan is None else plan
     n_sims = len(values)
+    if metadata is None:
+        metadata = _metadata(scenario, plan, n_sims, seed, backend, workers, levels)
     index = pd.RangeIndex(n_sims, name="simulation")
+    weights = None
+    if plan.sampling is not None and plan.sampling.weighted:
+        weights = pd.Series(values[:, -1], index=index, name="weight")
+        values = values[:, :-1]
     n_losses, n_indicators = 1 + len(plan.parties), len(plan.indicators)
     losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
     indicators = pd.DataFrame(values[:, n_losses:n_losses + n_indicators],
                               columns=list(plan.indicators), index=index)
     fees = pd.DataFrame(values[:, n_losses + n_indicators:],
                         columns=[fee.name for fee in plan.fees], index=index)
-    return Result(losses=losses, indicators=indicators, fees=fees,
-                  metadata=_metadata(scenario, plan, n_sims, seed, backend, workers, levels),
-                  timeline=timeline)
+    return Result(losses=losses, indicators=indicators, fees=fees, metadata=metadata,
+                  weights=weights, timeline=timeline)
+
+
+def _check_sampling(tail_level: float | None, qmc: int | None, streaming: bool) -> None:
+    if tail_level is not None and not 0 < tail_level < 1:
+        raise InputError(f"{tail_level}: expected a level strictly between 0 and 1",
+                         path="tail_level")
+    if qmc is not None and (qmc < 2 or BLOCK_SIZE % qmc):
+        raise InputError(f"{qmc} replicates: expected a divisor of the block size "
+                         f"{BLOCK_SIZE} of at least 2", path="qmc")
+    if streaming and (tail_level is not None or qmc is not None):
+        raise InputError("streaming keeps unweighted, unreplicated distributions: run "
+                         "importance sampling or QMC without it", path="streaming")
+
+
+def _sampling_metadata(sampling: Sampling, tail_level: float | None) -> dict[str, Any]:
+    """What the run's QMC and importance sampling did (JSON-ready)."""
+    return {"qmc_replicates": sampling.qmc_replicates, "tail_level": tail_level,
+            "factor_shift": None if sampling.shift is None else sampling.shift.tolist(),
+            "chi2_scale": sampling.chi2_scale, "twist_target": sampling.twist_target,
+            "sampling_stream_order": SAMPLING_STREAM_ORDER}
+
+
+def _loss_bound(plan: SimulationPlan) -> float:
+    """An upper bound of the gross loss (money): every loan lost whole, with its interest."""
+    model = plan.loss_model
+    return float(np.sum(model.exposure * (1.0 + model.interest_fraction)))
 
 
 def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,

@@ -293,8 +293,14 @@ class SimulationSpec(StrictModel):
     n_sims: Annotated[int, Field(ge=1, le=10**9)] = DEFAULT_N_SIMS
     seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED
     levels: list[Level] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
-    backend: Literal["serial", "process"] = "serial"
+    backend: Literal["serial", "process", "dask"] = "serial"
     workers: Annotated[int, Field(ge=1, le=256)] | None = None
+    address: Annotated[str, Field(pattern=r"^[a-z]+://.+:\d+$")] | None = None
+    """A Dask scheduler (``tcp://HOST:PORT``) for backend dask; None starts a local cluster."""
+    tail_level: Level | None = None
+    """Importance sampling aimed at this tail level (e.g. 0.999); None: plain Monte Carlo."""
+    qmc_replicates: Annotated[int, Field(ge=2, le=1000)] | None = None
+    """Quasi-Monte Carlo factors with this many independent Sobol scramblings (divides 2000)."""
 
     @field_validator("levels")
     @classmethod
@@ -306,7 +312,11 @@ class SimulationSpec(StrictModel):
     @model_validator(mode="after")
     def _workers_need_processes(self) -> SimulationSpec:
         if self.workers is not None and self.backend == "serial":
-            raise ValueError("workers applies to backend: process, not serial")
+            raise ValueError("workers applies to backend: process or dask, not serial")
+        if self.address is not None and self.backend != "dask":
+            raise ValueError("address applies to backend: dask")
+        if self.address is not None and self.workers is not None:
+            raise ValueError("workers applies to a local cluster, not to one at an address")
         return self
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from risksim.engine.backends import BlockRange
 from risksim.engine.block import allocate, replay
+from risksim.engine.jobs import BlockRange
 from risksim.engine.memory import keep_freed_memory
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import block_generator, block_size
@@ -36,9 +38,27 @@ def timeline_block(settings: TimelineSettings, plan: SimulationPlan, seed: int, 
     return columns, summarise(settings, events, dates, amounts, obligations, settled)
 
 
-def timeline_task(settings: TimelineSettings, plan: SimulationPlan, seed: int, n_sims: int,
-                  blocks: BlockRange) -> list[tuple[np.ndarray, TimelineBlock]]:
-    """:func:`timeline_block` for blocks ``blocks[0] .. blocks[1] − 1`` (a backend task;
-    use it through ``functools.partial(timeline_task, settings)``)."""
-    keep_freed_memory()
-    return [timeline_block(settings, plan, seed, n_sims, b) for b in range(*blocks)]
+@dataclass(frozen=True, eq=False)
+class TimelineJob:
+    """The timeline of ranges of blocks of one run (what a backend runs on each task).
+
+    Attributes
+    ----------
+    settings : TimelineSettings
+        The compiled timeline section.
+    plan : SimulationPlan
+        The compiled scenario.
+    seed, n_sims : int
+        The run's seed and length.
+    """
+
+    settings: TimelineSettings
+    plan: SimulationPlan
+    seed: int
+    n_sims: int
+
+    def __call__(self, blocks: BlockRange) -> list[tuple[np.ndarray, TimelineBlock]]:
+        """:func:`timeline_block` for blocks ``blocks[0] .. blocks[1] − 1``."""
+        keep_freed_memory()
+        return [timeline_block(self.settings, self.plan, self.seed, self.n_sims, b)
+                for b in range(*blocks)]

@@ -34,7 +34,7 @@ def test_overrides_win(scenario: risksim.Scenario) -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"n_sims": 0}, "n_sims: 0 simulations: expected at least 1"),
     ({"seed": -1}, "seed: seed -1: expected an integer >= 0"),
-    ({"backend": "dask"}, "backend: unknown backend 'dask'"),
+    ({"backend": "gpu"}, "backend: unknown backend 'gpu'"),
     ({"workers": 2}, "workers: 2 workers need the process backend"),
     ({"levels": [0.99, 1.0]}, "levels: [0.99, 1.0]: expected levels strictly between 0 and 1"),
 ])

@@ -103,3 +103,12 @@ def test_bad_compare_arguments(kwargs: dict, message: str) -> None:
 def test_one_scheme_is_not_a_comparison() -> None:
     with pytest.raises(risksim.InputError, match="at least two schemes"):
         risksim.compare([SCENARIOS / "sba_7a.yaml"])
+
+
+def test_importance_sampled_scenarios_are_refused_not_run_plainly() -> None:
+    mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5},
+                                       {"party": "bank", "residual": True}])
+    mapping["simulation"]["tail_level"] = 0.999
+    scenario = risksim.load_scenario(mapping)
+    with pytest.raises(risksim.InputError, match="simulation.tail_level: tail_level 0.999"):
+        simulate_common([scenario, scenario], n_sims=100, seed=1)

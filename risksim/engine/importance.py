@@ -1,0 +1,134 @@
+"""Importance sampling for the tail (Glasserman & Li, Management Science 51(11), 2005).
+
+:func:`tail_sampling` chooses, for a requested tail level a, the parameters of
+:class:`~risksim.engine.systematic.Sampling`:
+
+1. c_g, the expected loss of one default of group g (money): the mean over its loans of
+   E[LGD]·max(0, EAD − collateral recovery), plus workout costs and accrued interest.
+2. x, the loss the twist aims at: the a-quantile of the conditional expected loss
+   E[L | Z, V] = Σ_{t,g} n_g c_g p_{g,t}(Z, V) over a pilot sample of the systematic
+   variables (its own stream, ``SeedSequence(seed, spawn_key=(PILOT_STREAM_KEY,))``, so the
+   parameters, like the run, depend only on the seed).
+3. The shift μ (and, for the t copula, v*) maximising the tail-bound approximation of
+   Glasserman & Li §4,
+
+       F_x(z, v) − |z|²/2 + ln f_χ²_ν(v),   F_x = min_{θ≥0} (−θx + ψ(θ; z, v)),
+
+   the log of the Chernoff bound on P(L > x | z, v) plus the log density of the systematic
+   variables, started from the mean of the pilot draws with E[L | Z, V] ≥ x. The t copula's
+   χ² variable is then drawn as λ·χ²_ν with λ = v*/ν (at most 1: the tail has small V).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import minimize
+
+from risksim.engine.plan import SimulationPlan
+from risksim.engine.systematic import Sampling, conditional_pd, twist
+
+PILOT_STREAM_KEY = 2**32 - 2
+"""Spawn key of the pilot stream that sets x (block streams have one-element keys)."""
+
+PILOT_CELLS = 20_000_000
+"""Pilot draws × (period, group) cells evaluated at most."""
+
+PILOT_TAIL_DRAWS = 200
+"""The pilot aims at this many draws beyond the a-quantile, within PILOT_CELLS."""
+
+_MIN_CHI2_SCALE = 0.05
+
+
+def event_losses(plan: SimulationPlan) -> np.ndarray:
+    """c_g per group of the plan (money): mean expected loss of one default of its loans."""
+    model = plan.loss_model
+    base = np.maximum(0.0, model.exposure - model.collateral_recovery)
+    principal = model.lgd_mean * base
+    per_loan = (principal + model.workout_cost_rate * (model.exposure - principal)
+                + model.exposure * model.interest_fraction)
+    return np.array([float(per_loan[group.members].mean()) for group in plan.groups])
+
+
+def _cells(plan: SimulationPlan) -> list[tuple[int, int]]:
+    return [(period, g) for period in range(plan.n_periods)
+            for g, group in enumerate(plan.groups) if group.active(period)]
+
+
+def _pds(plan: SimulationPlan, cells: list[tuple[int, int]], factors: np.ndarray,
+         mixing: np.ndarray | None) -> np.ndarray:
+    """Conditional PDs (draws, cells) for factors (periods, draws, K), mixing (periods, draws)."""
+    columns = []
+    for period, g in cells:
+        group = plan.groups[g]
+        columns.append(conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
+                                      factors[period],
+                                      None if mixing is None else mixing[period]))
+    return np.column_stack(columns)
+
+
+def tail_sampling(plan: SimulationPlan, level: float, seed: int,
+                  qmc_replicates: int | None = None) -> Sampling:
+    """Importance-sampling parameters that aim the run at the tail at ``level``.
+
+    Parameters
+    ----------
+    plan : SimulationPlan
+        The compiled scenario.
+    level : float
+        Tail level a in (0, 1), e.g. 0.999: the run is tuned for VaR and ES at a.
+    seed : int
+        The run's seed (the pilot's stream is derived from it).
+    qmc_replicates : int or None
+        Keep the run's quasi-Monte Carlo setting.
+
+    Returns
+    -------
+    Sampling
+        Shift μ (periods, K), χ² scale λ, twist target x (money) and c_g per group.
+    """
+    cells = _cells(plan)
+    if not cells:
+        return Sampling(qmc_replicates=qmc_replicates,
+                        shift=np.zeros((plan.n_periods, plan.n_factors)))
+    loss = event_losses(plan)
+    counts = np.array([plan.groups[g].members.size for _, g in cells], dtype=np.float64)
+    cell_loss = loss[[g for _, g in cells]]
+    nu = plan.degrees_of_freedom
+    n_pilot = int(min(max(PILOT_TAIL_DRAWS / (1 - level), 10_000),
+                      max(PILOT_CELLS // len(cells), 10_000)))
+    rng = np.random.Generator(np.random.PCG64DXSM(
+        np.random.SeedSequence(seed, spawn_key=(PILOT_STREAM_KEY,))))
+    factors = rng.standard_normal((plan.n_periods, n_pilot, plan.n_factors))
+    chi2 = rng.chisquare(nu, (plan.n_periods, n_pilot)) if nu is not None else None
+    mixing = None if chi2 is None or nu is None else np.sqrt(chi2 / nu)
+    conditional_el = _pds(plan, cells, factors, mixing) @ (counts * cell_loss)
+    target = float(np.quantile(conditional_el, level))
+    if target <= 0:
+        target = float(counts @ cell_loss) * (1 - level)
+    in_tail = conditional_el >= target
+    start = factors[:, in_tail].mean(axis=1).ravel()
+    if chi2 is not None:
+        start = np.append(start, math.log(float(chi2[:, in_tail].mean())))
+
+    def objective(point: np.ndarray) -> float:
+        z = point[:plan.n_periods * plan.n_factors].reshape(plan.n_periods, 1, plan.n_factors)
+        density = -0.5 * float(point[:z.size] @ point[:z.size])
+        mix = None
+        if nu is not None:
+            v = math.exp(point[-1])
+            mix = np.full((plan.n_periods, 1), math.sqrt(v / nu))
+            density += plan.n_periods * ((nu / 2) * point[-1] - v / 2)  # ln f(v) + ln v
+        pds = _pds(plan, cells, z, mix)
+        theta, psi = twist(pds, counts, cell_loss, target)
+        return -(float(psi[0]) - float(theta[0]) * target + density)
+
+    best = minimize(objective, start, method="L-BFGS-B").x
+    shift = best[:plan.n_periods * plan.n_factors].reshape(plan.n_periods, plan.n_factors)
+    scale = 1.0
+    if nu is not None:
+        scale = min(1.0, max(_MIN_CHI2_SCALE, math.exp(best[-1]) / nu))
+    return Sampling(qmc_replicates=qmc_replicates, shift=shift, chi2_scale=scale,
+                    twist_target=target, event_loss=loss)
+

@@ -1,0 +1,206 @@
+"""Systematic variables drawn by quasi-Monte Carlo or under importance sampling.
+
+A plain run draws each period's factors from the block's stream just before that period's
+defaults (:mod:`risksim.engine.block`). When a run uses quasi-Monte Carlo or importance
+sampling (a :class:`Sampling` on the plan), a block draws in this order instead (sampling
+stream order 1, part of the contract like ``STREAM_VERSION``):
+
+1. the systematic variables of every period: K standard normal factors ε per simulation
+   and, for the t copula, a χ²_ν variable V₀ (period by period, from the block's stream;
+   or, with QMC, from scrambled Sobol points, see below);
+2. under importance sampling, the shifted factors Z = ε + μ_t and V = λ·V₀;
+3. the defaults of every period and group in plan order from the block's stream, with the
+   conditional PDs p = p_g(Z, V) twisted to q (importance sampling) or as they are;
+4. the LGDs and claim draws, as in a plain run.
+
+**QMC.** The factors (and V) of a simulation are the inverse normal (χ²) CDF of one point of
+a scrambled Sobol sequence in d = periods × (K + 1 for the t copula) dimensions. There are
+R independent scramblings (replicates); simulation s belongs to replicate r = s mod R, and
+takes point j = ⌊s/R⌋ of sequence r, which is scrambled from
+``SeedSequence(seed, spawn_key=(QMC_STREAM_KEY, r))``. R divides the block size, so block
+b holds points b·B/R … of each sequence, whatever the backend or task grouping.
+
+**Importance sampling** (Glasserman & Li 2005): factors drawn N(μ_t, I) instead of N(0, I),
+V drawn λ·χ²_ν instead of χ²_ν, and defaults of group g drawn with the exponentially twisted
+probability q = p·e^{θc_g} / (1 + p(e^{θc_g} − 1)), c_g the expected loss per default of
+the group's loans and θ ≥ 0 per simulation solving Σ_{t,g} n_g c_g q_{g,t}(θ) = x (θ = 0
+when the conditional expected loss already reaches x). The likelihood ratio of a simulation
+
+    w = exp(Σ_t (−μ_t·Z_t + |μ_t|²/2)) · Π_t λ^{ν/2} e^{V_t(1/λ − 1)/2}
+        · exp(−θ Σ_{t,g} c_g D_{g,t} + Σ_{t,g} n_g ln(1 − p_{g,t} + p_{g,t} e^{θc_g}))
+
+(D_{g,t} the defaults drawn in group g and period t) makes every weighted estimator
+unbiased; the run returns w as its last column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import chdtri, expit, logit, ndtr, ndtri
+
+from risksim.engine.streams import BLOCK_SIZE
+
+SAMPLING_STREAM_ORDER = 1
+"""Version of the draw order of QMC and importance-sampling runs (saved with their result)."""
+
+QMC_STREAM_KEY = 2**32 - 1
+"""First spawn key of the Sobol scramblings (block streams have one-element keys)."""
+
+QMC_REPLICATES = 16
+"""Default number of independent scramblings; divides BLOCK_SIZE."""
+
+_SOBOL_BITS = 30
+_TWIST_ITERATIONS = 60
+
+
+@dataclass(frozen=True, eq=False)
+class Sampling:
+    """How a run draws its systematic variables and defaults (None fields: as plain MC).
+
+    Attributes
+    ----------
+    qmc_replicates : int or None
+        R independent scrambled Sobol sequences for the factors; None draws them from the
+        block stream.
+    shift : numpy.ndarray or None
+        Mean shift μ of the factors, shape (periods, K); None: no importance sampling.
+    chi2_scale : float
+        λ: the t copula's χ²_ν variable is drawn as λ·χ²_ν.
+    twist_target : float or None
+        x (money): the loss the exponential twist aims at; None: no twisting.
+    event_loss : numpy.ndarray or None
+        c_g per group in plan order (money): the expected loss of one default.
+    """
+
+    qmc_replicates: int | None = None
+    shift: np.ndarray | None = None
+    chi2_scale: float = 1.0
+    twist_target: float | None = None
+    event_loss: np.ndarray | None = None
+
+    @property
+    def weighted(self) -> bool:
+        """Whether simulations carry likelihood-ratio weights."""
+        return self.shift is not None
+
+
+def sobol_uniforms(seed: int, block: int, n: int, dimension: int,
+                   replicates: int) -> np.ndarray:
+    """Uniforms (n, dimension) of block ``block``: simulation i of the block is point
+    ``block·B/R + ⌊i/R⌋`` of scrambled sequence ``i mod R``, moved to the centre of its
+    2⁻³⁰ cell so that no coordinate is 0."""
+    from scipy.stats import qmc
+
+    per_block = BLOCK_SIZE // replicates
+    uniforms = np.empty((n, dimension))
+    for replicate in range(min(replicates, n)):
+        rows = np.arange(replicate, n, replicates)
+        stream = np.random.Generator(np.random.PCG64DXSM(
+            np.random.SeedSequence(seed, spawn_key=(QMC_STREAM_KEY, replicate))))
+        engine = qmc.Sobol(dimension, scramble=True, bits=_SOBOL_BITS, rng=stream)
+        if block:
+            engine.fast_forward(block * per_block)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # balance needs powers of 2
+            uniforms[rows] = engine.random(rows.size)
+    return uniforms + 0.5 ** (_SOBOL_BITS + 1)
+
+
+def draw_systematic(sampling: Sampling, n_periods: int, n_factors: int,
+                    degrees_of_freedom: float | None, rng: np.random.Generator, seed: int,
+                    block: int, n: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Factors Z (periods, n, K), t mixing √(V/ν) (periods, n) or None, and the log
+    likelihood ratio of the systematic draws (n,) (zeros without importance sampling)."""
+    t_copula = degrees_of_freedom is not None
+    if sampling.qmc_replicates is not None:
+        width = n_factors + t_copula
+        u = sobol_uniforms(seed, block, n, n_periods * width, sampling.qmc_replicates)
+        u = u.reshape(n, n_periods, width).transpose(1, 0, 2)
+        factors = ndtri(u[:, :, :n_factors])
+        chi2 = chdtri(degrees_of_freedom, 1.0 - u[:, :, n_factors]) if t_copula else None
+    else:
+        factors = np.empty((n_periods, n, n_factors))
+        chi2 = np.empty((n_periods, n)) if t_copula else None
+        for period in range(n_periods):
+            factors[period] = rng.standard_normal((n, n_factors))
+            if chi2 is not None and degrees_of_freedom is not None:
+                chi2[period] = rng.chisquare(degrees_of_freedom, n)
+    log_weight = np.zeros(n)
+    if sampling.shift is not None:
+        mu = sampling.shift
+        factors += mu[:, None, :]
+        log_weight -= np.einsum("pnk,pk->n", factors, mu) - 0.5 * float(np.sum(mu * mu))
+        if chi2 is not None:
+            assert degrees_of_freedom is not None
+            scale = sampling.chi2_scale
+            chi2 *= scale
+            log_weight += (n_periods * degrees_of_freedom / 2 * np.log(scale)
+                           + chi2.sum(axis=0) * (1 / scale - 1) / 2)
+    mixing = None if chi2 is None else np.sqrt(chi2 / degrees_of_freedom)
+    return factors, mixing, log_weight
+
+
+def conditional_pd(threshold: float, loading: np.ndarray, idiosyncratic_sd: float,
+                   factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
+    """p = Φ((c·√(V/ν) − b·Z)/√(1 − R)) per simulation (Gaussian: no √(V/ν))."""
+    shifted = threshold if mixing is None else threshold * mixing
+    return np.asarray(ndtr((shifted - factors @ loading) / idiosyncratic_sd))
+
+
+def twist(pds: np.ndarray, counts: np.ndarray, event_loss: np.ndarray,
+          target: float) -> tuple[np.ndarray, np.ndarray]:
+    """The twist θ per simulation and ψ(θ) = Σ_j n_j ln(1 − p_j + p_j e^{θc_j}).
+
+    Parameters
+    ----------
+    pds : numpy.ndarray
+        Conditional PDs, shape (n, J): one column per (period, group).
+    counts, event_loss : numpy.ndarray
+        n_j loans and c_j expected loss per default (money) of each column, shape (J,).
+    target : float
+        x (money).
+
+    Returns
+    -------
+    theta, psi : numpy.ndarray
+        θ ≥ 0 (1/money) solving Σ_j n_j c_j q_j(θ) = x, or 0 when Σ_j n_j c_j p_j ≥ x
+        (or x is beyond the largest possible loss Σ_j n_j c_j: then the largest finite θ
+        the iteration reaches); ψ(θ), shape (n,).
+    """
+    scaled = event_loss / target  # c_j / x: θ is solved in units of 1/x
+    weights = counts * scaled
+    theta = np.zeros(pds.shape[0])
+    psi = np.zeros(pds.shape[0])
+    rows = np.flatnonzero(pds @ weights < 1.0)  # θ = 0 and ψ = 0 elsewhere
+    if not rows.size:
+        return theta, psi
+    with np.errstate(divide="ignore"):
+        logits = logit(pds[rows])
+    solved = np.zeros(rows.size)
+    low = np.zeros(rows.size)
+    high = np.full(rows.size, np.inf)
+    active = np.arange(rows.size)
+    for _ in range(_TWIST_ITERATIONS):
+        if not active.size:
+            break
+        t = solved[active]
+        q = expit(logits[active] + t[:, None] * scaled)
+        excess = q @ weights - 1.0
+        slope = (q * (1 - q)) @ (weights * scaled)
+        low[active] = np.where(excess < 0, t, low[active])
+        high[active] = np.where(excess > 0, t, high[active])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = t - excess / slope
+        lower, upper = low[active], high[active]
+        fallback = np.where(np.isfinite(upper), (lower + upper) / 2, 2 * t + 1)
+        new = np.where(np.isfinite(step) & (step > lower) & (step < upper), step, fallback)
+        solved[active] = new
+        active = active[np.abs(new - t) > 1e-12 * np.maximum(1.0, t)]
+    with np.errstate(divide="ignore"):
+        psi[rows] = np.logaddexp(np.log1p(-pds[rows]),
+                                 np.log(pds[rows]) + solved[:, None] * scaled) @ counts
+    theta[rows] = solved / target
+    return theta, psi
