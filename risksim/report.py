@@ -31,7 +31,7 @@ def format_summary(result: Result) -> str:
     """
     layers = result.layer_summary().rename(index=lambda name: f"{name} (layer)")
     table = pd.concat([result.summary(), layers]) if len(layers) else result.summary()
-    scale, unit = _unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
+    scale, unit = money_unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
     header = ["party", "EL", "SD"]
     for level in result.levels:
         header += [f"VaR {100 * level:g}%", f"ES {100 * level:g}%"]
@@ -103,7 +103,8 @@ def _aligned(rows: list[list[str]]) -> list[str]:
             for row in rows]
 
 
-def _unit(magnitude: float) -> tuple[float, str]:
+def money_unit(magnitude: float) -> tuple[float, str]:
+    """(scale, unit name) to show amounts of about ``magnitude``: 1e6 and "m" for millions."""
     for scale, unit in _UNITS:
         if abs(magnitude) >= 10 * scale:
             return scale, unit
@@ -119,7 +120,7 @@ def format_pricing(pricing: Pricing) -> str:
     meta = pricing.metadata
     terms = meta["terms"]
     money = meta["currency"]
-    scale, unit = _unit(float(pricing.table["expected_claims"].max()))
+    scale, unit = money_unit(float(pricing.table["expected_claims"].max()))
     rows = [["tier", "loans", f"claims ({money} {unit})".replace(" )", ")"), "break-even",
              f"capital ({terms['capital']})", "risk-adjusted"]]
     for tier, row in pricing.table.iterrows():
@@ -146,7 +147,7 @@ def format_comparison(comparison: Comparison) -> str:
     meta = comparison.metadata
     top = f"ES_{meta['levels'][-1]:g}"
     table = comparison.parties
-    scale, unit = _unit(float(table[top].abs().max()))
+    scale, unit = money_unit(float(table[top].abs().max()))
     rows = [["scheme", "party", "EL", "EL - base (se)", top.replace("_", " "),
              f"{top.replace('_', ' ')} - base (se)", "subsidy rate"]]
     for key, row in zip(table.index, table.to_dict("records"), strict=True):
@@ -176,8 +177,8 @@ def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
     """One row per point: the swept values and ``measure`` of ``party`` with its error."""
     chosen = frame[(frame["party"] == party) & (frame["measure"] == measure)]
     paths = [c for c in frame.columns if c not in (
-        "point", "varied", "party", "measure", "value", "se")]
-    scale, unit = _unit(float(chosen["value"].abs().max()))
+        "point", "varied", "party", "measure", "value", "se", "currency")]
+    scale, unit = money_unit(float(chosen["value"].abs().max()))
     rows = [["point", *paths, f"{party} {measure} ({unit or 'units'})"]]
     for _, row in chosen.iterrows():
         rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],

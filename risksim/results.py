@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ import pandas as pd
 from risksim import measures
 from risksim.errors import InputError
 from risksim.files import write_atomically
+
+if TYPE_CHECKING:
+    from risksim.plot import ResultPlots
 
 SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
@@ -70,6 +73,14 @@ class Result:
     def currency(self) -> str:
         """Currency of every amount."""
         return str(self.metadata.get("currency", ""))
+
+    @property
+    def plot(self) -> ResultPlots:
+        """This result's plots: ``result.plot.exceedance()``, ``.distribution()``,
+        ``.tail_shares()``, ``.convergence()`` (:mod:`risksim.plot`)."""
+        from risksim.plot import ResultPlots
+
+        return ResultPlots(self)
 
     @property
     def levels(self) -> list[float]:
@@ -172,6 +183,20 @@ class Result:
                                 "se": est.se, "lower": est.lower, "upper": est.upper})
         return pd.DataFrame.from_records(records)
 
+    def summary_document(self) -> dict[str, Any]:
+        """The metadata (versions, seed, block size, scenario hash, ...) and every summary
+        table, as the mapping ``summary.json`` holds (JSON-ready but for numpy scalars)."""
+        tables = {"summary": self.summary(), "layer_summary": self.layer_summary(),
+                  "probabilities": self.probabilities(), "fee_summary": self.fee_summary(),
+                  "recovery_summary": self.recovery_summary()}
+        return {**self.metadata, "result_format": RESULT_FORMAT,
+                **{name: json.loads(table.to_json(orient="index"))
+                   for name, table in tables.items()}}
+
+    def to_json(self) -> str:
+        """:meth:`summary_document` as JSON text (what ``risksim run --format json`` prints)."""
+        return json.dumps(self.summary_document(), indent=2, default=_json_default)
+
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed), the
         rules' indicators (``indicators.csv``) and the fees (``fees.csv``) when there are any.
@@ -192,14 +217,7 @@ class Result:
         for frame, name in ((self.indicators, INDICATORS_CSV), (self.fees, FEES_CSV)):
             if len(frame.columns):
                 written.append(write_atomically(directory / name, frame.to_csv))
-        document = {**self.metadata, "result_format": RESULT_FORMAT,
-                    "summary": json.loads(self.summary().to_json(orient="index")),
-                    "layer_summary": json.loads(self.layer_summary().to_json(orient="index")),
-                    "probabilities": json.loads(self.probabilities().to_json(orient="index")),
-                    "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
-                    "recovery_summary": json.loads(
-                        self.recovery_summary().to_json(orient="index")),
-                    "files": [p.name for p in written]}
+        document = {**self.summary_document(), "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=_json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
                                      lambda p: Path(p).write_text(text + "\n", "utf-8")))

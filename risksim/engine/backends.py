@@ -11,16 +11,17 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
 
+from risksim import progress
 from risksim.engine.block import simulate_block
 from risksim.engine.memory import keep_freed_memory
 from risksim.engine.plan import SimulationPlan
-from risksim.engine.streams import n_blocks
+from risksim.engine.streams import block_size, n_blocks
 from risksim.errors import InputError
 from risksim.suggest import unknown_name_message
 
@@ -44,10 +45,24 @@ class Backend(Protocol):
         """Results of every task, in the order of ``tasks``."""
 
 
-def run_task(plan: SimulationPlan, seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
-    """Simulate blocks ``blocks[0] .. blocks[1] − 1``, stacked in block order."""
+def run_task(plan: SimulationPlan, seed: int, n_sims: int, blocks: BlockRange, *,
+             report: bool = False) -> np.ndarray:
+    """Simulate blocks ``blocks[0] .. blocks[1] − 1``, stacked in block order.
+
+    With ``report``, each finished block moves the open progress bar by its simulations.
+    """
     keep_freed_memory()
-    return np.concatenate([simulate_block(plan, seed, n_sims, b) for b in range(*blocks)])
+    parts = []
+    for block in range(*blocks):
+        parts.append(simulate_block(plan, seed, n_sims, block))
+        if report:
+            progress.advance(block_size(n_sims, block))
+    return np.concatenate(parts)
+
+
+def task_size(n_sims: int, blocks: BlockRange) -> int:
+    """Number of simulations in the blocks ``blocks``."""
+    return sum(block_size(n_sims, block) for block in range(*blocks))
 
 
 class SerialBackend:
@@ -58,7 +73,7 @@ class SerialBackend:
     def run(self, plan: SimulationPlan, seed: int, n_sims: int,
             tasks: Sequence[BlockRange]) -> list[np.ndarray]:
         """Results of every task, in task order."""
-        return [run_task(plan, seed, n_sims, task) for task in tasks]
+        return [run_task(plan, seed, n_sims, task, report=True) for task in tasks]
 
 
 _worker_plan: SimulationPlan | None = None
@@ -77,7 +92,8 @@ def _run_in_worker(seed: int, n_sims: int, blocks: BlockRange) -> np.ndarray:
 class ProcessBackend:
     """Runs tasks in a pool of worker processes (standard library), one BLAS thread each.
 
-    The plan (portfolio included) is sent to each worker once, when it starts.
+    The plan (portfolio included) is sent to each worker once, when it starts. The progress
+    bar moves as each task finishes.
 
     Parameters
     ----------
@@ -95,8 +111,11 @@ class ProcessBackend:
         with _one_blas_thread(), ProcessPoolExecutor(
                 max_workers=min(self.n_workers, len(tasks)), mp_context=context,
                 initializer=_init_worker, initargs=(plan,)) as pool:
-            return list(pool.map(_run_in_worker, [seed] * len(tasks), [n_sims] * len(tasks),
-                                 tasks))
+            futures = {pool.submit(_run_in_worker, seed, n_sims, task): task for task in tasks}
+            for future in as_completed(futures):
+                future.result()
+                progress.advance(task_size(n_sims, futures[future]))
+            return [future.result() for future in futures]
 
 
 def _start_method() -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from risksim import progress as bars
 from risksim.engine.backends import TASKS_PER_WORKER, make_backend, split_blocks
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
@@ -22,7 +23,8 @@ from risksim.scenario.loader import Scenario, load_scenario
 
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
-             *, workers: int | None = None, levels: Sequence[float] | None = None) -> Result:
+             *, workers: int | None = None, levels: Sequence[float] | None = None,
+             progress: bool | None = None) -> Result:
     """Simulate a scenario's loss distribution per party.
 
     Parameters
@@ -32,6 +34,9 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     n_sims, seed, backend, workers, levels : optional
         Override the scenario's ``simulation`` section; None keeps what the file says
         (defaults: 100,000 simulations, seed 1, serial backend, levels 0.95/0.99/0.999).
+    progress : bool, optional
+        Show a progress bar (True), never (False), or on a long run watched in a terminal
+        or notebook (None; :mod:`risksim.progress`). The result is the same either way.
 
     Returns
     -------
@@ -49,7 +54,8 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     _check_arguments(n_sims, seed, workers, backend_name, levels)
     runner = make_backend(backend_name, workers)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
-    values = np.concatenate(runner.run(scenario.plan, seed, n_sims, tasks))
+    with bars.setting(progress), bars.bar(n_sims, "simulating"):
+        values = np.concatenate(runner.run(scenario.plan, seed, n_sims, tasks))
     return result_from_values(scenario, values, seed, levels, backend=backend_name,
                               workers=workers)
 
