@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -39,8 +40,10 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # --- the quick tour ------------------------------------------------------------------------
 
 
+@functools.cache
 def tour_result() -> Any:
-    """The run of the tour: the embedded default scenario with :data:`TOUR`'s settings."""
+    """The run of the tour: the embedded default scenario with :data:`TOUR`'s settings
+    (simulated once per process)."""
     from risksim.engine.simulate import simulate
 
     return simulate(TOUR["scenario"], n_sims=TOUR["n_sims"], seed=TOUR["seed"],

@@ -114,11 +114,9 @@ def _tqdm_class() -> Any:
 
 
 def _has_ipywidgets() -> bool:
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    from importlib.util import find_spec
+
+    return find_spec("ipywidgets") is not None
 
 
 def _is_terminal(stream: Any) -> bool:
