@@ -342,7 +342,7 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
           output_format: str) -> None:
     """Simulate SCENARIO at every point of a sweep, on common random numbers."""
     from risksim.errors import InputError
-    from risksim.report import format_sweep
+    from risksim.report import format_sweep, format_tornado
     from risksim.scenario.loader import load_scenario
     from risksim.suggest import unknown_name_message
     from risksim.sweeps import parse_setting, tornado
@@ -363,7 +363,8 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
     else:
         click.echo(format_sweep(frame, party, measure))
         if design != "grid":
-            click.echo("\n" + tornado(frame, party, measure).to_string())
+            click.echo("\n" + format_tornado(tornado(frame, party, measure), frame, party,
+                                             measure))
     _write_csv(frame, out, output_format, index=False)
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from risksim import measures
 from risksim.errors import InputError
-from risksim.report import money_unit
+from risksim.report import measure_label, money_unit
 from risksim.suggest import unknown_name_message
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
     sizes = sizes[sizes >= 2]
     rows = [estimate(losses[:size], confidence) for size in sizes]
     values = np.array([r.value for r in rows])
-    ax.plot(sizes, values, lw=1.6, marker=".", label=f"{party} {_measure_label(measure)}")
+    ax.plot(sizes, values, lw=1.6, marker=".", label=f"{party} {measure_label(measure)}")
     ax.fill_between(sizes, [r.lower for r in rows], [r.upper for r in rows], alpha=0.2, lw=0,
                     label=f"{_pct(confidence)} band")
     ax.axhline(values[-1], color="0.4", ls="--", lw=1, label=f"all {n:,} simulations")
@@ -260,8 +260,8 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
     money = _money_axis(ax.yaxis, float(np.max(np.abs([r.upper for r in rows]))),
                         result.currency)
     ax.set_xlabel("simulations used (the first n)")
-    ax.set_ylabel(f"{_measure_label(measure)} ({money})")
-    ax.set_title(_title(result, f"Convergence of {party} {_measure_label(measure)}"),
+    ax.set_ylabel(f"{measure_label(measure)} ({money})")
+    ax.set_title(_title(result, f"Convergence of {party} {measure_label(measure)}"),
                  fontsize=10)
     ax.legend(frameon=False)
     return ax
@@ -358,7 +358,7 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
         money = "% of lending"
     else:
         money = _money_axis(ax.xaxis, magnitude, currency)
-    what = _measure_label(measure)
+    what = measure_label(measure)
     ax.set_xlabel(f"{what} - baseline ({money})" if difference else f"{what} ({money})")
     if difference:
         ax.set_title(f"{what}: difference to {_baseline(data) or 'the baseline'} "
@@ -417,7 +417,7 @@ def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None
     span = float(ends.max() - ends.min()) or abs(base) or 1.0
     ax.set_xlim(float(ends.min()) - 0.25 * span, float(ends.max()) + 0.25 * span)
     money = _money_axis(ax.xaxis, float(np.abs(ends).max()), currency or "")
-    what = f"{party} {_measure_label(measure)}" if party and measure else "measure"
+    what = f"{party} {measure_label(measure)}" if party and measure else "measure"
     ax.set_xlabel(f"{what} ({money})")
     ax.set_title(f"Sensitivity of {what}, one path at a time")
     ax.legend(frameon=False, loc="lower right")
@@ -591,16 +591,6 @@ def _estimator(measure: str) -> Any:
         return lambda losses, confidence: function(losses, value, confidence)
     raise InputError(f"unknown measure '{measure}'; expected EL, SD, VaR_<level> or "
                      "ES_<level>, e.g. ES_0.99", path="measure")
-
-
-def _measure_label(measure: str | None) -> str:
-    if not measure:
-        return ""
-    kind, _, level = measure.partition("_")
-    try:
-        return f"{kind} {_pct(float(level))}" if level else kind
-    except ValueError:
-        return measure
 
 
 def _comparison_table(data: Comparison | pd.DataFrame,

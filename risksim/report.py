@@ -148,8 +148,8 @@ def format_comparison(comparison: Comparison) -> str:
     top = f"ES_{meta['levels'][-1]:g}"
     table = comparison.parties
     scale, unit = money_unit(float(table[top].abs().max()))
-    rows = [["scheme", "party", "EL", "EL - base (se)", top.replace("_", " "),
-             f"{top.replace('_', ' ')} - base (se)", "subsidy rate"]]
+    rows = [["scheme", "party", "EL", "EL - base (se)", measure_label(top),
+             f"{measure_label(top)} - base (se)", "subsidy rate"]]
     for key, row in zip(table.index, table.to_dict("records"), strict=True):
         scheme, party = key
         rows.append([str(scheme), str(party), f"{row['EL'] / scale:,.2f}",
@@ -179,11 +179,41 @@ def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
     paths = [c for c in frame.columns if c not in (
         "point", "varied", "party", "measure", "value", "se", "currency")]
     scale, unit = money_unit(float(chosen["value"].abs().max()))
-    rows = [["point", *paths, f"{party} {measure} ({unit or 'units'})"]]
+    money = _money(frame, unit)
+    rows = [["point", *paths, f"{party} {measure_label(measure)} ({money})"]]
     for _, row in chosen.iterrows():
         rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],
                      _cell(row["value"], row["se"], scale)])
     return "\n".join(_aligned(rows))
+
+
+def format_tornado(table: pd.DataFrame, frame: pd.DataFrame, party: str, measure: str) -> str:
+    """The tornado data of :func:`risksim.sweeps.tornado`, amounts in one unit."""
+    scale, unit = money_unit(float(table[["at_low", "at_high"]].abs().to_numpy().max()))
+    rows = [["path", "low", "high", "at low", "at high", "base", "swing"]]
+    for path, row in table.iterrows():
+        rows.append([str(path), f"{row['low']}", f"{row['high']}",
+                     *[f"{row[c] / scale:,.2f}" for c in ("at_low", "at_high", "base", "swing")]])
+    return "\n".join([f"tornado: {party} {measure_label(measure)} ({_money(frame, unit)}), "
+                      "widest swing first", *_aligned(rows)])
+
+
+def _money(frame: pd.DataFrame, unit: str) -> str:
+    """``CNY m``: the frame's currency (when it has one) and ``unit``."""
+    currencies = set(frame["currency"]) if "currency" in frame.columns else set()
+    currency = currencies.pop() if len(currencies) == 1 else ""
+    return f"{currency} {unit}".strip() or "units"
+
+
+def measure_label(measure: str | None) -> str:
+    """``ES_0.99`` → ``ES 99%``; ``EL`` as it is."""
+    if not measure:
+        return ""
+    kind, _, level = measure.partition("_")
+    try:
+        return f"{kind} {100 * float(level):g}%" if level else kind
+    except ValueError:
+        return measure
 
 
 def _rate(value: float, se: float) -> str:
