@@ -437,8 +437,9 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     """
     from risksim.errors import InputError
     from risksim.files import write_atomically
+    from risksim.plot import draw, option_named, saved
 
-    data, found, options = _plot_source(source)
+    data, found, options = saved(source)
     kind = kind or {"result": "exceedance", "comparison": "comparison",
                     "sweep": "tornado"}[found]
     expected = {"comparison": "comparison", "tornado": "sweep"}.get(kind, "result")
@@ -471,14 +472,12 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from risksim.plot import draw
-
     try:
         figure: Any = draw(kind, data, **options).figure
     except TypeError as exc:
         if "unexpected keyword argument" not in str(exc):
             raise
-        raise InputError(f"not used by --kind {kind}", path=_option_named(exc)) from None
+        raise InputError(f"not used by --kind {kind}", path=option_named(exc)) from None
     try:
         write_atomically(output, lambda path: figure.savefig(path, format=suffix, dpi=dpi))
     except OSError as exc:
@@ -486,41 +485,6 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     finally:
         plt.close(figure)
     click.echo(f"wrote {output}")
-
-
-def _option_named(exc: TypeError) -> str:
-    """``--level`` from "got an unexpected keyword argument 'level'"."""
-    text = str(exc)
-    name = text.rsplit("'", 2)[-2] if text.count("'") >= 2 else text
-    return "--" + name.replace("parties", "party").replace("_", "-")
-
-
-def _plot_source(source: Path) -> tuple[Any, str, dict[str, Any]]:
-    """(data, what it is, plot options) of a saved result, compare folder or sweep CSV."""
-    import pandas as pd
-
-    from risksim.errors import InputError
-    from risksim.results import SUMMARY_FILE, load_result
-
-    if source.is_dir() and (source / SUMMARY_FILE).is_file():
-        return load_result(source), "result", {}
-    if source.is_dir() and (source / "parties.csv").is_file():
-        parties = pd.read_csv(source / "parties.csv", index_col=["scheme", "party"])
-        options: dict[str, Any] = {}
-        if (source / "schemes.csv").is_file():
-            schemes = pd.read_csv(source / "schemes.csv", index_col="scheme")
-            options["lending"] = schemes["lending"]
-            if "currency" in schemes.columns:
-                currencies = set(schemes["currency"])
-                options["currency"] = (currencies.pop() if len(currencies) == 1
-                                       else "each scheme's currency")
-        return parties, "comparison", options
-    if source.is_file() and source.suffix.lower() == ".csv":
-        frame = pd.read_csv(source)
-        if {"varied", "party", "measure", "value"} <= set(frame.columns):
-            return frame, "sweep", {}
-    raise InputError("not something to plot: expected a result folder (with summary.json), "
-                     "a compare folder (with parties.csv) or a sweep CSV", source=str(source))
 
 
 @main.command()
