@@ -1,7 +1,11 @@
-"""The ``risksim`` command line: run, validate, schema.
+"""The ``risksim`` command line: run, validate, schema, price, compare, sweep, contributions,
+plot, docs.
 
 Heavy modules are imported inside the commands, so ``risksim --help`` stays instant. Bad
 input prints one line, ``error: file:line: dotted.path: message``, and exits with code 2.
+Commands that simulate show a progress bar on long runs in a terminal (``--quiet``: none)
+and print their table as text, JSON or CSV (``--format``); with JSON or CSV, standard
+output holds the data alone and the names of files written go to standard error.
 """
 
 from __future__ import annotations
@@ -21,6 +25,38 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
 CHECKPOINT_FOLDER = "checkpoint"
 """Sub-folder of ``run --out`` holding the checkpoint of a run in progress."""
+
+
+def quiet_and_format(command: F) -> F:
+    """Add ``--quiet`` (no progress bars) and ``--format table|json|csv`` to ``command``."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, quiet: bool, output_format: str, **kwargs: Any) -> Any:
+        from risksim import progress
+
+        with progress.setting(False if quiet else None):
+            return command(*args, output_format=output_format, **kwargs)
+
+    wrapper = click.option("-q", "--quiet", is_flag=True,
+                           help="No progress bar (bars show only on long runs in a "
+                                "terminal).")(wrapper)
+    wrapper = click.option("--format", "output_format",
+                           type=click.Choice(["table", "json", "csv"]), default="table",
+                           show_default=True, help="How the result is printed.")(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def _say_wrote(paths: Any, output_format: str) -> None:
+    """``wrote A, B``: on standard output after a table, on standard error after data."""
+    click.echo("wrote " + ", ".join(str(p) for p in paths), err=output_format != "table")
+
+
+def _print_frame(frame: Any, output_format: str, **csv_options: Any) -> None:
+    """``frame`` as JSON records or CSV on standard output."""
+    if output_format == "json":
+        click.echo(frame.to_json(orient="records", indent=2))
+    else:
+        click.echo(frame.to_csv(**csv_options), nl=False)
 
 
 def reports_bad_input(command: F) -> F:
@@ -60,8 +96,6 @@ def main() -> None:
                    "(default: CPU count).")
 @click.option("--address", default=None, metavar="tcp://HOST:PORT",
               help="Dask scheduler to run on (--backend dask; default: a local cluster).")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on standard error (default: when it is a terminal).")
 @click.option("--streaming", is_flag=True,
               help="Keep histograms and the exact top tail per party instead of every "
                    "simulation (memory independent of --sims); writes summary.json only.")
@@ -75,16 +109,18 @@ def main() -> None:
 @click.option("--timeline", is_flag=True, default=False,
               help="Also date every claim, payment and recovery (the scenario's timeline "
                    "section): print a liquidity and NPL summary, write timeline_*.csv.")
+@quiet_and_format
 @reports_bad_input
 def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path | None,
-        backend: str | None, workers: int | None, address: str | None,
-        progress: bool | None, streaming: bool, resume: bool, tail_level: float | None,
-        qmc: int | None, timeline: bool) -> None:
+        backend: str | None, workers: int | None, address: str | None, streaming: bool,
+        resume: bool, tail_level: float | None, qmc: int | None, timeline: bool,
+        output_format: str) -> None:
     """Simulate SCENARIO (default: the embedded default scenario) and print its summary.
 
-    With --out, completed blocks are checkpointed in OUT/checkpoint while the run goes on
-    (removed once the result is written; not with --timeline); a killed run continues with
-    --resume.
+    --format json prints what summary.json holds (metadata and every summary table);
+    --format csv the loss summary, one row per party. With --out, completed blocks are
+    checkpointed in OUT/checkpoint while the run goes on (removed once the result is
+    written; not with --timeline); a killed run continues with --resume.
     """
     from risksim.engine.checkpoint import saved_tasks
     from risksim.engine.simulate import simulate
@@ -107,13 +143,16 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
         blocks = sum(stop - start for start, stop in saved_tasks(checkpoint))
         click.echo(f"resuming: {blocks:,} blocks done in {checkpoint}", err=True)
     result = simulate(loaded, n_sims=n_sims, seed=seed, backend=backend, workers=workers,
-                      address=address,
-                      progress=sys.stderr.isatty() if progress is None else progress,
-                      checkpoint=checkpoint, resume=resume, streaming=streaming,
-                      tail_level=tail_level, qmc=qmc, timeline=timeline)
-    click.echo(format_summary(result))
-    if isinstance(result, Result) and result.timeline is not None:
-        click.echo("\n" + format_timeline(result))
+                      address=address, checkpoint=checkpoint, resume=resume,
+                      streaming=streaming, tail_level=tail_level, qmc=qmc, timeline=timeline)
+    if output_format == "table":
+        click.echo(format_summary(result))
+        if isinstance(result, Result) and result.timeline is not None:
+            click.echo("\n" + format_timeline(result))
+    elif output_format == "json":
+        click.echo(result.to_json())
+    else:
+        click.echo(result.summary().to_csv(), nl=False)
     if out is not None:
         try:
             written = result.save(out)
@@ -124,7 +163,7 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
                              source=str(out)) from None
         if checkpoint is not None:
             shutil.rmtree(checkpoint, ignore_errors=True)
-        click.echo("wrote " + ", ".join(str(p) for p in written))
+        _say_wrote(written, output_format)
 
 
 def _check_writable(out: Path) -> None:
@@ -192,7 +231,8 @@ def schema(output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
-def _write_csv(frame: Any, out: Path | None, **options: Any) -> None:
+def _write_csv(frame: Any, out: Path | None, output_format: str = "table",
+               **options: Any) -> None:
     """Write ``frame`` to ``out`` as CSV (atomically) and say where."""
     if out is None:
         return
@@ -204,7 +244,7 @@ def _write_csv(frame: Any, out: Path | None, **options: Any) -> None:
         write_atomically(out, lambda path: frame.to_csv(path, **options))
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out)) from None
-    click.echo(f"wrote {out}")
+    _say_wrote([out], output_format)
 
 
 def _bands(text: str | None) -> list[float] | None:
@@ -251,11 +291,12 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 @SIMS
 @SEED
 @CSV_OUT
+@quiet_and_format
 @reports_bad_input
 def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
           cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
           capital_amount: float | None, by: str | None, bands: str | None,
-          n_sims: int | None, seed: int | None, out: Path | None) -> None:
+          n_sims: int | None, seed: int | None, out: Path | None, output_format: str) -> None:
     """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
     from risksim.pricing import PricingTerms
     from risksim.pricing import price as price_fee
@@ -268,8 +309,21 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
     pricing = price_fee(load_scenario(scenario), party, terms=terms, target=target,
                         capital_amount=capital_amount, by=by, bands=_bands(bands),
                         n_sims=n_sims, seed=seed)
-    click.echo(format_pricing(pricing))
-    _write_csv(pricing.table, out)
+    if output_format == "table":
+        click.echo(format_pricing(pricing))
+    elif output_format == "csv":
+        _print_frame(pricing.table, output_format)
+    else:
+        import json
+
+        fee = pricing.target
+        click.echo(json.dumps({
+            "metadata": pricing.metadata, "party": pricing.party,
+            "tiers": json.loads(pricing.table.to_json(orient="index")),
+            "target": None if fee is None else {"fee": fee.value, "se": fee.se,
+                                                "lower": fee.lower, "upper": fee.upper}},
+            indent=2, default=str))
+    _write_csv(pricing.table, out, output_format)
 
 
 @main.command()
@@ -286,10 +340,11 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
 @SEED
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write parties.csv and schemes.csv to.")
+@quiet_and_format
 @reports_bad_input
 def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | None,
             risk_weight: float, n_sims: int | None, seed: int | None,
-            out: Path | None) -> None:
+            out: Path | None, output_format: str) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
     from risksim.comparison import compare as compare_schemes
     from risksim.report import format_comparison
@@ -299,11 +354,14 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
     comparison = compare_schemes(list(scenarios), baseline=baseline or 0, n_sims=n_sims,
                                  seed=seed, public=public.split(",") if public else None,
                                  guarantor_risk_weight=risk_weight)
-    click.echo(format_comparison(comparison))
+    if output_format == "table":
+        click.echo(format_comparison(comparison))
+    else:
+        _print_frame(comparison.parties.reset_index(), output_format, index=False)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        _write_csv(comparison.parties, out / "parties.csv")
-        _write_csv(comparison.schemes, out / "schemes.csv")
+        _write_csv(comparison.parties, out / "parties.csv", output_format)
+        _write_csv(comparison.schemes, out / "schemes.csv", output_format)
 
 
 @main.command()
@@ -319,12 +377,14 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
 @SIMS
 @SEED
 @CSV_OUT
+@quiet_and_format
 @reports_bad_input
 def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | None,
-          measure: str | None, n_sims: int | None, seed: int | None, out: Path | None) -> None:
+          measure: str | None, n_sims: int | None, seed: int | None, out: Path | None,
+          output_format: str) -> None:
     """Simulate SCENARIO at every point of a sweep, on common random numbers."""
     from risksim.errors import InputError
-    from risksim.report import format_sweep
+    from risksim.report import format_sweep, format_tornado
     from risksim.scenario.loader import load_scenario
     from risksim.suggest import unknown_name_message
     from risksim.sweeps import parse_setting, tornado
@@ -340,10 +400,14 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
                                ("measure", measure, frame["measure"])):
         if value not in set(valid):
             raise InputError(unknown_name_message(name, value, set(valid)), path=f"--{name}")
-    click.echo(format_sweep(frame, party, measure))
-    if design != "grid":
-        click.echo("\n" + tornado(frame, party, measure).to_string())
-    _write_csv(frame, out, index=False)
+    if output_format != "table":
+        _print_frame(frame, output_format, index=False)
+    else:
+        click.echo(format_sweep(frame, party, measure))
+        if design != "grid":
+            click.echo("\n" + format_tornado(tornado(frame, party, measure), frame, party,
+                                             measure))
+    _write_csv(frame, out, output_format, index=False)
 
 
 @main.command()
@@ -357,9 +421,11 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
 @SIMS
 @SEED
 @CSV_OUT
+@quiet_and_format
 @reports_bad_input
 def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
-                  n_sims: int | None, seed: int | None, out: Path | None) -> None:
+                  n_sims: int | None, seed: int | None, out: Path | None,
+                  output_format: str) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.euler import contributions as euler_contributions
     from risksim.scenario.loader import load_scenario
@@ -368,5 +434,124 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
                                 level=level, n_sims=n_sims, seed=seed)
     shown = frame.sort_values(["party", "ES"], ascending=[True, False]).groupby(
         "party", sort=False).head(top)
-    click.echo(shown.to_string(index=False))
-    _write_csv(frame, out, index=False)
+    if output_format == "table":
+        click.echo(shown.to_string(index=False))
+    else:
+        _print_frame(frame, output_format, index=False)
+    _write_csv(frame, out, output_format, index=False)
+
+
+PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "comparison",
+              "tornado")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice(PLOT_KINDS), default=None,
+              help="The plot (default: exceedance for a result, comparison for a compare "
+                   "folder, tornado for a sweep CSV).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Image to write, .png, .svg or .pdf (default: KIND.png in the result "
+                   "folder, or beside the sweep CSV).")
+@click.option("--party", "parties", multiple=True,
+              help="Party to show (repeat for several; default: all). One party for "
+                   "convergence and tornado.")
+@click.option("--level", type=float, default=None,
+              help="Level of the VaR and ES marked on an exceedance curve (default 0.99).")
+@click.option("--measure", default=None,
+              help="EL, SD, VaR_0.99, ES_0.99, ... for convergence, comparison and tornado.")
+@click.option("--difference", is_flag=True,
+              help="comparison: differences to the baseline with paired error bars.")
+@click.option("--per-lending", is_flag=True,
+              help="comparison: amounts as a share of each scheme's lending (comparable "
+                   "across books and currencies).")
+@click.option("--dpi", type=click.IntRange(min=20, max=1200), default=150, show_default=True)
+@reports_bad_input
+def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str, ...],
+         level: float | None, measure: str | None, difference: bool, per_lending: bool,
+         dpi: int) -> None:
+    """Draw a saved result, comparison or sweep into a PNG, SVG or PDF file.
+
+    SOURCE is a result folder (risksim run --out), a compare folder (risksim compare --out)
+    or the CSV of a one-at-a-time sweep (risksim sweep --out). Kinds of a result:
+    distribution, exceedance, tail-shares, convergence; of a compare folder: comparison; of a
+    sweep: tornado.
+    """
+    from risksim.errors import InputError
+    from risksim.files import write_atomically
+    from risksim.plot import draw, option_named, saved
+
+    data, found, options = saved(source)
+    kind = kind or {"result": "exceedance", "comparison": "comparison",
+                    "sweep": "tornado"}[found]
+    expected = {"comparison": "comparison", "tornado": "sweep"}.get(kind, "result")
+    if expected != found:
+        raise InputError(f"--kind {kind} plots a {expected}, and this is a {found}",
+                         source=str(source))
+    single = kind in ("convergence", "tornado")
+    if single and len(parties) > 1:
+        raise InputError(f"--kind {kind} shows one party, not {len(parties)}", path="--party")
+    if parties:
+        options["party" if single else "parties"] = parties[0] if single else list(parties)
+    if level is not None:
+        options["level"] = level
+    if measure is not None:
+        options["measure"] = measure
+    if difference:
+        options["difference"] = True
+    if per_lending:
+        options["per_lending"] = True
+    else:
+        options.pop("lending", None)
+    output = output or (source if source.is_dir() else source.parent) / f"{kind}.png"
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "pdf"):
+        raise InputError(f"'{output.name}': expected a .png, .svg or .pdf file",
+                         path="--output")
+    _check_writable(output.parent)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        figure: Any = draw(kind, data, **options).figure
+    except TypeError as exc:
+        if "unexpected keyword argument" not in str(exc):
+            raise
+        raise InputError(f"not used by --kind {kind}", path=option_named(exc)) from None
+    try:
+        write_atomically(output, lambda path: figure.savefig(path, format=suffix, dpi=dpi))
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(output)) from None
+    finally:
+        plt.close(figure)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("docs"), show_default=True, help="Folder to write the docs to.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if a file in the folder is not current.")
+@reports_bad_input
+def docs(output: Path, check: bool) -> None:
+    """Regenerate the reference docs: quick tour, CLI and scenario-file references.
+
+    The tour's summary and picture come from a run of the embedded default scenario; the
+    CLI reference from every command's --help; the scenario-file reference from the JSON
+    Schema, with examples from the files in scenarios/.
+    """
+    from risksim.docs import stale_files, write_docs
+
+    if check:
+        stale = stale_files(output)
+        for name in stale:
+            click.echo(f"stale: {output / name}", err=True)
+        if stale:
+            sys.exit(1)
+        click.echo(f"{output}: current")
+        return
+    _check_writable(output)
+    for path in write_docs(output):
+        click.echo(f"wrote {path}")

@@ -68,8 +68,8 @@ class Comparison:
         One row per scheme: ``lending``, ``fiscal_cost_rate`` (+ ``_se``), ``multiplier``
         (+ ``_se``), ``effective_coverage`` (+ ``_se``), ``capital_without``,
         ``capital_with``, ``capital_relief_rate``, ``public`` (the parties counted as public),
-        ``paired`` (whether the scheme shares the baseline's loans, default model and
-        horizon, so that its differences are paired).
+        ``currency``, ``paired`` (whether the scheme shares the baseline's loans, default
+        model and horizon, so that its differences are paired).
     results : dict of str to Result
         Each scheme's full result.
     metadata : dict
@@ -257,4 +257,5 @@ def _scheme_row(scenario: Scenario, result: Result, public: list[str], level: fl
             "multiplier_se": lending * es_se / es**2 if es > 0 else math.nan,
             "effective_coverage": coverage[0], "effective_coverage_se": coverage[1],
             "capital_without": relief.without, "capital_with": relief.with_scheme,
-            "capital_relief_rate": relief.relief_rate, "public": ",".join(public)}
+            "capital_relief_rate": relief.relief_rate, "public": ",".join(public),
+            "currency": scenario.spec.currency}

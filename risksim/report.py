@@ -32,7 +32,7 @@ def format_summary(result: Result | StreamingResult) -> str:
     """
     layers = result.layer_summary().rename(index=lambda name: f"{name} (layer)")
     table = pd.concat([result.summary(), layers]) if len(layers) else result.summary()
-    scale, unit = _unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
+    scale, unit = money_unit(float(table["ES_" + f"{result.levels[-1]:g}"].max()))
     header = ["party", "EL", "SD"]
     for level in result.levels:
         header += [f"VaR {100 * level:g}%", f"ES {100 * level:g}%"]
@@ -67,7 +67,7 @@ def format_timeline(result: Result) -> str:
     timeline = result.timeline
     assert timeline is not None, "the result has no timeline"
     table = timeline.summary()
-    scale, unit = _unit(float(table[["min_cash_mean", "min_cash_q05"]].abs().max().max()))
+    scale, unit = money_unit(float(table[["min_cash_mean", "min_cash_q05"]].abs().max().max()))
     money = f"{result.currency} {unit}".rstrip()
     rows = [["party", "P(shortfall)", "P(cash runs out)", "on day", f"lowest cash ({money})",
              "lowest 5%", "days to pay", f"PV of flows ({money})"]]
@@ -146,7 +146,8 @@ def _aligned(rows: list[list[str]]) -> list[str]:
             for row in rows]
 
 
-def _unit(magnitude: float) -> tuple[float, str]:
+def money_unit(magnitude: float) -> tuple[float, str]:
+    """(scale, unit name) to show amounts of about ``magnitude``: 1e6 and "m" for millions."""
     for scale, unit in _UNITS:
         if abs(magnitude) >= 10 * scale:
             return scale, unit
@@ -162,7 +163,7 @@ def format_pricing(pricing: Pricing) -> str:
     meta = pricing.metadata
     terms = meta["terms"]
     money = meta["currency"]
-    scale, unit = _unit(float(pricing.table["expected_claims"].max()))
+    scale, unit = money_unit(float(pricing.table["expected_claims"].max()))
     rows = [["tier", "loans", f"claims ({money} {unit})".replace(" )", ")"), "break-even",
              f"capital ({terms['capital']})", "risk-adjusted"]]
     for tier, row in pricing.table.iterrows():
@@ -189,9 +190,9 @@ def format_comparison(comparison: Comparison) -> str:
     meta = comparison.metadata
     top = f"ES_{meta['levels'][-1]:g}"
     table = comparison.parties
-    scale, unit = _unit(float(table[top].abs().max()))
-    rows = [["scheme", "party", "EL", "EL - base (se)", top.replace("_", " "),
-             f"{top.replace('_', ' ')} - base (se)", "subsidy rate"]]
+    scale, unit = money_unit(float(table[top].abs().max()))
+    rows = [["scheme", "party", "EL", "EL - base (se)", measure_label(top),
+             f"{measure_label(top)} - base (se)", "subsidy rate"]]
     for key, row in zip(table.index, table.to_dict("records"), strict=True):
         scheme, party = key
         rows.append([str(scheme), str(party), f"{row['EL'] / scale:,.2f}",
@@ -219,13 +220,43 @@ def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
     """One row per point: the swept values and ``measure`` of ``party`` with its error."""
     chosen = frame[(frame["party"] == party) & (frame["measure"] == measure)]
     paths = [c for c in frame.columns if c not in (
-        "point", "varied", "party", "measure", "value", "se")]
-    scale, unit = _unit(float(chosen["value"].abs().max()))
-    rows = [["point", *paths, f"{party} {measure} ({unit or 'units'})"]]
+        "point", "varied", "party", "measure", "value", "se", "currency")]
+    scale, unit = money_unit(float(chosen["value"].abs().max()))
+    money = _money_label(frame, unit)
+    rows = [["point", *paths, f"{party} {measure_label(measure)} ({money})"]]
     for _, row in chosen.iterrows():
         rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],
                      _cell(row["value"], row["se"], scale)])
     return "\n".join(_aligned(rows))
+
+
+def format_tornado(table: pd.DataFrame, frame: pd.DataFrame, party: str, measure: str) -> str:
+    """The tornado data of :func:`risksim.sweeps.tornado`, amounts in one unit."""
+    scale, unit = money_unit(float(table[["at_low", "at_high"]].abs().to_numpy().max()))
+    rows = [["path", "low", "high", "at low", "at high", "base", "swing"]]
+    for path, row in table.iterrows():
+        rows.append([str(path), f"{row['low']}", f"{row['high']}",
+                     *[f"{row[c] / scale:,.2f}" for c in ("at_low", "at_high", "base", "swing")]])
+    return "\n".join([f"tornado: {party} {measure_label(measure)} ({_money_label(frame, unit)}), "
+                      "widest swing first", *_aligned(rows)])
+
+
+def _money_label(frame: pd.DataFrame, unit: str) -> str:
+    """``CNY m``: the frame's currency (when it has one) and ``unit``."""
+    currencies = set(frame["currency"]) if "currency" in frame.columns else set()
+    currency = currencies.pop() if len(currencies) == 1 else ""
+    return f"{currency} {unit}".strip() or "units"
+
+
+def measure_label(measure: str | None) -> str:
+    """``ES_0.99`` → ``ES 99%``; ``EL`` as it is."""
+    if not measure:
+        return ""
+    kind, _, level = measure.partition("_")
+    try:
+        return f"{kind} {100 * float(level):g}%" if level else kind
+    except ValueError:
+        return measure
 
 
 def _rate(value: float, se: float) -> str:

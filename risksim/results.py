@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from risksim.errors import InputError
 from risksim.files import write_atomically
 
 if TYPE_CHECKING:
+    from risksim.plot import ResultPlots
     from risksim.timeline.result import TimelineResult
 
 SUMMARY_FILE = "summary.json"
@@ -36,6 +37,39 @@ _EXACT_FLOATS: dict[str, Any] = (
 """read_csv options that read floats back bit for bit (pandas 3 does so by default)."""
 RESULT_FORMAT = 1
 """Version of the saved-result layout."""
+
+
+class Summarised(Protocol):
+    """A result with the summary tables that ``summary.json`` holds."""
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """What the run was (seed, versions, ...)."""
+
+    def summary(self) -> pd.DataFrame:
+        """Loss measures per party."""
+
+    def layer_summary(self) -> pd.DataFrame:
+        """Loss measures per layer of a party with several."""
+
+    def probabilities(self) -> pd.DataFrame:
+        """Probability of each 0/1 indicator."""
+
+    def fee_summary(self) -> pd.DataFrame:
+        """Expected fees."""
+
+    def recovery_summary(self) -> pd.DataFrame:
+        """Compensation and recovery rates."""
+
+
+def summary_document(result: Summarised) -> dict[str, Any]:
+    """The metadata and every summary table of ``result`` (JSON-ready but for numpy
+    scalars: write it with ``json.dumps(..., default=json_default)``)."""
+    tables = {"summary": result.summary(), "layer_summary": result.layer_summary(),
+              "probabilities": result.probabilities(), "fee_summary": result.fee_summary(),
+              "recovery_summary": result.recovery_summary()}
+    return {**result.metadata, "result_format": RESULT_FORMAT,
+            **{name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}}
 
 
 class RunMetadata:
@@ -95,6 +129,14 @@ class Result(RunMetadata):
     def parties(self) -> list[str]:
         """Party names (the loss columns after ``gross``)."""
         return [c for c in self.losses.columns if c != "gross"]
+
+    @property
+    def plot(self) -> ResultPlots:
+        """This result's plots: ``result.plot.exceedance()``, ``.distribution()``,
+        ``.tail_shares()``, ``.convergence()`` (:mod:`risksim.plot`)."""
+        from risksim.plot import ResultPlots
+
+        return ResultPlots(self)
 
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
@@ -219,6 +261,16 @@ class Result(RunMetadata):
                                 "se": est.se, "lower": est.lower, "upper": est.upper})
         return pd.DataFrame.from_records(records)
 
+    def summary_document(self) -> dict[str, Any]:
+        """The metadata (versions, seed, block size, scenario hash, ...) and every summary
+        table (and the timeline's, when there is one), as ``summary.json`` holds them."""
+        timeline = {} if self.timeline is None else {"timeline": self.timeline.document()}
+        return {**summary_document(self), **timeline}
+
+    def to_json(self) -> str:
+        """:meth:`summary_document` as JSON text (what ``risksim run --format json`` prints)."""
+        return json.dumps(self.summary_document(), indent=2, default=json_default)
+
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``summary.json``, the losses (CSV; Parquet too when pyarrow is installed), the
         rules' indicators (``indicators.csv``) and the fees (``fees.csv``) when there are any,
@@ -240,22 +292,13 @@ class Result(RunMetadata):
         for frame, name in ((self.indicators, INDICATORS_CSV), (self.fees, FEES_CSV)):
             if len(frame.columns):
                 written.append(write_atomically(directory / name, frame.to_csv))
-        timeline = {}
         if self.timeline is not None:
             written += self.timeline.save(directory)
-            timeline = {"timeline": self.timeline.document()}
         if self.weights is not None:
             written.append(write_atomically(directory / WEIGHTS_CSV,
                                             self.weights.to_frame().to_csv))
-        document = {**self.metadata, "result_format": RESULT_FORMAT,
-                    "summary": json.loads(self.summary().to_json(orient="index")),
-                    "layer_summary": json.loads(self.layer_summary().to_json(orient="index")),
-                    "probabilities": json.loads(self.probabilities().to_json(orient="index")),
-                    "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
-                    "recovery_summary": json.loads(
-                        self.recovery_summary().to_json(orient="index")),
-                    **timeline, "files": [p.name for p in written]}
-        text = json.dumps(document, indent=2, default=_json_default)
+        document = {**self.summary_document(), "files": [p.name for p in written]}
+        text = json.dumps(document, indent=2, default=json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,
                                      lambda p: Path(p).write_text(text + "\n", "utf-8")))
         return written
@@ -342,7 +385,7 @@ def _has_pyarrow() -> bool:
     return True
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, Path):

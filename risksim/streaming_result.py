@@ -31,7 +31,7 @@ import pandas as pd
 from risksim import measures
 from risksim.engine.streaming import StreamAccumulator
 from risksim.files import write_atomically
-from risksim.results import RESULT_FORMAT, SUMMARY_FILE, RunMetadata, _json_default
+from risksim.results import SUMMARY_FILE, RunMetadata, json_default, summary_document
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,15 +215,15 @@ class StreamingResult(RunMetadata):
             "payer", "payee", "expected", "se", "lower", "upper"])
         return frame.rename_axis("fee")
 
+    def to_json(self) -> str:
+        """The metadata and every summary table as JSON text (``summary.json``'s content)."""
+        return json.dumps(summary_document(self), indent=2, default=json_default)
+
     def save(self, directory: str | Path) -> list[Path]:
         """Write ``summary.json`` (metadata, summary with grid errors, probabilities, fees)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        document = {**self.metadata, "result_format": RESULT_FORMAT,
-                    "summary": json.loads(self.summary().to_json(orient="index")),
-                    "probabilities": json.loads(self.probabilities().to_json(orient="index")),
-                    "fee_summary": json.loads(self.fee_summary().to_json(orient="index")),
-                    "files": []}
-        text = json.dumps(document, indent=2, default=_json_default)
+        document = {**summary_document(self), "files": []}
+        text = json.dumps(document, indent=2, default=json_default)
         return [write_atomically(directory / SUMMARY_FILE,
                                  lambda p: Path(p).write_text(text + "\n", "utf-8"))]

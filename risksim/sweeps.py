@@ -185,7 +185,7 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
         Tidy: one row per point, party (``gross`` included) and measure (``EL``, ``SD``,
         ``VaR_<a>``, ``ES_<a>``), columns ``point``, one per path (its value), ``varied``
         (one-at-a-time: the path varied, ``base`` for the base point), ``party``,
-        ``measure``, ``value`` and ``se`` (money).
+        ``measure``, ``value`` and ``se`` (money), ``currency``.
     """
     if not settings:
         raise InputError("nothing to sweep: give at least one PATH=VALUES", path="--set")
@@ -199,7 +199,8 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
             losses = result.losses[party].to_numpy()
             for measure, value, se in _measures(losses, result.levels):
                 records.append({"point": number, **point, "varied": varied, "party": party,
-                                "measure": measure, "value": value, "se": se})
+                                "measure": measure, "value": value, "se": se,
+                                "currency": result.currency})
     return pd.DataFrame.from_records(records)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from risksim import progress
 from risksim.engine.block import allocate, class_cells, draw_loss_events
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.simulate import result_from_values, run_settings
@@ -102,13 +103,15 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
         _check_plain(scenario)
         groups.setdefault(defaults_key(scenario), []).append(index)
     stacked: list[list[np.ndarray]] = [[] for _ in scenarios]
-    for members in groups.values():
-        plans = [scenarios[i].plan for i in members]
-        for block in range(n_blocks(n_sims)):
-            events = shared_events(plans, block_generator(seed, block),
-                                   block_size(n_sims, block))
-            for i in members:
-                stacked[i].append(outputs[i](events, block * BLOCK_SIZE))
+    with progress.bar(n_sims * len(groups), f"{len(scenarios)} scenarios, common draws"):
+        for members in groups.values():
+            plans = [scenarios[i].plan for i in members]
+            for block in range(n_blocks(n_sims)):
+                events = shared_events(plans, block_generator(seed, block),
+                                       block_size(n_sims, block))
+                for i in members:
+                    stacked[i].append(outputs[i](events, block * BLOCK_SIZE))
+                progress.advance(block_size(n_sims, block))
     return [np.concatenate(parts) for parts in stacked]
 
 

@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from risksim import progress
 from risksim.engine.backends import TASKS_PER_WORKER, Backend, split_range
 from risksim.engine.jobs import BlockJob, BlockRange
 from risksim.engine.streaming import StreamAccumulator
-from risksim.engine.streams import n_blocks
+from risksim.engine.streams import block_size, n_blocks
 
 MAX_BLOCKS_PER_STREAMED_TASK = 16
 """Blocks per task at most when task results are reduced or saved as they complete."""
@@ -61,9 +62,9 @@ def missing_ranges(n_sims: int, done: Sequence[BlockRange]) -> list[BlockRange]:
 
 
 def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
-            streamed: bool = False,
-            progress: bool = False) -> Iterator[tuple[BlockRange, Any]]:
-    """(task, result) for every block of ``pending``, as tasks complete.
+            streamed: bool = False) -> Iterator[tuple[BlockRange, Any]]:
+    """(task, result) for every block of ``pending``, as tasks complete; each finished task
+    moves the open progress bar (:mod:`risksim.progress`) by its simulations.
 
     Parameters
     ----------
@@ -75,50 +76,43 @@ def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
         Ranges of blocks to run.
     streamed : bool, default False
         Results are reduced or saved as they come: keep tasks small.
-    progress : bool, default False
-        Show a progress bar of simulations done (on standard error).
     """
     pending = [block_range for block_range in pending if block_range[1] > block_range[0]]
-    total = sum(stop - start for start, stop in pending)
-    if not total:
+    if not pending:
         return
-    from tqdm import tqdm
+    if backend.min_task_seconds is not None:
+        (start, stop), pending = pending[0], pending[1:]
+        pilot = (start, start + 1)
+        began = time.perf_counter()
+        first = job(pilot)
+        seconds = time.perf_counter() - began
+        progress.advance(_simulations(job, pilot))
+        yield pilot, first
+        if stop > start + 1:
+            pending = [(start + 1, stop), *pending]
+        if not pending:
+            return
+        per_task = max(1, math.ceil(backend.min_task_seconds / max(seconds, 1e-6)))
+        remaining = sum(b - a for a, b in pending)
+        tasks = plan_tasks(pending, max(min(backend.n_workers, remaining),
+                                        remaining // per_task),
+                           MAX_BLOCKS_PER_STREAMED_TASK if streamed else None)
+    else:
+        tasks = plan_tasks(pending, backend.n_workers * TASKS_PER_WORKER,
+                           MAX_BLOCKS_PER_STREAMED_TASK if streamed else None)
+    for task, result in backend.imap(job, tasks):
+        progress.advance(_simulations(job, task))
+        yield task, result
 
-    class Progress(tqdm):
-        monitor_interval = 0  # no monitor thread: it would make the process backend spawn
 
-    bar = Progress(total=total, unit="block", disable=not progress, leave=False)
-    try:
-        if backend.min_task_seconds is not None:
-            (start, stop), pending = pending[0], pending[1:]
-            pilot = (start, start + 1)
-            began = time.perf_counter()
-            first = job(pilot)
-            seconds = time.perf_counter() - began
-            bar.update(1)
-            yield pilot, first
-            if stop > start + 1:
-                pending = [(start + 1, stop), *pending]
-            if not pending:
-                return
-            per_task = max(1, math.ceil(backend.min_task_seconds / max(seconds, 1e-6)))
-            remaining = sum(b - a for a, b in pending)
-            tasks = plan_tasks(pending, max(min(backend.n_workers, remaining),
-                                            remaining // per_task),
-                               MAX_BLOCKS_PER_STREAMED_TASK if streamed else None)
-        else:
-            tasks = plan_tasks(pending, backend.n_workers * TASKS_PER_WORKER,
-                               MAX_BLOCKS_PER_STREAMED_TASK if streamed else None)
-        for task, result in backend.imap(job, tasks):
-            bar.update(task[1] - task[0])
-            yield task, result
-    finally:
-        bar.close()
+def _simulations(job: BlockJob, blocks: BlockRange) -> int:
+    """Simulations in the blocks ``blocks`` of the job's run."""
+    return sum(block_size(job.n_sims, block) for block in range(*blocks))
 
 
 def execute(backend: Backend, job: BlockJob, *, checkpoint: Path | None = None,
-            resume: bool = False, identity: Mapping[str, Any] | None = None,
-            progress: bool = False) -> np.ndarray | StreamAccumulator:
+            resume: bool = False,
+            identity: Mapping[str, Any] | None = None) -> np.ndarray | StreamAccumulator:
     """Every block of ``job``'s run: its rows in block order, or (streaming) their accumulator.
 
     Parameters
@@ -133,8 +127,6 @@ def execute(backend: Backend, job: BlockJob, *, checkpoint: Path | None = None,
         Start from the tasks saved in ``checkpoint`` and run only the missing blocks.
     identity : mapping or None
         What identifies the run in the checkpoint's manifest.
-    progress : bool, default False
-        Show a progress bar.
     """
     grid = job.grid
     store = None
@@ -162,9 +154,10 @@ def execute(backend: Backend, job: BlockJob, *, checkpoint: Path | None = None,
     for task, result in saved:
         keep(task, result)
         done.append(task)
+        progress.advance(_simulations(job, task))
     streamed = store is not None or grid is not None
     for task, result in run_job(backend, job, missing_ranges(job.n_sims, done),
-                                streamed=streamed, progress=progress):
+                                streamed=streamed):
         if store is not None:
             store.save(task, result)
         keep(task, result)

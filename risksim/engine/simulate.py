@@ -12,13 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from risksim.engine.backends import (
-    TASKS_PER_WORKER,
-    Backend,
-    make_backend,
-    run_ordered,
-    split_blocks,
-)
+from risksim import progress as bars
+from risksim.engine.backends import TASKS_PER_WORKER, Backend, make_backend, split_blocks
 from risksim.engine.importance import tail_sampling
 from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
@@ -40,7 +35,7 @@ if TYPE_CHECKING:
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
-             address: str | None = None, progress: bool = False,
+             address: str | None = None, progress: bool | None = None,
              checkpoint: str | Path | None = None, resume: bool = False,
              streaming: Literal[False] = False, tail_level: float | None = None,
              qmc: int | None = None, timeline: bool = False) -> Result: ...
@@ -50,7 +45,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
-             address: str | None = None, progress: bool = False,
+             address: str | None = None, progress: bool | None = None,
              checkpoint: str | Path | None = None, resume: bool = False,
              streaming: Literal[True], tail_level: float | None = None,
              qmc: int | None = None, timeline: bool = False) -> StreamingResult: ...
@@ -60,7 +55,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
-             address: str | None = None, progress: bool = False,
+             address: str | None = None, progress: bool | None = None,
              checkpoint: str | Path | None = None, resume: bool = False,
              streaming: bool, tail_level: float | None = None,
              qmc: int | None = None,
@@ -70,7 +65,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
-             address: str | None = None, progress: bool = False,
+             address: str | None = None, progress: bool | None = None,
              checkpoint: str | Path | None = None, resume: bool = False,
              streaming: bool = False, tail_level: float | None = None,
              qmc: int | None = None, timeline: bool = False) -> Result | StreamingResult:
@@ -85,8 +80,9 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
         (defaults: 100,000 simulations, seed 1, serial backend, levels 0.95/0.99/0.999).
         ``backend`` is ``serial``, ``process`` or ``dask``; ``address`` is a Dask
         scheduler's (``tcp://HOST:PORT``), None to start a local cluster of ``workers``.
-    progress : bool, default False
-        Show a progress bar (standard error).
+    progress : bool, optional
+        Show a progress bar (True), never (False), or on a long run watched in a terminal
+        or notebook (None; :mod:`risksim.progress`). The result is the same either way.
     checkpoint : path or None
         Save each completed task in this folder (:mod:`risksim.engine.checkpoint`); the
         folder is left in place (delete it once the result is saved).
@@ -152,13 +148,14 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     identity["sampling"] = metadata.get("sampling")
     identity |= {"risksim": metadata["versions"]["risksim"],
                  "streaming": None if grid is None else [grid.upper, grid.bins, grid.top]}
-    if timeline:
-        rows, dated = _run_timeline(scenario, runner, seed, n_sims)
-        return result_from_values(scenario, rows, seed, levels, plan=plan,
-                                  metadata=metadata, timeline=dated)
-    values = execute(runner, BlockJob(plan, seed, n_sims, grid),
-                     checkpoint=None if checkpoint is None else Path(checkpoint), resume=resume,
-                     identity=identity, progress=progress)
+    with bars.setting(progress), bars.bar(n_sims, "simulating"):
+        if timeline:
+            rows, dated = _run_timeline(scenario, runner, seed, n_sims)
+            return result_from_values(scenario, rows, seed, levels, plan=plan,
+                                      metadata=metadata, timeline=dated)
+        values = execute(runner, BlockJob(plan, seed, n_sims, grid),
+                         checkpoint=None if checkpoint is None else Path(checkpoint),
+                         resume=resume, identity=identity)
     if isinstance(values, StreamAccumulator):
         assert grid is not None
         return StreamingResult(values, columns, len(plan.parties), len(plan.indicators),
@@ -178,7 +175,11 @@ def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
     dating = compile_timeline(scenario)
     tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
     job = TimelineJob(dating, scenario.plan, seed, n_sims)
-    outputs = [block for task in run_ordered(runner, job, tasks) for block in task]
+    done = {}
+    for task, result in runner.imap(job, tasks):
+        done[task] = result
+        bars.advance(sum(columns.shape[0] for columns, _ in result))
+    outputs = [block for task in tasks for block in done[task]]
     values = np.concatenate([columns for columns, _ in outputs])
     return values, TimelineResult.from_blocks(dating, [block for _, block in outputs])
 

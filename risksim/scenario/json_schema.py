@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from risksim.files import write_atomically
+from risksim.scenario.field_docs import described_schema
 from risksim.scenario.schema import ScenarioSpec
 
 SCHEMA_FILE = "scenario.schema.json"
@@ -14,8 +15,9 @@ SCHEMA_FILE = "scenario.schema.json"
 
 
 def schema_text() -> str:
-    """The JSON Schema of :class:`ScenarioSpec`, as formatted JSON text."""
-    schema = ScenarioSpec.model_json_schema()
+    """The JSON Schema of :class:`ScenarioSpec`, as formatted JSON text, with what each key
+    means and its unit (:mod:`risksim.scenario.field_docs`) for editors to show."""
+    schema = described_schema(ScenarioSpec.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "risksim scenario"
     return json.dumps(schema, indent=2, sort_keys=False) + "\n"

@@ -69,7 +69,7 @@ def test_checkpoint_of_another_run_is_refused(tmp_path: Path,
 def test_killed_command_resumes_to_the_bytes_of_an_uninterrupted_run(tmp_path: Path) -> None:
     n_sims = 100 * BLOCK_SIZE
     command = [sys.executable, "-m", "risksim", "run", str(B1_SCENARIO), "--sims", str(n_sims),
-               "--seed", "8", "--no-progress"]
+               "--seed", "8", "--quiet"]
     killed = tmp_path / "killed"
     checkpoint = killed / "checkpoint"
     process = subprocess.Popen([*command, "--out", str(killed)], stdout=subprocess.DEVNULL,

@@ -110,5 +110,5 @@ def test_importance_sampled_scenarios_are_refused_not_run_plainly() -> None:
                                        {"party": "bank", "residual": True}])
     mapping["simulation"]["tail_level"] = 0.999
     scenario = risksim.load_scenario(mapping)
-    with pytest.raises(risksim.InputError, match="simulation.tail_level: tail_level 0.999"):
+    with pytest.raises(risksim.InputError, match=r"simulation\.tail_level: tail_level 0\.999"):
         simulate_common([scenario, scenario], n_sims=100, seed=1)

@@ -1,0 +1,694 @@
+"""Plots of results, comparisons and sweeps, each ``f(data, *, ax=None, **kw) -> Axes``.
+
+Every function draws on ``ax`` when given, else on a new figure of its own, and returns the
+Axes; nothing else is touched (no pyplot state, no ``plt.show()``). Amounts stay in the
+scenario's currency on the axes (a VaR marker sits at x = VaR); the tick labels show them in
+one unit, e.g. ``CNY m``. The same plots of a :class:`~risksim.results.Result` are methods of
+``result.plot``::
+
+    result.plot.exceedance(level=0.99)
+    risksim.plot.exceedance(result, level=0.99, ax=ax)
+
+Of a result: :func:`distribution` (histogram and smooth density per party),
+:func:`exceedance` (P(loss > x) on a log scale with VaR and ES marked and Wilson bands),
+:func:`tail_shares` (who pays in the tail: each party's share of the gross loss by quantile
+band of the gross loss), :func:`convergence` (a measure against the number of simulations,
+with its band). Of several schemes: :func:`comparison` (from :func:`risksim.compare`). Of a
+sweep: :func:`tornado` (from :func:`risksim.sweep` with ``design="one_at_a_time"``).
+
+Paths over time (cash, NPL ratio against its tolerance) are drawn from a result's timeline;
+they join this module, and :class:`ResultPlots`, with the timeline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from risksim import measures
+from risksim.errors import InputError
+from risksim.report import measure_label, money_unit
+from risksim.suggest import unknown_name_message
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+
+    from risksim.comparison import Comparison
+    from risksim.results import Result
+
+FIGSIZE = (7.0, 4.2)
+"""Size (inches) of a figure made when no Axes is given."""
+KDE_POINTS = 20_000
+"""Most simulations a smooth density is estimated from (every k-th simulation)."""
+EXCEEDANCE_POINTS = 400
+"""Points of an exceedance curve, spread evenly on the log scale of the probability."""
+MIXED_CURRENCIES = "each scheme's currency"
+"""Axis label of amounts when the schemes compared use several currencies."""
+TITLE_CHARS = 60
+"""Longest scenario name shown in a title."""
+KINDS = ("distribution", "exceedance", "tail_shares", "convergence", "comparison", "tornado")
+"""The plots :func:`draw` knows, by name."""
+
+
+def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: int = 60,
+                 upper: float | None = None, density: bool = True,
+                 ax: Axes | None = None) -> Axes:
+    """Histogram of each party's loss over the horizon, with a smooth (kernel) density.
+
+    Bars show the share of simulations in each bin (the bins are common to every party);
+    the line is a Gaussian kernel density estimate scaled to the same bins. Losses above
+    ``upper`` (default: the largest 99.9% quantile of the parties shown) are left out.
+
+    Parameters
+    ----------
+    result : Result
+        The simulation.
+    parties : sequence of str, optional
+        Columns of ``result.losses`` to show (default: every party, ``gross`` left out).
+    bins : int
+        Number of bins between 0 and ``upper``.
+    upper : float, optional
+        Right end of the bins (money).
+    density : bool
+        Draw the smooth density (skipped for a party whose loss never varies).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = _axes(ax)
+    chosen = _parties(result, parties, result.parties)
+    values = {party: result.losses[party].to_numpy() for party in chosen}
+    if upper is None:
+        upper = max(float(np.quantile(v, 0.999)) for v in values.values()) or 1.0
+    lower = min(0.0, *(float(v.min()) for v in values.values()))
+    edges = np.linspace(lower, upper, bins + 1)
+    width = edges[1] - edges[0]
+    grid = np.linspace(lower, upper, 400)
+    for number, (party, losses) in enumerate(values.items()):
+        color = f"C{number % 10}"
+        weights = np.full(losses.size, 1.0 / losses.size)
+        smooth = density and losses.std() > 0
+        ax.hist(losses, bins=list(edges), weights=weights, histtype="stepfilled", alpha=0.25,
+                color=color, ec=color, label=None if smooth else party)
+        if smooth:
+            ax.plot(grid, _kde(losses, grid) * width, color=color, lw=1.6, label=party)
+    money = _money_axis(ax.xaxis, upper, result.currency)
+    ax.set_xlim(lower, upper)
+    ax.set_xlabel(f"loss over the horizon ({money})")
+    ax.set_ylabel(f"share of simulations per {_amount(width, result.currency)}")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(_title(result, "Loss distribution"), fontsize=10)
+    ax.legend(frameon=False)
+    return ax
+
+
+def exceedance(result: Result, *, parties: Sequence[str] | None = None,
+               level: float | None = None, confidence: float = 0.95,
+               ax: Axes | None = None) -> Axes:
+    """Exceedance curve P(loss > x) of each party on a log scale, VaR and ES marked.
+
+    Each curve carries its Wilson band at ``confidence``. VaR at ``level`` is marked where
+    the curve crosses 1 − level (a dotted horizontal line), ES by a diamond on the curve at
+    x = ES; the markers are lines labelled ``"<party> VaR 99%"`` and ``"<party> ES 99%"``
+    whose single point sits at x = VaR (resp. ES), in money.
+
+    Parameters
+    ----------
+    result : Result
+        The simulation.
+    parties : sequence of str, optional
+        Columns of ``result.losses`` (default: ``gross`` and every party).
+    level : float, optional
+        The level of the VaR and ES marked (default 0.99 when reported, else the highest).
+    confidence : float
+        Confidence of the bands.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = _axes(ax)
+    chosen = _parties(result, parties, list(result.losses.columns))
+    level = _level(result, level)
+    z = _z(confidence)
+    n = len(result.losses)
+    right = 0.0
+    for party in chosen:
+        x = np.sort(result.losses[party].to_numpy())
+        thresholds, counts = _exceedance_points(x)
+        p = counts / n
+        low, high = _wilson(counts, n, z)
+        (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
+        color = curve.get_color()
+        ax.fill_between(thresholds, low, high, color=color, alpha=0.2, lw=0)
+        var = measures.value_at_risk(x, level).value
+        es = measures.expected_shortfall(x, level).value
+        tail = int(np.count_nonzero(x > es)) / n
+        ax.plot([var], [1 - level], "o", color=color, ms=6,
+                label=f"{party} VaR {_pct(level)}")
+        ax.plot([es], [max(tail, 1 / n)], "D", color=color, ms=6, mfc="white",
+                label=f"{party} ES {_pct(level)}")
+        right = max(right, float(thresholds[-1]), es)
+    ax.axhline(1 - level, color="0.4", ls=":", lw=1, label=f"1 - {_pct(level)}")
+    ax.set_yscale("log")
+    ax.set_ylim(0.5 / n, 1.0)
+    ax.set_xlim(0.0, right * 1.02 or 1.0)
+    money = _money_axis(ax.xaxis, right, result.currency)
+    ax.set_xlabel(f"loss over the horizon ({money})")
+    ax.set_ylabel("P(loss > x)")
+    ax.set_title(_title(result, f"Exceedance, VaR (o) and ES (◇) at {_pct(level)}"),
+                 fontsize=10)
+    handles = [h for h in ax.get_lines() if h.get_label() in chosen]
+    ax.legend(handles=handles, frameon=False)
+    return ax
+
+
+def tail_shares(result: Result, *, parties: Sequence[str] | None = None,
+                bands: Sequence[float] | None = None, ax: Axes | None = None) -> Axes:
+    """Who pays in the tail: each party's share of the gross loss, by quantile band.
+
+    Simulations are ranked by gross loss and cut into bands of quantiles (default 0, 0.5,
+    0.9 and the result's levels); in each band a stacked bar shows Σ party loss ÷ Σ gross
+    loss over its simulations, so the bars of a conserving scheme reach 1.
+
+    Parameters
+    ----------
+    result : Result
+        The simulation.
+    parties : sequence of str, optional
+        Parties stacked (default: every party).
+    bands : sequence of float, optional
+        Quantile edges in [0, 1]; 0 and 1 are added.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = _axes(ax)
+    chosen = _parties(result, parties, result.parties)
+    edges = sorted({0.0, 1.0, *([0.5, 0.9, *result.levels] if bands is None else bands)})
+    if edges[0] < 0 or edges[-1] > 1:
+        raise InputError(f"bands {list(bands or [])}: expected quantiles in [0, 1]",
+                         path="bands")
+    gross = result.losses["gross"].to_numpy()
+    order = np.argsort(gross, kind="stable")
+    n = gross.size
+    cuts = [min(n, math.ceil(edge * n - 1e-9 * n)) for edge in edges]
+    labels, gross_sums, sums = [], [], []
+    for (lo, hi), (a, b) in zip(_pairs(edges), _pairs(cuts), strict=True):
+        if b <= a:
+            continue
+        rows = order[a:b]
+        labels.append(f"{100 * lo:g}–{100 * hi:g}")
+        gross_sums.append(float(gross[rows].sum()))
+        sums.append([float(result.losses[party].to_numpy()[rows].sum()) for party in chosen])
+    totals = np.asarray(gross_sums)
+    shares = np.divide(np.asarray(sums).T, totals, out=np.zeros((len(chosen), len(labels))),
+                       where=totals > 0)
+    x = np.arange(len(labels))
+    bottom = np.zeros(len(labels))
+    for party, share in zip(chosen, shares, strict=True):
+        ax.bar(x, share, bottom=bottom, width=0.7, label=party)
+        bottom = bottom + share
+    ax.set_xticks(x, labels)
+    ax.set_ylim(0, max(1.0, float(bottom.max()) * 1.02))
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel("simulations ranked by gross loss: quantile band (%)")
+    ax.set_ylabel("share of the gross loss")
+    ax.set_title(_title(result, "Who pays in the tail"), fontsize=10)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def convergence(result: Result, *, measure: str | None = None, party: str = "gross",
+                points: int = 40, confidence: float = 0.95, ax: Axes | None = None) -> Axes:
+    """A measure estimated from the first n simulations, against n, with its band.
+
+    Parameters
+    ----------
+    result : Result
+        The simulation.
+    measure : str, optional
+        ``EL``, ``SD``, ``VaR_<level>`` or ``ES_<level>`` (default: ES at 0.99 when
+        reported, else at the highest level).
+    party : str
+        Column of ``result.losses``.
+    points : int
+        Number of values of n, spread evenly on a log scale from 100 (or less) to N.
+    confidence : float
+        Confidence of the band (the estimate's own: normal for EL, SD and ES,
+        order-statistic for VaR).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = _axes(ax)
+    (party,) = _parties(result, [party], list(result.losses.columns))
+    measure = measure or f"ES_{_level(result, None):g}"
+    estimate = _estimator(measure)
+    losses = result.losses[party].to_numpy()
+    n = losses.size
+    sizes = np.unique(np.geomspace(min(100, n), n, points).round().astype(int))
+    sizes = sizes[sizes >= 2]
+    rows = [estimate(losses[:size], confidence) for size in sizes]
+    values = np.array([r.value for r in rows])
+    ax.plot(sizes, values, lw=1.6, marker=".", label=f"{party} {measure_label(measure)}")
+    ax.fill_between(sizes, [r.lower for r in rows], [r.upper for r in rows], alpha=0.2, lw=0,
+                    label=f"{_pct(confidence)} band")
+    ax.axhline(values[-1], color="0.4", ls="--", lw=1, label=f"all {n:,} simulations")
+    ax.set_xscale("log")
+    money = _money_axis(ax.yaxis, float(np.max(np.abs([r.upper for r in rows]))),
+                        result.currency)
+    ax.set_xlabel("simulations used (the first n)")
+    ax.set_ylabel(f"{measure_label(measure)} ({money})")
+    ax.set_title(_title(result, f"Convergence of {party} {measure_label(measure)}"),
+                 fontsize=10)
+    ax.legend(frameon=False)
+    return ax
+
+
+def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
+               difference: bool = False, per_lending: bool = False,
+               parties: Sequence[str] | None = None, currency: str | None = None,
+               lending: pd.Series | None = None, confidence: float = 0.95,
+               ax: Axes | None = None) -> Axes:
+    """Schemes side by side: a measure per party of each scheme.
+
+    ``EL`` adds up over the parties, so its bars are stacked (each scheme's bar is its gross
+    EL, split by who bears it); other measures get one bar per party. With
+    ``difference=True`` the bars are each party's difference to the baseline scheme, with
+    its paired error bar at ``confidence``.
+
+    Parameters
+    ----------
+    data : Comparison or pandas.DataFrame
+        What :func:`risksim.compare` returned, or its ``parties`` table (index scheme,
+        party), e.g. read back from ``parties.csv``.
+    measure : str
+        ``EL``, ``VaR_<level>`` or ``ES_<level>``.
+    difference : bool
+        Show differences to the baseline, with error bars.
+    per_lending : bool
+        Divide each scheme's amounts by its lending (Σ exposure): rates that compare
+        across books and currencies.
+    parties : sequence of str, optional
+        Parties shown (default: every party of any scheme, ``gross`` left out).
+    currency : str, optional
+        For the axis label (default: the schemes' currency, when a Comparison is given).
+    lending : pandas.Series, optional
+        Lending per scheme for ``per_lending`` (default: the Comparison's ``schemes``).
+    confidence : float
+        Confidence of the error bars.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure, taller with more schemes).
+    """
+    table, currency = _comparison_table(data, currency)
+    if measure not in table.columns:
+        valid = [c for c in table.columns if c == "EL" or (c.startswith(("VaR_", "ES_"))
+                 and "_diff" not in c and not c.endswith(("_lo", "_hi")))]
+        raise InputError(unknown_name_message("measure", measure, valid), path="measure")
+    schemes = list(dict.fromkeys(table.index.get_level_values("scheme")))
+    column = f"{measure}_diff" if difference else measure
+    scale = _lending(data, lending, per_lending)
+    if per_lending:
+        table = table.copy()
+        names = table.index.get_level_values("scheme")
+        for name in (measure, f"{measure}_diff", f"{measure}_diff_se"):
+            if name in table.columns:
+                table[name] = table[name].to_numpy() / scale.reindex(names).to_numpy()
+    known = list(dict.fromkeys(p for p in table.index.get_level_values("party") if p != "gross"))
+    chosen = ([p for p in known if table.xs(p, level="party")[column].notna().any()]
+              if parties is None else [_known(p, known, "party") for p in parties])
+    ax = _axes(ax, (FIGSIZE[0], max(2.5, 0.9 + 0.55 * len(schemes) * (
+        1 if measure == "EL" and not difference else max(1, len(chosen)) ** 0.5))))
+    y = np.arange(len(schemes))[::-1].astype(float)
+    stacked = measure == "EL" and not difference
+    height = 0.7 if stacked else 0.8 / max(len(chosen), 1)
+    left = np.zeros(len(schemes))
+    magnitude = 0.0
+    for i, party in enumerate(chosen):
+        values = np.array([_cell(table, s, party, column) for s in schemes])
+        present = ~np.isnan(values)
+        shown = np.where(present, values, 0.0)
+        if stacked:
+            ax.barh(y, shown, left=left, height=height, label=party,
+                    color=_color(i, len(chosen)))
+            left = left + shown
+            continue
+        offset = (len(chosen) - 1) / 2 - i
+        error = None
+        if difference:
+            error = _z(confidence) * np.array([_cell(table, s, party, f"{measure}_diff_se")
+                                               for s in schemes])
+            error = np.where(present, error, 0.0)
+        ax.barh(y + offset * height, shown, height=height, xerr=error, label=party,
+                color=_color(i, len(chosen)),
+                error_kw={"elinewidth": 1, "capsize": 2})
+        magnitude = max(magnitude, float(np.abs(shown).max()))
+    if stacked:
+        gross = np.array([_cell(table, s, "gross", "EL") for s in schemes])
+        ax.plot(gross, y, "|", color="black", ms=16, mew=2, label="gross")
+        magnitude = float(np.nanmax(np.abs(np.concatenate([left, gross]))))
+    if difference:
+        ax.axvline(0.0, color="0.3", lw=1)
+    ax.margins(x=0.05)
+    ax.set_yticks(y, schemes)
+    if per_lending:
+        ax.xaxis.set_major_formatter(_percent())
+        money = "% of lending"
+    else:
+        money = _money_axis(ax.xaxis, magnitude, currency)
+    what = measure_label(measure)
+    ax.set_xlabel(f"{what} - baseline ({money})" if difference else f"{what} ({money})")
+    if difference:
+        ax.set_title(f"{what}: difference to {_baseline(data) or 'the baseline'} "
+                     f"({_pct(confidence)} paired error bars)")
+    else:
+        ax.set_title(f"{what} by scheme" + (", split by party" if stacked else " and party"))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None = None,
+            currency: str | None = None, ax: Axes | None = None) -> Axes:
+    """Tornado chart: how far each swept path moves a measure from the base point.
+
+    One row per path, the widest swing on top: a bar from the base value to the lowest
+    value of the measure over the path's settings, another to the highest, each labelled
+    with the setting that gave it; a vertical line at the base value.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A one-at-a-time sweep (:func:`risksim.sweep`, or its CSV read back) or the table of
+        :func:`risksim.tornado`.
+    party, measure : str, optional
+        For a sweep: the party (default: the first one after ``gross``) and measure
+        (default: the last one, ES at the highest level).
+    currency : str, optional
+        For the axis label (default: the sweep's ``currency`` column when it has one).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    from risksim.sweeps import tornado as tornado_table
+
+    if currency is None and "currency" in data.columns:
+        currency = str(data["currency"].iloc[0])
+    if "swing" in data.columns:
+        table = data
+    else:
+        parties = [p for p in dict.fromkeys(data["party"]) if p != "gross"]
+        party = party or (parties[0] if parties else "gross")
+        measure = measure or str(data["measure"].iloc[-1])
+        table = tornado_table(data, party, measure)
+    ax = _axes(ax, (FIGSIZE[0], max(2.5, 1.2 + 0.6 * len(table))))
+    y = np.arange(len(table))[::-1].astype(float)
+    base = float(table["base"].iloc[0])
+    for key, color, label in (("low", "tab:blue", "lowest"), ("high", "tab:orange", "highest")):
+        at = table[f"at_{key}"].to_numpy(dtype=float)
+        ax.barh(y, at - base, left=base, height=0.6, color=color, label=f"{label} value")
+        for yi, value, setting in zip(y, at, table[key], strict=True):
+            ax.annotate(_setting(setting), (value, yi), textcoords="offset points",
+                        xytext=(4 if value >= base else -4, 0), va="center",
+                        ha="left" if value >= base else "right", fontsize=8)
+    ax.axvline(base, color="black", lw=1.2, label="base point")
+    ax.set_yticks(y, [_short_path(str(path)) for path in table.index])
+    ends = np.concatenate([table["at_low"], table["at_high"], [base]]).astype(float)
+    span = float(ends.max() - ends.min()) or abs(base) or 1.0
+    ax.set_xlim(float(ends.min()) - 0.25 * span, float(ends.max()) + 0.25 * span)
+    money = _money_axis(ax.xaxis, float(np.abs(ends).max()), currency or "")
+    what = f"{party} {measure_label(measure)}" if party and measure else "measure"
+    ax.set_xlabel(f"{what} ({money})")
+    ax.set_title(f"Sensitivity of {what}, one path at a time")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+class ResultPlots:
+    """The plots of one result, as methods: ``result.plot.exceedance(level=0.99)``.
+
+    Each method is the function of :mod:`risksim.plot` of the same name with the result
+    filled in, and returns the Axes it drew on.
+    """
+
+    def __init__(self, result: Result) -> None:
+        self._result = result
+
+    def distribution(self, **options: Any) -> Axes:
+        """:func:`risksim.plot.distribution` of this result."""
+        return distribution(self._result, **options)
+
+    def exceedance(self, **options: Any) -> Axes:
+        """:func:`risksim.plot.exceedance` of this result."""
+        return exceedance(self._result, **options)
+
+    def tail_shares(self, **options: Any) -> Axes:
+        """:func:`risksim.plot.tail_shares` of this result."""
+        return tail_shares(self._result, **options)
+
+    def convergence(self, **options: Any) -> Axes:
+        """:func:`risksim.plot.convergence` of this result."""
+        return convergence(self._result, **options)
+
+    def __repr__(self) -> str:
+        return "ResultPlots: distribution(), exceedance(), tail_shares(), convergence()"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """``ax``, or the Axes of a new figure (pyplot-managed, so a notebook shows it)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def _money_axis(axis: Axis, magnitude: float, currency: str) -> str:
+    """Tick labels of ``axis`` in one unit fit for ``magnitude``; returns e.g. ``CNY m``."""
+    from matplotlib.ticker import FuncFormatter
+
+    scale, unit = money_unit(magnitude)
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / scale:,.6g}"))
+    if currency == MIXED_CURRENCIES:
+        return f"{unit}, {currency}" if unit else currency
+    return f"{currency} {unit}".strip() or "money"
+
+
+def _amount(amount: float, currency: str) -> str:
+    scale, unit = money_unit(amount)
+    return f"{amount / scale:,.3g} {currency} {unit}".replace("  ", " ").strip()
+
+
+def _color(index: int, count: int) -> Any:
+    """The ``index``-th of ``count`` colours: the default cycle, or tab20 beyond 10."""
+    if count <= 10:
+        return f"C{index}"
+    from matplotlib import colormaps
+
+    return colormaps["tab20"](index % 20)
+
+
+def _percent() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=None)
+
+
+def _pct(fraction: float) -> str:
+    return f"{100 * fraction:g}%"
+
+
+def _pairs(values: Sequence[Any]) -> list[tuple[Any, Any]]:
+    return list(itertools.pairwise(values))
+
+
+def _title(result: Result, what: str) -> str:
+    """``what``, then the scenario's name (shortened) and the number of simulations."""
+    name = str(result.metadata.get("scenario", {}).get("name", ""))
+    if len(name) > TITLE_CHARS:
+        name = name[:TITLE_CHARS - 1].rstrip() + "…"
+    n = len(result.losses)
+    return f"{what}\n{name} ({n:,} simulations)" if name else f"{what} ({n:,} simulations)"
+
+
+def _known(name: str, valid: Sequence[str], what: str) -> str:
+    if name not in valid:
+        raise InputError(unknown_name_message(what, name, valid), path=what)
+    return name
+
+
+def _parties(result: Result, parties: Sequence[str] | None,
+             default: list[str]) -> list[str]:
+    if parties is None:
+        return default
+    if isinstance(parties, str):
+        parties = [parties]
+    return [_known(p, list(result.losses.columns), "party") for p in parties]
+
+
+def _level(result: Result, level: float | None) -> float:
+    if level is not None:
+        if not 0 < level < 1:
+            raise InputError(f"level {level}: expected a number strictly between 0 and 1",
+                             path="level")
+        return float(level)
+    return 0.99 if 0.99 in result.levels else result.levels[-1]
+
+
+def _z(confidence: float) -> float:
+    from statistics import NormalDist
+
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence {confidence}: expected a number strictly between 0 "
+                         "and 1", path="confidence")
+    return NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def _kde(losses: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Gaussian kernel density of ``losses`` (every k-th, at most KDE_POINTS) on ``grid``."""
+    from scipy.stats import gaussian_kde
+
+    step = max(1, losses.size // KDE_POINTS)
+    return np.asarray(gaussian_kde(losses[::step])(grid))
+
+
+def _exceedance_points(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholds (the k-th largest losses, k spread on a log scale) and the number of
+    losses above each; ``x`` ascending. Thresholds nothing exceeds are dropped."""
+    n = x.size
+    ks = np.unique(np.geomspace(1, n, EXCEEDANCE_POINTS).round().astype(int))
+    thresholds = np.unique(np.concatenate([[min(0.0, x[0])], x[n - ks]]))
+    counts = n - np.searchsorted(x, thresholds, side="right")
+    keep = counts > 0
+    return thresholds[keep], counts[keep]
+
+
+def _wilson(counts: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score bounds of the proportions counts/n (as :mod:`risksim.measures`)."""
+    p = counts / n
+    c = z * z / (2 * n)
+    half = np.sqrt(z * z * p * (1 - p) / n + c * c)
+    return (p + c - half) / (1 + 2 * c), (p + c + half) / (1 + 2 * c)
+
+
+def _estimator(measure: str) -> Any:
+    """The function (losses, confidence) -> Estimate that computes ``measure``."""
+    if measure == "EL":
+        return measures.mean
+    if measure == "SD":
+        return measures.standard_deviation
+    kind, _, level = measure.partition("_")
+    try:
+        value = float(level)
+    except ValueError:
+        value = math.nan
+    if kind in ("VaR", "ES") and 0 < value < 1:
+        function = measures.value_at_risk if kind == "VaR" else measures.expected_shortfall
+        return lambda losses, confidence: function(losses, value, confidence)
+    raise InputError(f"unknown measure '{measure}'; expected EL, SD, VaR_<level> or "
+                     "ES_<level>, e.g. ES_0.99", path="measure")
+
+
+def _comparison_table(data: Comparison | pd.DataFrame,
+                      currency: str | None) -> tuple[pd.DataFrame, str]:
+    if isinstance(data, pd.DataFrame):
+        table = data
+        if not isinstance(table.index, pd.MultiIndex) and {"scheme", "party"} <= set(
+                table.columns):
+            table = table.set_index(["scheme", "party"])
+        return table, currency or ""
+    if currency is None:
+        currencies = {result.currency for result in data.results.values()}
+        currency = currencies.pop() if len(currencies) == 1 else MIXED_CURRENCIES
+    return data.parties, currency
+
+
+def _lending(data: Comparison | pd.DataFrame, lending: pd.Series | None,
+             wanted: bool) -> pd.Series:
+    """Lending per scheme (money), when ``wanted``."""
+    if not wanted:
+        return pd.Series(dtype=float)
+    if lending is None and not isinstance(data, pd.DataFrame):
+        lending = data.schemes["lending"]
+    if lending is None:
+        raise InputError("per_lending needs the lending of each scheme: give a Comparison "
+                         "or lending=", path="per_lending")
+    return lending.astype(float)
+
+
+def _baseline(data: Comparison | pd.DataFrame) -> str:
+    return "" if isinstance(data, pd.DataFrame) else str(data.metadata.get("baseline", ""))
+
+
+def _cell(table: pd.DataFrame, scheme: str, party: str, column: str) -> float:
+    try:
+        value: Any = table.loc[(scheme, party), column]
+        return float(value)
+    except KeyError:
+        return math.nan
+
+
+def _setting(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _short_path(path: str) -> str:
+    """The last two parts of a dotted path: ``guarantor.share_of_loss``."""
+    return ".".join(path.split(".")[-2:])
+
+
+def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
+    """What ``risksim plot`` draws from ``source``: (data, what it is, plot options).
+
+    A result folder (``summary.json``: a Result, ``"result"``), a compare folder
+    (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``)
+    or a sweep's CSV (``"sweep"``).
+    """
+    from risksim.results import SUMMARY_FILE, load_result
+
+    source = Path(source)
+    if source.is_dir() and (source / SUMMARY_FILE).is_file():
+        return load_result(source), "result", {}
+    if source.is_dir() and (source / "parties.csv").is_file():
+        parties = pd.read_csv(source / "parties.csv", index_col=["scheme", "party"])
+        options: dict[str, Any] = {}
+        if (source / "schemes.csv").is_file():
+            schemes = pd.read_csv(source / "schemes.csv", index_col="scheme")
+            options["lending"] = schemes["lending"]
+            if "currency" in schemes.columns:
+                currencies = set(schemes["currency"])
+                options["currency"] = (currencies.pop() if len(currencies) == 1
+                                       else MIXED_CURRENCIES)
+        return parties, "comparison", options
+    if source.is_file() and source.suffix.lower() == ".csv":
+        frame = pd.read_csv(source)
+        if {"varied", "party", "measure", "value"} <= set(frame.columns):
+            return frame, "sweep", {}
+    raise InputError("not something to plot: expected a result folder (with summary.json), "
+                     "a compare folder (with parties.csv) or a sweep CSV", source=str(source))
+
+
+def option_named(exc: TypeError) -> str:
+    """The command-line option of a plot argument that ``exc`` (an unexpected keyword
+    argument) names: ``--level`` from "... unexpected keyword argument 'level'"."""
+    text = str(exc)
+    name = text.rsplit("'", 2)[-2] if text.count("'") >= 2 else text
+    return "--" + name.replace("parties", "party").replace("_", "-")
+
+
+def draw(kind: str, data: Any, *, ax: Axes | None = None, **options: Any) -> Axes:
+    """The plot named ``kind`` (one of :data:`KINDS`) of ``data``."""
+    functions = {"distribution": distribution, "exceedance": exceedance,
+                 "tail_shares": tail_shares, "convergence": convergence,
+                 "comparison": comparison, "tornado": tornado}
+    kind = kind.replace("-", "_")
+    if kind not in functions:
+        raise InputError(unknown_name_message("kind", kind, KINDS), path="--kind")
+    return functions[kind](data, ax=ax, **options)  # type: ignore[operator]

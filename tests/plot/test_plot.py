@@ -1,0 +1,178 @@
+"""Plots: what they draw, asserted on the matplotlib objects (no pixel baselines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import risksim
+import risksim.plot as rp
+from risksim.errors import InputError
+from tests.builders import ROOT
+
+WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def result() -> risksim.Result:
+    return risksim.simulate(WANGCHENG, n_sims=6_000, seed=3)
+
+
+def _saved(ax: plt.Axes, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    ax.figure.savefig(path)
+    assert path.stat().st_size > 5_000
+
+
+def _line(ax: plt.Axes, label: str) -> plt.Line2D:
+    matches = [line for line in ax.get_lines() if line.get_label() == label]
+    assert len(matches) == 1, [line.get_label() for line in ax.get_lines()]
+    return matches[0]
+
+
+def test_exceedance_marks_var_and_es_at_their_values(result: risksim.Result,
+                                                     tmp_path: Path) -> None:
+    ax = result.plot.exceedance(level=0.99)
+    summary = result.summary()
+    for party in ("gross", *result.parties):
+        curve = _line(ax, party)
+        x, p = curve.get_xdata(), curve.get_ydata()
+        losses = result.losses[party].to_numpy()
+        assert np.all(np.diff(p) <= 0) and p.min() > 0  # a decreasing curve, log-safe
+        assert p[5] == pytest.approx((losses > x[5]).mean())
+        var = _line(ax, f"{party} VaR 99%")
+        assert var.get_xdata()[0] == summary.loc[party, "VaR_0.99"]
+        assert var.get_ydata()[0] == pytest.approx(0.01)
+        assert _line(ax, f"{party} ES 99%").get_xdata()[0] == summary.loc[party, "ES_0.99"]
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "loss over the horizon (CNY m)"
+    assert len(ax.collections) == 1 + len(result.parties)  # one error band per curve
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gross", *result.parties]
+    _saved(ax, tmp_path, "exceedance")
+
+
+def test_distribution_has_a_histogram_and_a_density_per_party(result: risksim.Result,
+                                                              tmp_path: Path) -> None:
+    ax = rp.distribution(result, bins=40)
+    assert [line.get_label() for line in ax.get_lines()] == result.parties
+    assert len(ax.patches) == len(result.parties)  # one filled step outline each
+    heights = np.histogram(result.losses["bank"], bins=40, range=ax.get_xlim())[0]
+    assert heights.sum() <= len(result.losses)
+    density = _line(ax, "bank").get_ydata()
+    assert density.max() == pytest.approx(heights.max() / len(result.losses), rel=0.5)
+    assert ax.get_xlabel().endswith("(CNY m)") and "share of simulations" in ax.get_ylabel()
+    _saved(ax, tmp_path, "distribution")
+
+
+def test_tail_shares_add_up_to_one_per_band(result: risksim.Result, tmp_path: Path) -> None:
+    ax = result.plot.tail_shares(bands=[0.5, 0.99])
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["0–50", "50–99", "99–100"]
+    heights = np.array([bar.get_height() for bar in ax.patches]).reshape(
+        len(result.parties), len(labels))
+    np.testing.assert_allclose(heights.sum(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(heights[1], 0.4, rtol=1e-9)  # the guarantor's 40%
+    _saved(ax, tmp_path, "tail_shares")
+
+
+def test_convergence_ends_at_the_full_sample_estimate(result: risksim.Result,
+                                                      tmp_path: Path) -> None:
+    ax = result.plot.convergence(measure="VaR_0.95", party="bank", points=12)
+    line = _line(ax, "bank VaR 95%")
+    assert line.get_xdata()[-1] == len(result.losses)
+    assert line.get_ydata()[-1] == result.summary().loc["bank", "VaR_0.95"]
+    assert ax.get_xscale() == "log" and ax.get_ylabel() == "VaR 95% (CNY m)"
+    _saved(ax, tmp_path, "convergence")
+    with pytest.raises(InputError, match="unknown measure"):
+        result.plot.convergence(measure="VaR99")
+
+
+def test_plots_draw_on_the_axes_given_and_touch_no_other(result: risksim.Result) -> None:
+    _, (left, right) = plt.subplots(1, 2)
+    before = plt.get_fignums()
+    assert rp.exceedance(result, parties=["bank"], ax=right) is right
+    assert plt.get_fignums() == before and not left.get_lines()
+    with pytest.raises(InputError, match="unknown party 'bnak'; did you mean 'bank'"):
+        rp.distribution(result, parties=["bnak"])
+
+
+@pytest.fixture(scope="module")
+def comparison() -> risksim.Comparison:
+    files = [ROOT / "scenarios" / f"{name}.yaml" for name in
+             ("bank_alone_baseline", "china_nfgf_2242", "risk_pool_annual_cap_trigger")]
+    return risksim.compare(files, n_sims=2_000, seed=2)
+
+
+def test_comparison_stacks_expected_losses_to_the_gross(comparison: risksim.Comparison,
+                                                        tmp_path: Path) -> None:
+    ax = rp.comparison(comparison)
+    parties = comparison.parties
+    ends: dict[float, float] = {}
+    for bar in ax.patches:
+        y = round(bar.get_y() + bar.get_height() / 2, 6)
+        ends[y] = max(ends.get(y, 0.0), bar.get_x() + bar.get_width())
+    gross = _line(ax, "gross")
+    for y, x in zip(gross.get_ydata(), gross.get_xdata(), strict=True):
+        assert ends[round(y, 6)] == pytest.approx(x, rel=1e-9)
+    assert list(gross.get_xdata()) == list(parties.xs("gross", level="party")["EL"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(comparison.schemes.index)
+    assert ax.get_xlabel() == "EL (CNY m)"
+    _saved(ax, tmp_path, "comparison")
+
+
+def test_comparison_differences_carry_paired_error_bars(comparison: risksim.Comparison,
+                                                        tmp_path: Path) -> None:
+    ax = rp.comparison(comparison, measure="ES_0.99", difference=True, parties=["bank"])
+    widths = [bar.get_width() for bar in ax.patches]
+    expected = comparison.parties.xs("bank", level="party")["ES_0.99_diff"]
+    assert widths == pytest.approx(list(expected))
+    assert "bank_alone_baseline" in ax.get_title()
+    _saved(ax, tmp_path, "comparison_difference")
+    rates = rp.comparison(comparison, per_lending=True)
+    lending = comparison.schemes["lending"].to_numpy()
+    gross = comparison.parties.xs("gross", level="party")["EL"].to_numpy()
+    np.testing.assert_allclose(_line(rates, "gross").get_xdata(), gross / lending)
+
+
+def test_tornado_bars_run_from_the_base_to_each_extreme(tmp_path: Path) -> None:
+    frame = risksim.sweep(risksim.load_scenario(WANGCHENG),
+                          {"arrangement.layers.guarantor.share_of_loss": [0.3, 0.5],
+                           "defaults.correlation": [0.1, 0.3]},
+                          design="one_at_a_time", n_sims=2_000)
+    table = risksim.tornado(frame, "bank", "ES_0.999")
+    ax = rp.tornado(frame, party="bank", measure="ES_0.999")
+    base = table["base"].iloc[0]
+    assert _line(ax, "base point").get_xdata()[0] == base
+    bars = sorted(ax.patches, key=lambda bar: (-bar.get_y(), bar.get_width()))
+    assert len(bars) == 2 * len(table)
+    for bar in bars:
+        assert bar.get_x() == pytest.approx(base)
+    ends = sorted(bar.get_x() + bar.get_width() for bar in bars)
+    assert ends == pytest.approx(sorted([*table["at_low"], *table["at_high"]]))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [".".join(p.split(".")[-2:]) for p in table.index]  # widest on top
+    assert ax.get_xlabel() == "bank ES 99.9% (CNY m)"
+    _saved(ax, tmp_path, "tornado")
+    assert rp.tornado(table, currency="CNY").get_xlabel().endswith("(CNY m)")
+    with pytest.raises(InputError, match="one-at-a-time"):
+        rp.tornado(frame[frame["varied"] != "base"])
+
+
+def test_draw_names_every_kind() -> None:
+    with pytest.raises(InputError, match="unknown kind 'exceedence'; did you mean"):
+        rp.draw("exceedence", pd.DataFrame())
