@@ -41,10 +41,12 @@ def b1_with_guarantor() -> risksim.Scenario:
 
 
 def lender_alone(scenario: risksim.Scenario) -> risksim.Scenario:
-    """The same book, default model and horizon, the lender keeping every loss."""
+    """The same book, default model and horizon, the lender keeping every loss (no timeline:
+    its parties are gone)."""
     data = scenario.spec.model_dump(exclude_unset=True)
     lender = scenario.spec.arrangement.layers[-1].party
     data["arrangement"] = {"parties": [lender], "layers": [{"party": lender, "residual": True}]}
+    data.pop("timeline", None)
     return derive_scenario(scenario, data, f"{scenario.source} (lender alone)")
 
 
