@@ -441,21 +441,22 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
     _write_csv(frame, out, output_format, index=False)
 
 
-PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "comparison",
-              "tornado")
+PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "cash-paths",
+              "npl-paths", "comparison", "tornado")
 
 
-@main.command()
+@main.command(context_settings={"token_normalize_func": lambda token: token.replace("_", "-")})
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(PLOT_KINDS), default=None,
               help="The plot (default: exceedance for a result, comparison for a compare "
-                   "folder, tornado for a sweep CSV).")
+                   "folder, tornado for a sweep CSV); cash-paths and npl-paths need a result "
+                   "run with --timeline.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Image to write, .png, .svg or .pdf (default: KIND.png in the result "
                    "folder, or beside the sweep CSV).")
 @click.option("--party", "parties", multiple=True,
               help="Party to show (repeat for several; default: all). One party for "
-                   "convergence and tornado.")
+                   "convergence, cash-paths and tornado.")
 @click.option("--level", type=float, default=None,
               help="Level of the VaR and ES marked on an exceedance curve (default 0.99).")
 @click.option("--measure", default=None,
@@ -474,8 +475,9 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
 
     SOURCE is a result folder (risksim run --out), a compare folder (risksim compare --out)
     or the CSV of a one-at-a-time sweep (risksim sweep --out). Kinds of a result:
-    distribution, exceedance, tail-shares, convergence; of a compare folder: comparison; of a
-    sweep: tornado.
+    distribution, exceedance, tail-shares, convergence, and of one run with --timeline
+    cash-paths (a party's monthly cash) and npl-paths (the lender's monthly NPL ratio against
+    its tolerance); of a compare folder: comparison; of a sweep: tornado.
     """
     from risksim.errors import InputError
     from risksim.files import write_atomically
@@ -488,7 +490,7 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     if expected != found:
         raise InputError(f"--kind {kind} plots a {expected}, and this is a {found}",
                          source=str(source))
-    single = kind in ("convergence", "tornado")
+    single = kind in ("convergence", "cash-paths", "tornado")
     if single and len(parties) > 1:
         raise InputError(f"--kind {kind} shows one party, not {len(parties)}", path="--party")
     if parties:

@@ -84,8 +84,10 @@ def tour_text(result: Any) -> str:
         "The curves give P(loss > x) per party on a log scale with their 95% bands; a dot "
         f"marks VaR {100 * level:g}% (where a curve crosses the dotted line at "
         f"{1 - level:g}) and a diamond the ES. Other kinds: `distribution`, `tail-shares` "
-        "(who pays in the tail), `convergence`; `comparison` of a `risksim compare --out` "
-        "folder and `tornado` of a one-at-a-time `risksim sweep --out` CSV.", "",
+        "(who pays in the tail), `convergence`, and, of a run with `--timeline`, `cash-paths` "
+        "and `npl-paths` (monthly cash and NPL ratio against its tolerance); `comparison` of "
+        "a `risksim compare --out` folder and `tornado` of a one-at-a-time `risksim sweep "
+        "--out` CSV.", "",
         "The same from Python (in a notebook the figures show inline):", "",
         "```python",
         "import risksim",

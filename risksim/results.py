@@ -133,7 +133,8 @@ class Result(RunMetadata):
     @property
     def plot(self) -> ResultPlots:
         """This result's plots: ``result.plot.exceedance()``, ``.distribution()``,
-        ``.tail_shares()``, ``.convergence()`` (:mod:`risksim.plot`)."""
+        ``.tail_shares()``, ``.convergence()``, and with a timeline ``.cash_paths()`` and
+        ``.npl_paths()`` (:mod:`risksim.plot`)."""
         from risksim.plot import ResultPlots
 
         return ResultPlots(self)

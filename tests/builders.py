@@ -34,3 +34,19 @@ def scenario_mapping(segments: list[dict[str, Any]] | None = None, *,
                         "layers": layers},
         "simulation": {"n_sims": n_sims, "seed": seed},
     })
+
+
+def timeline_mapping(*, tolerance: bool = True, keep_paths: int = 20) -> dict[str, Any]:
+    """Two years of 200 loans of 1 m with PD 5%, a guarantor paying half of each loss out of
+    3 m of cash, the bank the rest; a ``timeline`` section, and an NPL tolerance of 1.5% + 3
+    percentage points unless ``tolerance`` is False."""
+    mapping = scenario_mapping(
+        [segment("book", 200, exposure=1.0e6, pd=0.05, lgd=0.6, tenor_years=2)],
+        horizon={"years": 2, "periods_per_year": 1},
+        layers=[{"party": "guarantor", "share_of_loss": 0.5},
+                {"party": "bank", "residual": True}], parties=["bank", "guarantor"])
+    mapping["timeline"] = {"keep_paths": keep_paths,
+                           "parties": {"guarantor": {"starting_cash": 3.0e6}}}
+    if tolerance:
+        mapping["npl_tolerance"] = {"overall_npl_ratio": 0.015, "margin": 0.03}
+    return mapping

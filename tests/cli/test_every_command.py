@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 import risksim
 from risksim.cli import main
-from tests.builders import ROOT
+from tests.builders import ROOT, timeline_mapping
 
 SCENARIOS = ROOT / "scenarios"
 WANGCHENG = str(SCENARIOS / "wangcheng_patent_loan.yaml")
@@ -120,6 +121,33 @@ def test_plot_every_kind_of_a_saved_result(tmp_path: Path, kind: str) -> None:
     assert invoke("plot", str(out), "--kind", kind, "-o", str(image),
                   *extra).stdout == f"wrote {image}\n"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_cash_and_npl_paths_of_a_saved_timeline(tmp_path: Path) -> None:
+    scenario = tmp_path / "dated.yaml"
+    scenario.write_text(yaml.safe_dump(timeline_mapping()))
+    out = tmp_path / "run"
+    invoke("run", str(scenario), "--sims", "200", "--timeline", "--out", str(out), "-q")
+    for kind, extra in (("cash_paths", ["--party", "guarantor"]), ("npl-paths", [])):
+        image = tmp_path / f"{kind}.png"
+        assert invoke("plot", str(out), "--kind", kind, "-o", str(image),
+                      *extra).stdout == f"wrote {image}\n"
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert invoke("plot", str(out), "--kind", "cash-paths").stdout == (
+        f"wrote {out / 'cash-paths.png'}\n")
+    for extra, message in (
+            (["--kind", "npl-paths", "--party", "bank"], "--party: not used by --kind "
+                                                         "npl-paths"),
+            (["--kind", "cash-paths", "--party", "bank", "--party", "guarantor"],
+             "--kind cash-paths shows one party, not 2")):
+        result = invoke("plot", str(out), *extra, code=2)
+        assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    plain = tmp_path / "plain"
+    invoke("run", str(scenario), "--sims", "200", "--out", str(plain), "-q")
+    result = invoke("plot", str(plain), "--kind", "npl-paths", code=2)
+    assert result.stderr == ("error: this result has no timeline: simulate it with "
+                             "timeline=True (risksim run SCENARIO --timeline --out DIR)\n")
+    assert not list(plain.glob("*.png"))
 
 
 def test_plot_refuses_what_it_cannot_draw(tmp_path: Path) -> None:

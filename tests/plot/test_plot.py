@@ -17,9 +17,10 @@ import pytest
 import risksim
 import risksim.plot as rp
 from risksim.errors import InputError
-from tests.builders import ROOT
+from tests.builders import ROOT, timeline_mapping
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
+N_DATED = 300
 
 
 @pytest.fixture(autouse=True)
@@ -176,3 +177,130 @@ def test_tornado_bars_run_from_the_base_to_each_extreme(tmp_path: Path) -> None:
 def test_draw_names_every_kind() -> None:
     with pytest.raises(InputError, match="unknown kind 'exceedence'; did you mean"):
         rp.draw("exceedence", pd.DataFrame())
+
+
+@pytest.fixture(scope="module")
+def dated() -> risksim.Result:
+    """A run with a timeline: cash and NPL paths."""
+    return risksim.simulate(risksim.load_scenario(timeline_mapping()), n_sims=N_DATED, seed=3,
+                            timeline=True)
+
+
+def _own_paths(ax: plt.Axes) -> list[plt.Line2D]:
+    return [line for line in ax.get_lines() if line.get_label().startswith("simulation ")]
+
+
+def _band_edges(ax: plt.Axes) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest y of the band polygon at each of its x."""
+    (band,) = ax.collections
+    assert band.get_label() == "5–95% of simulations"
+    vertices = band.get_paths()[0].vertices
+    xs = np.unique(vertices[:, 0])
+    low = np.array([vertices[vertices[:, 0] == x, 1].min() for x in xs])
+    high = np.array([vertices[vertices[:, 0] == x, 1].max() for x in xs])
+    return low, high
+
+
+def test_cash_paths_show_the_band_the_median_own_paths_and_the_lowest_cash(
+        dated: risksim.Result, tmp_path: Path) -> None:
+    assert dated.timeline is not None
+    ax = dated.plot.cash_paths()  # default: the guarantor, the party with limited cash
+    table = dated.timeline.cash.xs("guarantor", level="party")
+    median = _line(ax, "median")
+    np.testing.assert_array_equal(median.get_xdata(), table.index.to_numpy())
+    np.testing.assert_array_equal(median.get_ydata(), table["q50"].to_numpy())
+    low, high = _band_edges(ax)
+    np.testing.assert_allclose(low, table["q05"].to_numpy())
+    np.testing.assert_allclose(high, table["q95"].to_numpy())
+    own = _own_paths(ax)
+    assert [line.get_label() for line in own] == [f"simulation {k}" for k in range(5)]
+    kept = dated.timeline.paths.xs("guarantor", level="party")["cash"]
+    np.testing.assert_array_equal(own[3].get_ydata(), kept.xs(3, level="simulation"))
+    assert all(line.get_linewidth() < median.get_linewidth() for line in own)
+    assert list(_line(ax, "zero").get_ydata()) == [0, 0]
+    marker = _line(ax, "lowest cash")
+    lowest = dated.timeline.summary().loc["guarantor", "min_cash_q05"]
+    assert marker.get_ydata()[0] == pytest.approx(lowest)
+    assert 0 <= marker.get_xdata()[0] <= table.index.max()
+    horizon = _line(ax, "end of the horizon")  # recoveries come after the 24 months
+    assert horizon.get_xdata()[0] == 24 < table.index.max()
+    assert ax.get_ylabel() == "cash at month end (CNY k)"
+    assert ax.get_xlabel() == "months from the start of the horizon (30/360)"
+    assert "Cash of guarantor" in ax.get_title() and f"{N_DATED} simulations" in ax.get_title()
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[:3] == ["median", "5–95% of simulations", "5 simulations' own paths"]
+    assert any(t.startswith("lowest cash, 5% quantile: ") and t.endswith(" CNY k")
+               for t in texts)
+    _saved(ax, tmp_path, "cash_paths")
+
+
+def test_cash_paths_of_a_chosen_party_and_number_of_paths(dated: risksim.Result) -> None:
+    _, (left, right) = plt.subplots(1, 2)
+    before = plt.get_fignums()
+    assert rp.cash_paths(dated, party="bank", paths=50, ax=right) is right
+    assert plt.get_fignums() == before and not left.get_lines()
+    assert len(_own_paths(right)) == 20  # all the paths kept, no more
+    assert "Cash of bank" in right.get_title()
+    assert not _own_paths(rp.cash_paths(dated, paths=0))
+    with pytest.raises(InputError, match="unknown party 'bnak'; did you mean 'bank'"):
+        rp.cash_paths(dated, party="bnak")
+
+
+def test_npl_paths_show_the_tolerance_line(dated: risksim.Result, tmp_path: Path) -> None:
+    assert dated.timeline is not None
+    ax = dated.plot.npl_paths(paths=3)
+    table = dated.timeline.npl_ratio
+    np.testing.assert_array_equal(_line(ax, "median").get_ydata(), table["q50"].to_numpy())
+    low, high = _band_edges(ax)
+    np.testing.assert_allclose(low, table["q05"].to_numpy())
+    np.testing.assert_allclose(high, table["q95"].to_numpy())
+    own = _own_paths(ax)
+    assert len(own) == 3
+    kept = dated.timeline.npl_paths["ratio"].xs(1, level="simulation")
+    np.testing.assert_array_equal(own[1].get_ydata(), kept.to_numpy())
+    breach = dated.timeline.npl_summary()["breach_probability"]
+    assert breach is not None and 0 < breach < 1
+    tolerance = _line(ax, f"tolerance 4.5% (overall 1.5% + 3 pp); P(a month above) "
+                          f"{breach:.1%}")
+    assert list(tolerance.get_ydata()) == pytest.approx([0.045, 0.045])
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] > 0.045
+    assert ax.yaxis.get_major_formatter()(0.05, 0).startswith("5")
+    assert ax.yaxis.get_major_formatter()(0.05, 0).endswith("%")
+    assert ax.get_ylabel() == "lender's NPL ratio at month end"
+    assert ax.get_xlim() == (0, 24)
+    assert tolerance.get_label() in [t.get_text() for t in ax.get_legend().get_texts()]
+    _saved(ax, tmp_path, "npl_paths")
+
+
+def test_npl_paths_without_a_tolerance_draw_no_line() -> None:
+    result = risksim.simulate(risksim.load_scenario(timeline_mapping(tolerance=False)),
+                              n_sims=100, seed=3, timeline=True)
+    ax = rp.npl_paths(result)
+    assert not [line for line in ax.get_lines() if line.get_label().startswith("tolerance")]
+    assert len(_own_paths(ax)) == 5
+
+
+def test_timeline_plots_need_a_timeline() -> None:
+    result = risksim.simulate(risksim.load_scenario(timeline_mapping()), n_sims=50, seed=3)
+    for draw in (result.plot.cash_paths, result.plot.npl_paths):
+        with pytest.raises(InputError, match="no timeline") as error:
+            draw()
+        assert "timeline=True" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_saved_timeline_draws_the_same(dated: risksim.Result, tmp_path: Path) -> None:
+    dated.save(tmp_path / "run")
+    loaded = risksim.load_result(tmp_path / "run")
+    assert dated.timeline is not None and loaded.timeline is not None
+    for table in ("cash", "npl_ratio", "paths", "npl_paths"):
+        pd.testing.assert_frame_equal(getattr(loaded.timeline, table),
+                                      getattr(dated.timeline, table), rtol=1e-12)
+    assert loaded.timeline.metadata["npl_threshold"] == 0.045
+    for name in ("cash_paths", "npl_paths"):
+        before, after = (getattr(r.plot, name)() for r in (dated, loaded))
+        assert [line.get_label() for line in after.get_lines()] == [
+            line.get_label() for line in before.get_lines()]
+        for old, new in zip(before.get_lines(), after.get_lines(), strict=True):
+            np.testing.assert_allclose(np.asarray(new.get_xydata()),
+                                       np.asarray(old.get_xydata()), rtol=1e-12)
+        np.testing.assert_allclose(_band_edges(after), _band_edges(before), rtol=1e-12)
