@@ -95,8 +95,10 @@ class ProcessBackend:
         self.n_workers = workers or os.cpu_count() or 1
 
     def imap(self, job: Job, tasks: Sequence[BlockRange]) -> Iterator[tuple[BlockRange, Any]]:
-        """(task, result) of every task, in the order they complete."""
-        if not tasks:
+        """(task, result) of every task, in the order they complete; a single task runs in
+        this process (a pool would only add its start-up to it)."""
+        if len(tasks) <= 1:
+            yield from ((task, job(task)) for task in tasks)
             return
         context = multiprocessing.get_context(_start_method())
         with _one_blas_thread(), ProcessPoolExecutor(

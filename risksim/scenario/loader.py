@@ -76,6 +76,11 @@ class Scenario:
 
     def hash(self) -> str:
         """SHA-256 of the validated spec and of every loan attribute (hex)."""
+        return self._digest
+
+    @functools.cached_property
+    def _digest(self) -> str:
+        """:meth:`hash`, computed once (the scenario is immutable)."""
         digest = hashlib.sha256()
         digest.update(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
         digest.update(self.portfolio.fingerprint())

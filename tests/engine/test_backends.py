@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -111,3 +113,15 @@ def test_replayed_block_allocates_the_same_losses_event_by_event(
     # Same draws; only the order of summation differs (events, not cells of alike loans).
     np.testing.assert_allclose(replayed, simulated, rtol=1e-12, atol=1e-9)
     assert events.loss.size == sum(paid.size for paid in ledger.paid.values()) // 2
+
+
+def process_id(blocks: tuple[int, int]) -> int:
+    """A job that says which process ran it."""
+    return os.getpid()
+
+
+def test_a_single_task_runs_in_this_process_and_several_in_workers() -> None:
+    backend = ProcessBackend(2)
+    assert [pid for _, pid in backend.imap(process_id, [(0, 1)])] == [os.getpid()]
+    pids = [pid for _, pid in backend.imap(process_id, [(0, 1), (1, 2)])]
+    assert len(pids) == 2 and os.getpid() not in pids
