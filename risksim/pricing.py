@@ -235,8 +235,10 @@ def parse_target(target: str | None) -> tuple[str, float] | None:
 
 def fee_base_schedules(scenario: Scenario, party: str, tier: np.ndarray, n_tiers: int,
                        terms: PricingTerms) -> tuple[list[FeeSchedule], list[FeeSchedule]]:
-    """Unit-rate fee schedules whose amount collected is B (and B_pv) of each tier."""
+    """Unit-rate fee schedules whose amount collected is B (and B_pv) of each tier (loans a
+    lending trigger never granted are not in it)."""
     plan, portfolio = scenario.plan, scenario.portfolio
+    per_cell = None if plan.origination is None else plan.origination.per_cell
     outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
                                       plan.loss_model.instalment,
                                       portfolio["origination_year"], plan.n_years)
@@ -250,7 +252,8 @@ def fee_base_schedules(scenario: Scenario, party: str, tier: np.ndarray, n_tiers
         in_tier = (tier == t).astype(float)
         for store, years in zip(schedules, (by_year, by_year * discount), strict=True):
             store.append(FeeSchedule.compile(f"base_{t}", "borrower", party, zeros, in_tier,
-                                             zeros, years, portfolio["origination_year"]))
+                                             zeros, years, portfolio["origination_year"],
+                                             per_cell))
     return schedules
 
 

@@ -149,3 +149,23 @@ def test_bad_pricing_arguments(kwargs: dict, message: str) -> None:
     with pytest.raises(risksim.InputError) as raised:
         risksim.price(one_loan(), "guarantor", n_sims=100, **kwargs)
     assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(("above", "break_even"), [(0.05, 0.05), (0.2, 0.05)])
+def test_loans_never_granted_are_not_in_the_fee_base(above: float, break_even: float) -> None:
+    # Two vintages of ten 1-year loans of 100, one loss of 100 in each; the pool pays 50%.
+    # Above 5%, year 0's 10% loss rate stops the second vintage: claims 50 on a base of
+    # 1,000 (the first vintage's year) = 5%. At 20% both are granted: 100 on 2,000 = 5%.
+    # (Counting the refused vintage in the base would give 50 / 2,000 = 2.5%.)
+    layers = [{"party": "pool", "share_of_loss": 0.5,
+               "suspend_if": {"metric": "loss_rate", "above": above,
+                              "action": "suspend_lending"}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0),
+                segment("good_0", 9, exposure=100.0, pd=0.0),
+                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
+                segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
+    scenario = risksim.load_scenario(scenario_mapping(
+        segments, layers=layers, horizon={"years": 2, "periods_per_year": 1}))
+    fee = risksim.price(scenario, "pool", n_sims=50, seed=1).table.loc["all"]
+    assert fee["break_even"] == pytest.approx(break_even)
