@@ -43,11 +43,7 @@ _MIN_CHI2_SCALE = 0.05
 
 def event_losses(plan: SimulationPlan) -> np.ndarray:
     """c_g per group of the plan (money): mean expected loss of one default of its loans."""
-    model = plan.loss_model
-    base = np.maximum(0.0, model.exposure - model.collateral_recovery)
-    principal = model.lgd_mean * base
-    per_loan = (principal + model.workout_cost_rate * (model.exposure - principal)
-                + model.exposure * model.interest_fraction)
+    per_loan = plan.loss_model.mean_loss
     return np.array([float(per_loan[group.members].mean()) for group in plan.groups])
 
 

@@ -101,15 +101,20 @@ class LossModel:
         return self.outstanding(loans, periods) * self.interest_fraction[loans]
 
     @functools.cached_property
-    def fixed_loss(self) -> np.ndarray | None:
-        """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
-        Frye–Jacobs, bullet repayment): L = LGD·max(0, EAD − (1 − h)·C), plus k·(EAD − L)
-        + EAD·r·d/365; else None."""
-        if self.frye_jacobs or self.random_lgd or self.instalment.any():
-            return None
+    def mean_loss(self) -> np.ndarray:
+        """Each loan's loss at its mean LGD on its full exposure (money):
+        L = LGD·max(0, EAD − (1 − h)·C), plus k·(EAD − L) + EAD·r·d/365."""
         principal_loss = self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
         return (principal_loss + self.workout_cost_rate * (self.exposure - principal_loss)
                 + self.exposure * self.interest_fraction)
+
+    @functools.cached_property
+    def fixed_loss(self) -> np.ndarray | None:
+        """Each loan's loss when it is the same whenever the loan defaults (fixed LGD, no
+        Frye–Jacobs, bullet repayment): :attr:`mean_loss`; else None."""
+        if self.frye_jacobs or self.random_lgd or self.instalment.any():
+            return None
+        return self.mean_loss
 
     @functools.cached_property
     def random_lgd(self) -> bool:
