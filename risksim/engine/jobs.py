@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -27,6 +27,17 @@ BlockRange = tuple[int, int]
 Job = Callable[[BlockRange], Any]
 """What a backend runs on each task: a picklable callable of a range of blocks (sent to each
 worker once), e.g. a :class:`BlockJob` or the timeline's job."""
+
+
+class RunJob(Protocol):
+    """A job over the blocks of one run of ``n_sims`` simulations."""
+
+    @property
+    def n_sims(self) -> int:
+        """Simulations in the whole run."""
+
+    def __call__(self, blocks: BlockRange) -> Any:
+        """The result of blocks ``blocks[0] .. blocks[1] − 1``."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,7 +22,7 @@ import numpy as np
 
 from risksim import progress
 from risksim.engine.backends import TASKS_PER_WORKER, Backend, split_range
-from risksim.engine.jobs import BlockJob, BlockRange
+from risksim.engine.jobs import BlockJob, BlockRange, RunJob
 from risksim.engine.streaming import StreamAccumulator
 from risksim.engine.streams import block_size, n_blocks
 
@@ -61,7 +61,7 @@ def missing_ranges(n_sims: int, done: Sequence[BlockRange]) -> list[BlockRange]:
     return gaps
 
 
-def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
+def run_job(backend: Backend, job: RunJob, pending: Sequence[BlockRange], *,
             streamed: bool = False) -> Iterator[tuple[BlockRange, Any]]:
     """(task, result) for every block of ``pending``, as tasks complete; each finished task
     moves the open progress bar (:mod:`risksim.progress`) by its simulations.
@@ -70,8 +70,8 @@ def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
     ----------
     backend : Backend
         Where tasks run.
-    job : BlockJob
-        What each task computes.
+    job : RunJob
+        What each task computes (a :class:`BlockJob`, or the timeline's job).
     pending : sequence of (int, int)
         Ranges of blocks to run.
     streamed : bool, default False
@@ -105,7 +105,7 @@ def run_job(backend: Backend, job: BlockJob, pending: Sequence[BlockRange], *,
         yield task, result
 
 
-def _simulations(job: BlockJob, blocks: BlockRange) -> int:
+def _simulations(job: RunJob, blocks: BlockRange) -> int:
     """Simulations in the blocks ``blocks`` of the job's run."""
     return sum(block_size(job.n_sims, block) for block in range(*blocks))
 

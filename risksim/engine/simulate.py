@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from risksim import progress as bars
-from risksim.engine.backends import TASKS_PER_WORKER, Backend, make_backend, split_blocks
+from risksim.engine.backends import Backend, make_backend
 from risksim.engine.importance import tail_sampling
 from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
-from risksim.engine.runner import execute
+from risksim.engine.runner import execute, run_job
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
-from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
+from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION, n_blocks
 from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
 from risksim.errors import InputError
 from risksim.results import Result
@@ -173,13 +173,9 @@ def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
     from risksim.timeline.settings import compile_timeline
 
     dating = compile_timeline(scenario)
-    tasks = split_blocks(n_sims, runner.n_workers * TASKS_PER_WORKER)
     job = TimelineJob(dating, scenario.plan, seed, n_sims)
-    done = {}
-    for task, result in runner.imap(job, tasks):
-        done[task] = result
-        bars.advance(sum(columns.shape[0] for columns, _ in result))
-    outputs = [block for task in tasks for block in done[task]]
+    done = dict(run_job(runner, job, [(0, n_blocks(n_sims))]))
+    outputs = [block for task in sorted(done) for block in done[task]]
     values = np.concatenate([columns for columns, _ in outputs])
     return values, TimelineResult.from_blocks(dating, [block for _, block in outputs])
 
