@@ -50,3 +50,18 @@ def timeline_mapping(*, tolerance: bool = True, keep_paths: int = 20) -> dict[st
     if tolerance:
         mapping["npl_tolerance"] = {"overall_npl_ratio": 0.015, "margin": 0.03}
     return mapping
+
+
+def two_vintages_with_lending_stop(above: float) -> dict[str, Any]:
+    """Two vintages of ten 1-year loans of 100 with one certain loss of 100 in each (LGD 1),
+    a pool paying 50% whose trigger stops new lending when a year's loss rate (10% in
+    year 0) is above ``above``; the bank keeps the rest. Two-year horizon."""
+    layers = [{"party": "pool", "share_of_loss": 0.5,
+               "suspend_if": {"metric": "loss_rate", "above": above,
+                              "action": "suspend_lending"}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0),
+                segment("good_0", 9, exposure=100.0, pd=0.0),
+                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
+                segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
+    return scenario_mapping(segments, layers=layers, horizon={"years": 2, "periods_per_year": 1})

@@ -11,7 +11,7 @@ from scipy.special import ndtr, ndtri
 import risksim
 from risksim import measures
 from risksim.pricing import PricingTerms, annuity
-from tests.builders import ROOT, scenario_mapping, segment
+from tests.builders import ROOT, scenario_mapping, segment, two_vintages_with_lending_stop
 
 GUARANTOR_LAYERS = [{"party": "guarantor", "share_of_loss": 0.4},
                     {"party": "bank", "residual": True}]
@@ -157,15 +157,6 @@ def test_loans_never_granted_are_not_in_the_fee_base(above: float, break_even: f
     # Above 5%, year 0's 10% loss rate stops the second vintage: claims 50 on a base of
     # 1,000 (the first vintage's year) = 5%. At 20% both are granted: 100 on 2,000 = 5%.
     # (Counting the refused vintage in the base would give 50 / 2,000 = 2.5%.)
-    layers = [{"party": "pool", "share_of_loss": 0.5,
-               "suspend_if": {"metric": "loss_rate", "above": above,
-                              "action": "suspend_lending"}},
-              {"party": "bank", "residual": True}]
-    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0),
-                segment("good_0", 9, exposure=100.0, pd=0.0),
-                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
-                segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
-    scenario = risksim.load_scenario(scenario_mapping(
-        segments, layers=layers, horizon={"years": 2, "periods_per_year": 1}))
+    scenario = risksim.load_scenario(two_vintages_with_lending_stop(above))
     fee = risksim.price(scenario, "pool", n_sims=50, seed=1).table.loc["all"]
     assert fee["break_even"] == pytest.approx(break_even)

@@ -9,7 +9,7 @@ import pytest
 import risksim
 from risksim.errors import InputError
 from risksim.report import format_summary
-from tests.builders import scenario_mapping, segment
+from tests.builders import scenario_mapping, segment, two_vintages_with_lending_stop
 from tests.rules.test_layers import certain_losses
 
 
@@ -153,16 +153,7 @@ def test_trigger_suspends_new_lending(above: float, suspended: bool) -> None:
     # loss rate is 100 / 1,000 = 10%: above 5% the second vintage is never granted, so its
     # loss (100) and its fees never happen. The pool pays 50%; a 1% fee on the pool's
     # guaranteed half: 10 × 50 × 1% = 5 per vintage.
-    layers = [{"party": "pool", "share_of_loss": 0.5,
-               "suspend_if": {"metric": "loss_rate", "above": above,
-                              "action": "suspend_lending"}},
-              {"party": "bank", "residual": True}]
-    segments = [segment("bad_0", 1, exposure=100.0, pd=1.0),
-                segment("good_0", 9, exposure=100.0, pd=0.0),
-                segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
-                segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
-    mapping = scenario_mapping(segments, layers=layers,
-                               horizon={"years": 2, "periods_per_year": 1})
+    mapping = two_vintages_with_lending_stop(above)
     mapping["arrangement"]["fees"] = [{"name": "fee", "payer": "borrower", "payee": "pool",
                                        "annual_rate": 0.01}]
     result = risksim.simulate(mapping, n_sims=10, seed=1)
