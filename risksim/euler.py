@@ -140,7 +140,7 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
     sets = [tail_sets(party_losses[:, j], level, window) for j in range(len(chosen))]
 
     def sums(events: LossEvents, first: int) -> np.ndarray:
-        """Shape (1, parties, 4, units): one row per block, summed over blocks below."""
+        """Shape (1, parties, 4, units): one row per chunk, summed over chunks below."""
         ledger = apply_rules(plan, events)
         per_party = [_unit_sums(ledger.paid[p], events, first, unit[events.loan], len(names), s)
                      for p, s in zip(chosen, sets, strict=True)]

@@ -1,11 +1,15 @@
 """One block of simulations: factors → conditional PDs → defaults → losses → allocation.
 
-Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 1): for each
-period, the K factors of every simulation (and the t copula's χ² mixing variable), then the
-defaults of each group in plan order; after all periods, the beta LGDs in event order, then
-(only when some layer denies claims) one uniform per event for claim denial. A trigger that
-suspends new lending then drops the events of loans never granted (no draw). Runs with
-quasi-Monte Carlo or importance sampling draw in the order of :mod:`risksim.engine.systematic`.
+Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 2): chunk by
+chunk (one chunk unless the book is large, :func:`~risksim.engine.streams.chunk_sizes`), and
+in a chunk of m simulations: for each period, the K factors of every simulation (and the t
+copula's χ² mixing variable), then the defaults of each group in plan order; after all
+periods, the beta LGDs in event order, then (only when some layer denies claims) one uniform
+per event for claim denial. A trigger that suspends new lending then drops the events of
+loans never granted (no draw). Runs with quasi-Monte Carlo or importance sampling draw in the
+order of :mod:`risksim.engine.systematic` (the systematic variables of the whole block
+first, then each chunk's defaults and losses). The rules allocate each chunk's simulations
+on their own (they are independent), so memory follows the chunk.
 
 The claims timeline (:mod:`risksim.timeline`) continues drawing from the same generator
 after all of these, so losses are bit-identical with or without it: in event order (of the
@@ -16,13 +20,21 @@ cures (when 0 < P(cure) < 1).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from scipy.special import expit, logit
 
 from risksim.engine.plan import LoanGroup, SimulationPlan
 from risksim.engine.sampling import sample_defaults
-from risksim.engine.streams import block_generator, block_size
-from risksim.engine.systematic import conditional_pd, draw_systematic, twist
+from risksim.engine.streams import block_generator, block_size, chunk_sizes
+from risksim.engine.systematic import (
+    SystematicDraws,
+    conditional_pd,
+    draw_systematic,
+    mixture_log_weight,
+    twist,
+)
 from risksim.rules.base import Ledger, LossEvents
 
 
@@ -40,12 +52,12 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     rng = block_generator(seed, block)
     n = block_size(n_sims, block)
     if plan.sampling is None:
-        return allocate(plan, draw_loss_events(plan, rng, n))
-    events, log_weight = draw_sampled_events(plan, rng, seed, block, n)
-    values = allocate(plan, events)
-    if plan.sampling.weighted:
-        return np.column_stack([values, np.exp(log_weight)])
-    return values
+        return np.concatenate([allocate(plan, events) for events in draw_chunks(plan, rng, n)])
+    weighted = plan.sampling.weighted
+    return np.concatenate([
+        np.column_stack([allocate(plan, events), np.exp(log_weight)]) if weighted
+        else allocate(plan, events)
+        for events, log_weight in draw_sampled_chunks(plan, rng, seed, block, n)])
 
 
 def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
@@ -59,7 +71,8 @@ def replay_block(plan: SimulationPlan, seed: int, n_sims: int,
     rng, n = block_generator(seed, block), block_size(n_sims, block)
     if plan.sampling is None:
         return replay(plan, rng, n)
-    events = draw_sampled_events(plan, rng, seed, block, n)[0]
+    events = LossEvents.concatenate(
+        [events for events, _ in draw_sampled_chunks(plan, rng, seed, block, n)])
     return events, apply_rules(plan, events)
 
 
@@ -117,11 +130,30 @@ def class_cells(plan: SimulationPlan, events: LossEvents) -> LossEvents:
 def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
                      draws_claims: bool | None = None,
                      needs_principal: bool | None = None) -> LossEvents:
-    """Draw the defaults and losses of ``n`` simulations from ``rng``.
+    """Draw the defaults and losses of a block of ``n`` simulations from ``rng``, chunk by
+    chunk, as one set of events (:func:`draw_chunks` keeps the chunks apart)."""
+    return LossEvents.concatenate(list(draw_chunks(plan, rng, n, draws_claims=draws_claims,
+                                                   needs_principal=needs_principal)))
+
+
+def draw_chunks(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
+                draws_claims: bool | None = None,
+                needs_principal: bool | None = None) -> Iterator[LossEvents]:
+    """The loss events of a block of ``n`` simulations, one chunk of simulations after the
+    other (:func:`~risksim.engine.streams.chunk_sizes`), each numbered from 0.
 
     ``draws_claims`` and ``needs_principal`` (default: as the plan needs) add the claim
     uniforms and the principal at default for other plans allocated on the same events.
     """
+    claims = plan.draws_claims if draws_claims is None else draws_claims
+    principal = plan.needs_principal if needs_principal is None else needs_principal
+    for size in chunk_sizes(plan.n_loans, n):
+        yield _draw_chunk(plan, rng, size, claims, principal)
+
+
+def _draw_chunk(plan: SimulationPlan, rng: np.random.Generator, n: int, draws_claims: bool,
+                needs_principal: bool) -> LossEvents:
+    """The defaults and losses of ``n`` simulations drawn from ``rng`` (plain Monte Carlo)."""
     drawn = _Defaults()
     for period in range(plan.n_periods):
         factors = rng.standard_normal((n, plan.n_factors))
@@ -135,19 +167,34 @@ def draw_loss_events(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
             cpd = conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
                                  factors, mixing)
             drawn.add(plan, group, period, cpd, sample_defaults(rng, cpd, group.members.size))
-    return _loss_events(plan, rng, n, drawn,
-                        plan.draws_claims if draws_claims is None else draws_claims,
-                        plan.needs_principal if needs_principal is None else needs_principal)
+    return _loss_events(plan, rng, n, drawn, draws_claims, needs_principal)
 
 
-def draw_sampled_events(plan: SimulationPlan, rng: np.random.Generator, seed: int, block: int,
-                        n: int) -> tuple[LossEvents, np.ndarray]:
-    """The events of block ``block`` under the plan's QMC or importance sampling, and the log
-    likelihood ratio of each simulation (zeros without importance sampling)."""
+def draw_sampled_chunks(plan: SimulationPlan, rng: np.random.Generator, seed: int, block: int,
+                        n: int) -> Iterator[tuple[LossEvents, np.ndarray]]:
+    """The events of block ``block`` under the plan's QMC or importance sampling, chunk by
+    chunk, and the log likelihood ratio of each simulation of the chunk (zeros without
+    importance sampling): the systematic variables of the whole block first, then each
+    chunk's defaults and losses."""
     sampling = plan.sampling
     assert sampling is not None
-    factors, mixing, log_weight = draw_systematic(
-        sampling, plan.n_periods, plan.n_factors, plan.degrees_of_freedom, rng, seed, block, n)
+    systematic = draw_systematic(sampling, plan.n_periods, plan.n_factors,
+                                 plan.degrees_of_freedom, rng, seed, block, n)
+    start = 0
+    for size in chunk_sizes(plan.n_loans, n):
+        yield _draw_sampled_chunk(plan, rng, systematic.chunk(slice(start, start + size)))
+        start += size
+
+
+def _draw_sampled_chunk(plan: SimulationPlan, rng: np.random.Generator,
+                        systematic: SystematicDraws) -> tuple[LossEvents, np.ndarray]:
+    """The defaults and losses of the simulations of ``systematic`` under the plan's
+    sampling, and their log likelihood ratio ln w_α (:mod:`risksim.engine.systematic`)."""
+    sampling = plan.sampling
+    assert sampling is not None
+    factors, mixing = systematic.factors, systematic.mixing
+    n = factors.shape[1]
+    log_ratio = systematic.log_ratio.copy()
     cells = [(period, group) for period in range(plan.n_periods) for group in plan.groups
              if group.active(period)]
     pds = np.column_stack([
@@ -158,13 +205,13 @@ def draw_sampled_events(plan: SimulationPlan, rng: np.random.Generator, seed: in
     theta = np.zeros(n)
     event_loss = np.zeros(len(cells))
     if sampling.twist_target is not None and cells:
-        assert sampling.event_loss is not None
+        assert sampling.event_loss is not None and systematic.tilted is not None
         index = {id(group): g for g, group in enumerate(plan.groups)}
         event_loss = sampling.event_loss[[index[id(group)] for _, group in cells]]
         counts = np.array([group.members.size for _, group in cells], dtype=np.float64)
         theta, psi = twist(pds, counts, event_loss, sampling.twist_target)
-        log_weight += psi
-        twisted = np.flatnonzero(theta > 0)
+        log_ratio += psi
+        twisted = np.flatnonzero((theta > 0) & systematic.tilted)
         draw_pds = pds.copy()
         with np.errstate(divide="ignore"):
             draw_pds[twisted] = expit(logit(pds[twisted]) + theta[twisted, None] * event_loss)
@@ -172,10 +219,10 @@ def draw_sampled_events(plan: SimulationPlan, rng: np.random.Generator, seed: in
     for j, (period, group) in enumerate(cells):
         sims, positions = sample_defaults(rng, draw_pds[:, j], group.members.size)
         if sampling.twist_target is not None:
-            log_weight -= theta * event_loss[j] * np.bincount(sims, minlength=n)
+            log_ratio -= theta * event_loss[j] * np.bincount(sims, minlength=n)
         drawn.add(plan, group, period, pds[:, j], (sims, positions))
     return (_loss_events(plan, rng, n, drawn, plan.draws_claims, plan.needs_principal),
-            log_weight)
+            mixture_log_weight(log_ratio, sampling.defensive_share))
 
 
 class _Defaults:

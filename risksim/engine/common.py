@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from risksim import progress
-from risksim.engine.block import allocate, class_cells, draw_loss_events
+from risksim.engine.block import allocate, class_cells, draw_chunks
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.simulate import result_from_values, run_settings
 from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
@@ -32,8 +32,9 @@ from risksim.rules.base import LossEvents
 from risksim.scenario.loader import Scenario
 
 BlockOutput = Callable[[LossEvents, int], np.ndarray]
-"""Outputs of one scenario from a block's events and the index of the block's first
-simulation in the run: per simulation, shape (n, k), or anything stacked along axis 0."""
+"""Outputs of one scenario from the events of a chunk of a block and the index of the
+chunk's first simulation in the run: per simulation, shape (n, k), or anything stacked along
+axis 0."""
 
 
 def defaults_key(scenario: Scenario) -> str:
@@ -62,16 +63,17 @@ def defaults_key(scenario: Scenario) -> str:
     return digest.hexdigest()
 
 
-def shared_events(plans: Sequence[SimulationPlan], rng: np.random.Generator,
-                  n: int) -> LossEvents:
-    """The loss events of ``n`` simulations, with what any of ``plans`` needs of them.
+def shared_chunks(plans: Sequence[SimulationPlan], rng: np.random.Generator,
+                  n: int) -> Iterator[LossEvents]:
+    """The loss events of a block of ``n`` simulations, chunk by chunk, with what any of
+    ``plans`` needs of them.
 
-    The claim-denial uniforms come last in a block's draws and the principal at default is
+    The claim-denial uniforms come last in a chunk's draws and the principal at default is
     computed, so adding them for one plan leaves every other draw as it was.
     """
-    return draw_loss_events(plans[0], rng, n,
-                            draws_claims=any(plan.draws_claims for plan in plans),
-                            needs_principal=any(plan.needs_principal for plan in plans))
+    return draw_chunks(plans[0], rng, n,
+                       draws_claims=any(plan.draws_claims for plan in plans),
+                       needs_principal=any(plan.needs_principal for plan in plans))
 
 
 def _check_plain(scenario: Scenario) -> None:
@@ -107,10 +109,12 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
         for members in groups.values():
             plans = [scenarios[i].plan for i in members]
             for block in range(n_blocks(n_sims)):
-                events = shared_events(plans, block_generator(seed, block),
-                                       block_size(n_sims, block))
-                for i in members:
-                    stacked[i].append(outputs[i](events, block * BLOCK_SIZE))
+                first = block * BLOCK_SIZE
+                for events in shared_chunks(plans, block_generator(seed, block),
+                                            block_size(n_sims, block)):
+                    for i in members:
+                        stacked[i].append(outputs[i](events, first))
+                    first += events.n_sims
                 progress.advance(block_size(n_sims, block))
     return [np.concatenate(parts) for parts in stacked]
 

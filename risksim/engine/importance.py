@@ -25,9 +25,10 @@ import math
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import ndtr
 
 from risksim.engine.plan import SimulationPlan
-from risksim.engine.systematic import Sampling, conditional_pd, twist
+from risksim.engine.systematic import Sampling, pd_argument, twist
 
 PILOT_STREAM_KEY = 2**32 - 2
 """Spawn key of the pilot stream that sets x (block streams have one-element keys)."""
@@ -35,8 +36,13 @@ PILOT_STREAM_KEY = 2**32 - 2
 PILOT_CELLS = 20_000_000
 """Pilot draws × (period, group) cells evaluated at most."""
 
-PILOT_TAIL_DRAWS = 200
+PILOT_TAIL_DRAWS = 50
 """The pilot aims at this many draws beyond the a-quantile, within PILOT_CELLS."""
+
+DEFENSIVE_SHARE = 0.1
+"""α: the share of simulations drawn from the model itself (the defensive mixture of
+:mod:`risksim.engine.systematic`): weights stay below 1/α = 10, for at most about 1/(1 − α)
+times the variance of the tail estimates."""
 
 _MIN_CHI2_SCALE = 0.05
 
@@ -52,16 +58,53 @@ def _cells(plan: SimulationPlan) -> list[tuple[int, int]]:
             for g, group in enumerate(plan.groups) if group.active(period)]
 
 
-def _pds(plan: SimulationPlan, cells: list[tuple[int, int]], factors: np.ndarray,
-         mixing: np.ndarray | None) -> np.ndarray:
-    """Conditional PDs (draws, cells) for factors (periods, draws, K), mixing (periods, draws)."""
-    columns = []
-    for period, g in cells:
+def _arguments(plan: SimulationPlan, cells: list[tuple[int, int]], factors: np.ndarray,
+               mixing: np.ndarray | None) -> np.ndarray:
+    """The arguments a of the conditional PDs Φ(a) (draws, cells), for factors
+    (periods, draws, K) and mixing √(V/ν) (periods, draws) or None (Gaussian)."""
+    return np.column_stack([
+        pd_argument(plan.groups[g].threshold, plan.groups[g].loading,
+                    plan.groups[g].idiosyncratic_sd, factors[period],
+                    None if mixing is None else mixing[period])
+        for period, g in cells])
+
+
+def _tail_bound(point: np.ndarray, plan: SimulationPlan, cells: list[tuple[int, int]],
+                counts: np.ndarray, cell_loss: np.ndarray,
+                target: float) -> tuple[float, np.ndarray]:
+    """−(F_x(z, v) − |z|²/2 + ln f(v) + ln v) at ``point`` = (z, ln v), and its gradient.
+
+    By the envelope theorem (θ* minimises −θx + ψ(θ)), the gradient of F_x is that of
+    ψ(θ*; p(z, v)): Σ_j ∂ψ/∂p_j ∂p_j/∂(z, ln v), with ∂ψ/∂p_j = n_j (1 − e^{−θc_j}) /
+    (p_j + (1 − p_j) e^{−θc_j}), ∂p_j/∂z = −φ(a_j) b_j/σ_j and
+    ∂p_j/∂ln v = φ(a_j) c_j √(v/ν)/(2σ_j), a_j and σ_j = √(1 − R_j) as in :func:`_arguments`.
+    """
+    n_z = plan.n_periods * plan.n_factors
+    z = point[:n_z].reshape(plan.n_periods, 1, plan.n_factors)
+    nu = plan.degrees_of_freedom
+    value = -0.5 * float(point[:n_z] @ point[:n_z])
+    gradient = -point.copy()
+    mix = None
+    if nu is not None:
+        v = math.exp(point[-1])
+        mix = np.full((plan.n_periods, 1), math.sqrt(v / nu))
+        value += plan.n_periods * ((nu / 2) * point[-1] - v / 2)
+        gradient[-1] = plan.n_periods * (nu / 2 - v / 2)
+    arguments = _arguments(plan, cells, z, mix)[0]
+    pds = ndtr(arguments)
+    theta, psi = twist(pds[None, :], counts, cell_loss, target)
+    value += float(psi[0]) - float(theta[0]) * target
+    decay = np.exp(-float(theta[0]) * cell_loss)
+    slope = counts * (1 - decay) / (pds + (1 - pds) * decay) * np.exp(-arguments ** 2 / 2) / (
+        math.sqrt(2 * math.pi))
+    gradient_z = gradient[:n_z].reshape(plan.n_periods, plan.n_factors)
+    for j, (period, g) in enumerate(cells):
         group = plan.groups[g]
-        columns.append(conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
-                                      factors[period],
-                                      None if mixing is None else mixing[period]))
-    return np.column_stack(columns)
+        gradient_z[period] -= slope[j] * group.loading / group.idiosyncratic_sd
+        if mix is not None:
+            gradient[-1] += slope[j] * group.threshold * mix[period, 0] / (
+                2 * group.idiosyncratic_sd)
+    return -value, -gradient
 
 
 def tail_sampling(plan: SimulationPlan, level: float, seed: int,
@@ -87,7 +130,8 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     cells = _cells(plan)
     if not cells:
         return Sampling(qmc_replicates=qmc_replicates,
-                        shift=np.zeros((plan.n_periods, plan.n_factors)))
+                        shift=np.zeros((plan.n_periods, plan.n_factors)),
+                        defensive_share=DEFENSIVE_SHARE)
     loss = event_losses(plan)
     counts = np.array([plan.groups[g].members.size for _, g in cells], dtype=np.float64)
     cell_loss = loss[[g for _, g in cells]]
@@ -99,7 +143,7 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     factors = rng.standard_normal((plan.n_periods, n_pilot, plan.n_factors))
     chi2 = rng.chisquare(nu, (plan.n_periods, n_pilot)) if nu is not None else None
     mixing = None if chi2 is None or nu is None else np.sqrt(chi2 / nu)
-    conditional_el = _pds(plan, cells, factors, mixing) @ (counts * cell_loss)
+    conditional_el = ndtr(_arguments(plan, cells, factors, mixing)) @ (counts * cell_loss)
     target = float(np.quantile(conditional_el, level))
     if target <= 0:
         target = float(counts @ cell_loss) * (1 - level)
@@ -107,24 +151,12 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     start = factors[:, in_tail].mean(axis=1).ravel()
     if chi2 is not None:
         start = np.append(start, math.log(float(chi2[:, in_tail].mean())))
-
-    def objective(point: np.ndarray) -> float:
-        z = point[:plan.n_periods * plan.n_factors].reshape(plan.n_periods, 1, plan.n_factors)
-        density = -0.5 * float(point[:z.size] @ point[:z.size])
-        mix = None
-        if nu is not None:
-            v = math.exp(point[-1])
-            mix = np.full((plan.n_periods, 1), math.sqrt(v / nu))
-            density += plan.n_periods * ((nu / 2) * point[-1] - v / 2)  # ln f(v) + ln v
-        pds = _pds(plan, cells, z, mix)
-        theta, psi = twist(pds, counts, cell_loss, target)
-        return -(float(psi[0]) - float(theta[0]) * target + density)
-
-    best = minimize(objective, start, method="L-BFGS-B").x
+    best = minimize(_tail_bound, start, args=(plan, cells, counts, cell_loss, target),
+                    jac=True, method="L-BFGS-B").x
     shift = best[:plan.n_periods * plan.n_factors].reshape(plan.n_periods, plan.n_factors)
     scale = 1.0
     if nu is not None:
         scale = min(1.0, max(_MIN_CHI2_SCALE, math.exp(best[-1]) / nu))
     return Sampling(qmc_replicates=qmc_replicates, shift=shift, chi2_scale=scale,
-                    twist_target=target, event_loss=loss)
+                    twist_target=target, event_loss=loss, defensive_share=DEFENSIVE_SHARE)
 

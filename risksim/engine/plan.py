@@ -111,6 +111,11 @@ class SimulationPlan:
     sampling: Sampling | None = None
 
     @property
+    def n_loans(self) -> int:
+        """Loans in the book."""
+        return int(self.loss_model.exposure.size)
+
+    @property
     def n_years(self) -> int:
         """Years in the horizon, a partial last year counting as one."""
         return -(-self.n_periods // self.periods_per_year)

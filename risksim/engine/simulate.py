@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -238,6 +239,7 @@ def _sampling_metadata(sampling: Sampling, tail_level: float | None) -> dict[str
     return {"qmc_replicates": sampling.qmc_replicates, "tail_level": tail_level,
             "factor_shift": None if sampling.shift is None else sampling.shift.tolist(),
             "chi2_scale": sampling.chi2_scale, "twist_target": sampling.twist_target,
+            "defensive_share": sampling.defensive_share,
             "sampling_stream_order": SAMPLING_STREAM_ORDER}
 
 
@@ -286,6 +288,13 @@ def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, 
         "guaranteed_volume": _guaranteed_volume(scenario, plan),
         "npl_tolerance": (scenario.spec.npl_tolerance.model_dump()
                           if scenario.spec.npl_tolerance is not None else None),
-        "versions": {name: version(name) for name in ("risksim", "numpy", "scipy", "pandas")}
-        | {"python": platform.python_version()},
+        "versions": dict(_versions()),
     }
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    """The versions a result depends on (read once per process: the package metadata
+    lookup costs about 4 ms per package)."""
+    return {name: version(name) for name in ("risksim", "numpy", "scipy", "pandas")} | {
+        "python": platform.python_version()}

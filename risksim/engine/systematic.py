@@ -5,13 +5,17 @@ defaults (:mod:`risksim.engine.block`). When a run uses quasi-Monte Carlo or imp
 sampling (a :class:`Sampling` on the plan), a block draws in this order instead (sampling
 stream order 1, part of the contract like ``STREAM_VERSION``):
 
-1. the systematic variables of every period: K standard normal factors ε per simulation
+1. under importance sampling, one uniform U per simulation from the block's stream: the
+   simulation is drawn from the model itself when U < α (the defensive share, below), else
+   from the importance distribution ("tilted");
+2. the systematic variables of every period: K standard normal factors ε per simulation
    and, for the t copula, a χ²_ν variable V₀ (period by period, from the block's stream;
    or, with QMC, from scrambled Sobol points, see below);
-2. under importance sampling, the shifted factors Z = ε + μ_t and V = λ·V₀;
-3. the defaults of every period and group in plan order from the block's stream, with the
-   conditional PDs p = p_g(Z, V) twisted to q (importance sampling) or as they are;
-4. the LGDs and claim draws, as in a plain run.
+3. under importance sampling, the tilted simulations' factors Z = ε + μ_t and V = λ·V₀;
+4. chunk by chunk (:mod:`risksim.engine.streams`), the defaults of every period and group
+   in plan order from the block's stream, with the conditional PDs p = p_g(Z, V) twisted to
+   q in tilted simulations, as they are otherwise; then the LGDs and claim draws of the
+   chunk, as in a plain run.
 
 **QMC.** The factors (and V) of a simulation are the inverse normal (χ²) CDF of one point of
 a scrambled Sobol sequence in d = periods × (K + 1 for the t copula) dimensions. There are
@@ -30,7 +34,16 @@ when the conditional expected loss already reaches x). The likelihood ratio of a
         · exp(−θ Σ_{t,g} c_g D_{g,t} + Σ_{t,g} n_g ln(1 − p_{g,t} + p_{g,t} e^{θc_g}))
 
 (D_{g,t} the defaults drawn in group g and period t) makes every weighted estimator
-unbiased; the run returns w as its last column.
+unbiased. Aimed at the tail, that distribution almost never visits the body of the loss
+distribution, so w alone has a heavy upper tail and estimates of the mean (and their
+errors) are unreliable. Each simulation is therefore drawn from the defensive mixture
+α·f + (1 − α)·g (Hesterberg, Technometrics 37(2), 1995) and weighted by
+
+    w_α = f/(α f + (1 − α) g) = 1/(α + (1 − α)/w) ≤ 1/α,
+
+w computed from the simulation's own draws whichever component drew them: every weight is
+bounded and every measure, the expected loss included, has a sound error. The run returns
+w_α as its last column.
 """
 
 from __future__ import annotations
@@ -43,8 +56,9 @@ from scipy.special import chdtri, expit, logit, ndtr, ndtri
 
 from risksim.engine.streams import BLOCK_SIZE
 
-SAMPLING_STREAM_ORDER = 1
-"""Version of the draw order of QMC and importance-sampling runs (saved with their result)."""
+SAMPLING_STREAM_ORDER = 2
+"""Version of the draw order of QMC and importance-sampling runs (saved with their result):
+1, without the defensive mixture; 2, with it and with chunks."""
 
 QMC_STREAM_KEY = 2**32 - 1
 """First spawn key of the Sobol scramblings (block streams have one-element keys)."""
@@ -73,6 +87,8 @@ class Sampling:
         x (money): the loss the exponential twist aims at; None: no twisting.
     event_loss : numpy.ndarray or None
         c_g per group in plan order (money): the expected loss of one default.
+    defensive_share : float
+        α: the share of simulations drawn from the model itself under importance sampling.
     """
 
     qmc_replicates: int | None = None
@@ -80,6 +96,7 @@ class Sampling:
     chi2_scale: float = 1.0
     twist_target: float | None = None
     event_loss: np.ndarray | None = None
+    defensive_share: float = 0.0
 
     @property
     def weighted(self) -> bool:
@@ -109,12 +126,44 @@ def sobol_uniforms(seed: int, block: int, n: int, dimension: int,
     return uniforms + 0.5 ** (_SOBOL_BITS + 1)
 
 
+@dataclass(frozen=True, eq=False)
+class SystematicDraws:
+    """The systematic variables of a block's simulations (or of a chunk of them).
+
+    Attributes
+    ----------
+    factors : numpy.ndarray
+        Z, shape (periods, n, K).
+    mixing : numpy.ndarray or None
+        √(V/ν) of the t copula, shape (periods, n); None for the Gaussian copula.
+    log_ratio : numpy.ndarray
+        ln f/g of the systematic draws, shape (n,) (zeros without importance sampling).
+    tilted : numpy.ndarray or None
+        Under importance sampling, whether each simulation is drawn from the importance
+        distribution (else from the model itself), shape (n,); None otherwise.
+    """
+
+    factors: np.ndarray
+    mixing: np.ndarray | None
+    log_ratio: np.ndarray
+    tilted: np.ndarray | None
+
+    def chunk(self, simulations: slice) -> SystematicDraws:
+        """The draws of the simulations ``simulations``."""
+        return SystematicDraws(
+            self.factors[:, simulations],
+            None if self.mixing is None else self.mixing[:, simulations],
+            self.log_ratio[simulations],
+            None if self.tilted is None else self.tilted[simulations])
+
+
 def draw_systematic(sampling: Sampling, n_periods: int, n_factors: int,
                     degrees_of_freedom: float | None, rng: np.random.Generator, seed: int,
-                    block: int, n: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Factors Z (periods, n, K), t mixing √(V/ν) (periods, n) or None, and the log
-    likelihood ratio of the systematic draws (n,) (zeros without importance sampling)."""
+                    block: int, n: int) -> SystematicDraws:
+    """The systematic variables of the ``n`` simulations of block ``block``, in the order of
+    this module's docstring (steps 1 to 3)."""
     t_copula = degrees_of_freedom is not None
+    tilted = None if sampling.shift is None else rng.random(n) >= sampling.defensive_share
     if sampling.qmc_replicates is not None:
         width = n_factors + t_copula
         u = sobol_uniforms(seed, block, n, n_periods * width, sampling.qmc_replicates)
@@ -128,26 +177,41 @@ def draw_systematic(sampling: Sampling, n_periods: int, n_factors: int,
             factors[period] = rng.standard_normal((n, n_factors))
             if chi2 is not None and degrees_of_freedom is not None:
                 chi2[period] = rng.chisquare(degrees_of_freedom, n)
-    log_weight = np.zeros(n)
+    log_ratio = np.zeros(n)
     if sampling.shift is not None:
         mu = sampling.shift
-        factors += mu[:, None, :]
-        log_weight -= np.einsum("pnk,pk->n", factors, mu) - 0.5 * float(np.sum(mu * mu))
+        factors[:, tilted] += mu[:, None, :]
+        log_ratio -= np.einsum("pnk,pk->n", factors, mu) - 0.5 * float(np.sum(mu * mu))
         if chi2 is not None:
             assert degrees_of_freedom is not None
             scale = sampling.chi2_scale
-            chi2 *= scale
-            log_weight += (n_periods * degrees_of_freedom / 2 * np.log(scale)
-                           + chi2.sum(axis=0) * (1 / scale - 1) / 2)
+            chi2[:, tilted] *= scale
+            log_ratio += (n_periods * degrees_of_freedom / 2 * np.log(scale)
+                          + chi2.sum(axis=0) * (1 / scale - 1) / 2)
     mixing = None if chi2 is None else np.sqrt(chi2 / degrees_of_freedom)
-    return factors, mixing, log_weight
+    return SystematicDraws(factors, mixing, log_ratio, tilted)
+
+
+def mixture_log_weight(log_ratio: np.ndarray, defensive_share: float) -> np.ndarray:
+    """ln w_α = −ln(α + (1 − α) e^{−ln w}) of the defensive mixture, from ln w = ``log_ratio``
+    (ln w itself when α = 0)."""
+    if defensive_share == 0:
+        return log_ratio
+    return -np.logaddexp(np.log(defensive_share), np.log1p(-defensive_share) - log_ratio)
 
 
 def conditional_pd(threshold: float, loading: np.ndarray, idiosyncratic_sd: float,
                    factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
-    """p = Φ((c·√(V/ν) − b·Z)/√(1 − R)) per simulation (Gaussian: no √(V/ν))."""
+    """p = Φ(a) per simulation, a as :func:`pd_argument` gives it."""
+    return np.asarray(ndtr(pd_argument(threshold, loading, idiosyncratic_sd, factors, mixing)))
+
+
+def pd_argument(threshold: float, loading: np.ndarray, idiosyncratic_sd: float,
+                factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
+    """a = (c·√(V/ν) − b·Z)/√(1 − R) per simulation (Gaussian: no √(V/ν)), the argument of
+    the conditional PD Φ(a); factors Z (…, K), mixing √(V/ν) (…) or None."""
     shifted = threshold if mixing is None else threshold * mixing
-    return np.asarray(ndtr((shifted - factors @ loading) / idiosyncratic_sd))
+    return np.asarray((shifted - factors @ loading) / idiosyncratic_sd)
 
 
 def twist(pds: np.ndarray, counts: np.ndarray, event_loss: np.ndarray,

@@ -11,6 +11,10 @@ import numpy as np
 CONSERVATION_RTOL = 1e-9
 """Relative tolerance of the conservation check (rounding of sums only)."""
 
+PER_EVENT = ("sim", "loan", "period", "year", "loss", "count", "claim_uniform", "principal",
+             "interest")
+"""The :class:`LossEvents` arrays with one entry per event."""
+
 
 @dataclass(frozen=True, eq=False)
 class LossEvents:
@@ -102,11 +106,26 @@ class LossEvents:
 
     def select(self, kept: np.ndarray) -> LossEvents:
         """The events where ``kept`` is True, every per-event array filtered alike."""
-        per_event = ("sim", "loan", "period", "year", "loss", "count", "claim_uniform",
-                     "principal", "interest")
         filtered: dict[str, Any] = {name: None if getattr(self, name) is None
-                                    else getattr(self, name)[kept] for name in per_event}
+                                    else getattr(self, name)[kept] for name in PER_EVENT}
         return replace(self, **filtered)
+
+    @staticmethod
+    def concatenate(parts: Sequence[LossEvents]) -> LossEvents:
+        """The events of consecutive groups of simulations as one: part k's simulations are
+        numbered after those of parts 0 … k − 1 (its ``sim`` offset by their ``n_sims``)."""
+        if len(parts) == 1:
+            return parts[0]
+        offsets = np.cumsum([0] + [part.n_sims for part in parts[:-1]])
+        joined: dict[str, Any] = {
+            name: None if getattr(parts[0], name) is None
+            else np.concatenate([getattr(part, name) for part in parts])
+            for name in PER_EVENT}
+        joined["sim"] = np.concatenate([part.sim + offset
+                                        for part, offset in zip(parts, offsets, strict=True)])
+        refused = [part.refused for part in parts if part.refused is not None]
+        return replace(parts[0], **joined, refused=np.concatenate(refused) if refused else None,
+                       n_sims=sum(part.n_sims for part in parts))
 
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""
