@@ -227,6 +227,54 @@ def exceedance_probability(
     return Estimate(p, math.sqrt(p * (1 - p) / n), lower, upper)
 
 
+def replicate_estimate(value: float, replicate_values: npt.ArrayLike, confidence: float = 0.95,
+                       bounds: tuple[float, float] | None = None) -> Estimate:
+    """An estimate from randomised quasi-Monte Carlo: its error from independent replicates.
+
+    Quasi-Monte Carlo points are not independent, so the i.i.d. formulas (s/√N, Wilson
+    bounds) do not give their error. With R independent randomisations (scramblings) of the
+    point set and θ̂_r the estimator computed on the points of replicate r alone, the
+    θ̂_1, …, θ̂_R are i.i.d. and
+
+        se = s_R/√R,  s_R² = Σ_r (θ̂_r − θ̄)²/(R − 1),  θ̄ = (1/R) Σ_r θ̂_r,
+
+    with bounds θ̂ ± z·se, where θ̂ = ``value`` is the estimate from every point (for a mean
+    over replicates of equal size, θ̂ = θ̄).
+
+    Parameters
+    ----------
+    value : float
+        The estimate from every simulation (same unit as the replicate estimates).
+    replicate_values : array_like
+        θ̂_1, …, θ̂_R: the estimator on each replicate's simulations, 1-D, R ≥ 2.
+    confidence : float, default 0.95
+        Two-sided confidence of the bounds, in (0, 1).
+    bounds : (float, float), optional
+        Range the quantity lives in (``(0.0, 1.0)`` for a probability): the confidence
+        bounds are clipped into it.
+
+    Returns
+    -------
+    Estimate
+        ``value`` with se = s_R/√R and its bounds.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 replicate values, or ``confidence`` outside (0, 1).
+    """
+    estimates = np.asarray(replicate_values, dtype=np.float64)
+    if estimates.ndim != 1 or estimates.size < 2:
+        raise ValueError(f"need a 1-D array of at least 2 replicate values, got shape "
+                         f"{estimates.shape}")
+    z = _z(confidence)
+    se = float(estimates.std(ddof=1)) / math.sqrt(estimates.size)
+    lower, upper = value - z * se, value + z * se
+    if bounds is not None:
+        lower, upper = max(lower, bounds[0]), min(upper, bounds[1])
+    return Estimate(float(value), se, lower, upper)
+
+
 def summarize(
     losses: npt.ArrayLike, levels: Sequence[float], confidence: float = 0.95
 ) -> dict[str, float]:

@@ -123,7 +123,10 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
                ax: Axes | None = None) -> Axes:
     """Exceedance curve P(loss > x) of each party on a log scale, VaR and ES marked.
 
-    Each curve carries its Wilson band at ``confidence``. VaR at ``level`` is marked where
+    Each curve carries its band at ``confidence``: the Wilson score interval of the share
+    p = k/N of simulations above x, or for a quasi-Monte Carlo result (R replicates, N ≥ 2R)
+    p ± z·sd(p_1, …, p_R)/√R clipped to [0, 1], p_r the share in replicate r alone (the
+    errors of :meth:`risksim.Result.exceedance`). VaR at ``level`` is marked where
     the curve crosses 1 − level (a dotted horizontal line), ES by a diamond on the curve at
     x = ES; the markers are lines labelled ``"<party> VaR 99%"`` and ``"<party> ES 99%"``
     whose single point sits at x = VaR (resp. ES), in money.
@@ -146,12 +149,17 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     level = _level(result, level)
     z = _z(confidence)
     n = len(result.losses)
+    labels = _replicate_labels(result, n)
     right = 0.0
     for party in chosen:
-        x = np.sort(result.losses[party].to_numpy())
+        losses = result.losses[party].to_numpy()
+        x = np.sort(losses)
         thresholds, counts = _exceedance_points(x)
         p = counts / n
-        low, high = _wilson(counts, n, z)
+        if labels is None:
+            low, high = _wilson(counts, n, z)
+        else:
+            low, high = _replicate_exceedance_bands(losses, labels, thresholds, p, confidence)
         (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
         color = curve.get_color()
         ax.fill_between(thresholds, low, high, color=color, alpha=0.2, lw=0)
@@ -249,7 +257,9 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
         Number of values of n, spread evenly on a log scale from 100 (or less) to N.
     confidence : float
         Confidence of the band (the estimate's own: normal for EL, SD and ES,
-        order-statistic for VaR).
+        order-statistic for VaR). For a quasi-Monte Carlo result (R replicates) the band of
+        each n ≥ 2R is θ̂ ± z·sd(θ̂_1, …, θ̂_R)/√R instead, θ̂_r the measure on replicate r's
+        simulations among the first n (the errors of :meth:`risksim.Result.summary`).
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     """
@@ -261,7 +271,8 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
     n = losses.size
     sizes = np.unique(np.geomspace(min(100, n), n, points).round().astype(int))
     sizes = sizes[sizes >= 2]
-    rows = [estimate(losses[:size], confidence) for size in sizes]
+    rows = [_estimate_first(losses[:size], estimate, _replicate_labels(result, int(size)),
+                            confidence) for size in sizes]
     values = np.array([r.value for r in rows])
     ax.plot(sizes, values, lw=1.6, marker=".", label=f"{party} {measure_label(measure)}")
     ax.fill_between(sizes, [r.lower for r in rows], [r.upper for r in rows], alpha=0.2, lw=0,
@@ -781,6 +792,41 @@ def _wilson(counts: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarra
     c = z * z / (2 * n)
     half = np.sqrt(z * z * p * (1 - p) / n + c * c)
     return (p + c - half) / (1 + 2 * c), (p + c + half) / (1 + 2 * c)
+
+
+def _replicate_labels(result: Result, n: int) -> np.ndarray | None:
+    """The replicate of each of the first n simulations of a quasi-Monte Carlo result, or
+    None when its errors are the i.i.d. ones (:func:`risksim.results.replicate_labels`)."""
+    from risksim.results import qmc_replicates, replicate_labels
+
+    return replicate_labels(n, qmc_replicates(result.metadata))
+
+
+def _replicate_exceedance_bands(losses: np.ndarray, labels: np.ndarray, thresholds: np.ndarray,
+                                p: np.ndarray, confidence: float
+                                ) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds p ± z·sd(p_1, …, p_R)/√R in [0, 1] at each threshold, p_r the share of
+    replicate r's losses above it (:func:`risksim.measures.replicate_estimate`)."""
+    shares = []
+    for r in range(int(labels.max()) + 1):
+        own = np.sort(losses[labels == r])
+        shares.append((own.size - np.searchsorted(own, thresholds, side="right")) / own.size)
+    per_replicate = np.array(shares)
+    bands = [measures.replicate_estimate(float(value), per_replicate[:, j], confidence,
+                                         (0.0, 1.0)) for j, value in enumerate(p)]
+    return np.array([b.lower for b in bands]), np.array([b.upper for b in bands])
+
+
+def _estimate_first(losses: np.ndarray, estimate: Any, labels: np.ndarray | None,
+                    confidence: float) -> measures.Estimate:
+    """``estimate`` of ``losses`` (the first n simulations), its band from the replicates
+    when ``labels`` gives them."""
+    full = estimate(losses, confidence)
+    if labels is None:
+        return full
+    replicate_values = [estimate(losses[labels == r], confidence).value
+                        for r in range(int(labels.max()) + 1)]
+    return measures.replicate_estimate(full.value, replicate_values, confidence)
 
 
 def _estimator(measure: str) -> Any:

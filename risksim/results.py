@@ -108,7 +108,10 @@ class Result(RunMetadata):
     metadata : Mapping
         Scenario name, source and hash, currency, seed, number of simulations, levels,
         block size and stream version, backend, fees, and package versions; ``sampling``
-        for runs with quasi-Monte Carlo or importance sampling.
+        for runs with quasi-Monte Carlo or importance sampling. A quasi-Monte Carlo run
+        (``sampling["qmc_replicates"]`` = R, simulation s in replicate s mod R) takes every
+        standard error and band of its summaries from the spread of the R replicate
+        estimates (:func:`~risksim.measures.replicate_estimate`) when N ≥ 2R.
     weights : pandas.Series or None
         Importance-sampling runs: the likelihood-ratio weight of each simulation (the model's
         density over the sampling density of its draws). Every measure, error band and
@@ -145,7 +148,9 @@ class Result(RunMetadata):
 
         Columns: ``EL``, ``EL_se``, ``SD``, ``SD_se`` and per level L ``VaR_L``,
         ``VaR_L_lo``, ``VaR_L_hi`` (order-statistic confidence bounds at ``confidence``),
-        ``ES_L``, ``ES_L_se``. Amounts in the scenario's currency.
+        ``ES_L``, ``ES_L_se``. Amounts in the scenario's currency. Under quasi-Monte Carlo
+        (R replicates, N ≥ 2R) every error comes from the spread of the R replicate
+        estimates: se = sd(θ̂_1, …, θ̂_R)/√R, VaR bounds VaR ± z·se.
         """
         return _summarize(self.losses, self.levels if levels is None else list(levels),
                           confidence, self._weights, self._replicates).rename_axis("party")
@@ -169,30 +174,58 @@ class Result(RunMetadata):
     @property
     def _replicates(self) -> int | None:
         """R of a quasi-Monte Carlo run (simulation s is in replicate s mod R), else None."""
-        replicates = (self.metadata.get("sampling") or {}).get("qmc_replicates")
-        return None if replicates is None else int(replicates)
+        return qmc_replicates(self.metadata)
 
     def _probability(self, values: np.ndarray, threshold: float,
                      confidence: float) -> measures.Estimate:
-        """P(value > threshold), weighted and clipped to [0, 1] under importance sampling."""
-        weights = self._weights
-        if weights is None:
+        """P(value > threshold) = (1/N) Σ w_i 1{value_i > threshold} (w_i = 1 without
+        importance sampling), bounds in [0, 1]: plain Monte Carlo, √(p(1−p)/N) and Wilson
+        bounds (:func:`~risksim.measures.exceedance_probability`); otherwise the error of
+        :meth:`_mean` (importance sampling, quasi-Monte Carlo replicates)."""
+        if self._weights is None and self._replicate_labels(values.size) is None:
             return measures.exceedance_probability(values, threshold, confidence)
-        est = measures.weighted_mean((values > threshold).astype(np.float64), weights,
-                                     confidence)
-        return measures.Estimate(est.value, est.se, max(est.lower, 0.0), min(est.upper, 1.0))
+        exceeds = (values > threshold).astype(np.float64)
+        return self._mean(exceeds, confidence, bounds=(0.0, 1.0))
 
-    def _mean(self, values: np.ndarray, confidence: float) -> measures.Estimate:
-        weights = self._weights
-        if weights is None:
-            return measures.mean(values, confidence)
-        return measures.weighted_mean(values, weights, confidence)
+    def _mean(self, values: np.ndarray, confidence: float,
+              bounds: tuple[float, float] | None = None) -> measures.Estimate:
+        """E[X] = (1/N) Σ w_i X_i (w_i = 1 without importance sampling) and its error.
+
+        Quasi-Monte Carlo (R replicates, N ≥ 2R): se = sd(θ̂_1, …, θ̂_R)/√R with θ̂_r the
+        same weighted mean over replicate r's simulations
+        (:func:`~risksim.measures.replicate_estimate`); otherwise the i.i.d. se =
+        sd(w_i X_i)/√N. Bounds ± z·se, clipped into ``bounds``.
+        """
+        weighted = values if self._weights is None else self._weights * values
+        labels = self._replicate_labels(values.size)
+        if labels is not None:
+            return measures.replicate_estimate(
+                float(weighted.mean()), replicate_means(weighted, labels), confidence, bounds)
+        est = (measures.mean(values, confidence) if self._weights is None
+               else measures.weighted_mean(values, self._weights, confidence))
+        if bounds is None:
+            return est
+        return measures.Estimate(est.value, est.se, max(est.lower, bounds[0]),
+                                 min(est.upper, bounds[1]))
+
+    def _replicate_labels(self, n: int) -> np.ndarray | None:
+        """:func:`replicate_labels` of this result's n simulations."""
+        return replicate_labels(n, self._replicates)
 
     def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
         """Probability of each 0/1 indicator (a cap binds, a trigger fires, a pool runs dry).
 
-        One row per indicator: ``probability`` (share of simulations), its standard error
-        √(p(1−p)/N) and Wilson bounds ``lower``, ``upper``.
+        One row per indicator: ``probability`` p (share of simulations; weighted under
+        importance sampling, (1/N) Σ w_i 1{indicator_i}), its standard error ``se`` and
+        bounds ``lower``, ``upper`` at ``confidence``:
+
+        * plain Monte Carlo: se = √(p(1−p)/N) and Wilson score bounds;
+        * importance sampling: se = sd(w_i 1{indicator_i})/√N, bounds p ± z·se;
+        * quasi-Monte Carlo (R replicates, N ≥ 2R): se = sd(p_1, …, p_R)/√R with p_r the
+          (weighted) share of replicate r's simulations, bounds p ± z·se
+          (:func:`~risksim.measures.replicate_estimate`);
+
+        bounds clipped to [0, 1].
         """
         rows = {}
         for name in self.indicators.columns:
@@ -206,7 +239,13 @@ class Result(RunMetadata):
         return frame.rename_axis("indicator")
 
     def fee_summary(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Expected amount of each fee with its standard error and bounds, payer and payee."""
+        """Expected amount of each fee with its standard error and bounds, payer and payee.
+
+        ``expected`` = (1/N) Σ w_i F_i (money; w_i = 1 without importance sampling), ``se``
+        = sd(w_i F_i)/√N, or under quasi-Monte Carlo (R replicates, N ≥ 2R) sd(F̄_1, …,
+        F̄_R)/√R with F̄_r the same mean over replicate r's simulations; bounds
+        ``lower``, ``upper`` = expected ± z·se.
+        """
         rows = {}
         for name in self.fees.columns:
             est = self._mean(self.fees[name].to_numpy(), confidence)
@@ -225,7 +264,11 @@ class Result(RunMetadata):
         a ``recoveries`` section): expected compensation C and recoveries R (money); the
         compensation rate 代偿率 = E[C] ÷ the party's guaranteed volume; the recovery rate
         代偿回收率 = E[R] ÷ E[C] and the loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with the
-        delta-method standard error of a ratio of means, √(Var(R − ρC)/N)/E[C], ρ = E[R]/E[C].
+        delta-method standard error of a ratio of means, √(Var(R − ρC)/N)/E[C], ρ = E[R]/E[C]
+        (C and R weighted by w_i under importance sampling). Under quasi-Monte Carlo (R
+        replicates, N ≥ 2R) it comes from the replicates instead: ``rate_se`` = sd(ρ_1, …,
+        ρ_R)/√R with ρ_r = R̄_r/C̄_r, C̄_r and R̄_r the (weighted) means over replicate r's
+        simulations; NaN when some replicate has no compensation (its ratio is undefined).
         """
         volumes = self.metadata.get("guaranteed_volume", {})
         rows = {}
@@ -235,9 +278,8 @@ class Result(RunMetadata):
             recoveries = weights * self.indicators[f"{party}.recoveries"].to_numpy()
             mean_c, mean_r = compensation.mean(), recoveries.mean()
             rate = mean_r / mean_c if mean_c > 0 else float("nan")
-            residual = recoveries - rate * compensation if mean_c > 0 else recoveries
-            rate_se = (residual.std(ddof=1) / np.sqrt(residual.size) / mean_c
-                       if mean_c > 0 and residual.size > 1 else float("nan"))
+            rate_se = (self._ratio_se(recoveries, compensation, rate)
+                       if mean_c > 0 and compensation.size > 1 else float("nan"))
             rows[party] = {"compensation": mean_c, "recoveries": mean_r,
                            "compensation_rate": mean_c / volume if volume > 0 else float("nan"),
                            "recovery_rate": rate, "loss_rate": 1 - rate,
@@ -247,11 +289,28 @@ class Result(RunMetadata):
             "rate_se"])
         return frame.rename_axis("party")
 
+    def _ratio_se(self, numerator: np.ndarray, denominator: np.ndarray, rate: float) -> float:
+        """Standard error of the ratio of means ``rate`` = mean(numerator) ÷ mean(denominator)
+        > 0 (weighted values): from the replicates' own ratios under quasi-Monte Carlo
+        (NaN when a replicate's denominator is 0), else by the delta method (see
+        :meth:`recovery_summary`)."""
+        labels = self._replicate_labels(numerator.size)
+        if labels is None:
+            residual = numerator - rate * denominator
+            return float(residual.std(ddof=1) / np.sqrt(residual.size) / denominator.mean())
+        replicate_denominators = replicate_means(denominator, labels)
+        if not (replicate_denominators > 0).all():
+            return float("nan")
+        return measures.replicate_estimate(
+            rate, replicate_means(numerator, labels) / replicate_denominators).se
+
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
-        """P(loss > threshold) per party and threshold, with standard error and Wilson bounds.
+        """P(loss > threshold) per party and threshold, with standard error and bounds.
 
         Returns a tidy frame: ``party``, ``threshold``, ``probability``, ``se``, ``lower``,
-        ``upper``.
+        ``upper``; the errors as in :meth:`probabilities` (plain Monte Carlo: √(p(1−p)/N)
+        and Wilson bounds; quasi-Monte Carlo with R replicates and N ≥ 2R: sd(p_1, …,
+        p_R)/√R from the replicates' own exceedance shares, bounds p ± z·se in [0, 1]).
         """
         records = []
         for name in self.losses.columns:
@@ -317,24 +376,46 @@ def _summarize(frame: pd.DataFrame, levels: list[float], confidence: float,
     """
     rows = {name: _row(frame[name].to_numpy(), weights, levels, confidence)
             for name in frame.columns}
-    if replicates is not None and len(frame) >= 2 * replicates:
-        z = measures._z(confidence)
-        replicate = np.arange(len(frame)) % replicates
+    labels = replicate_labels(len(frame), replicates)
+    if labels is not None:
+        members = [labels == r for r in range(int(labels.max()) + 1)]  # r = 0, …, R − 1
         for name in frame.columns:
             values = frame[name].to_numpy()
             estimates = pd.DataFrame([
-                _row(values[replicate == r], None if weights is None
-                     else weights[replicate == r], levels, confidence)
-                for r in range(replicates)])
-            spread = estimates.std(ddof=1) / np.sqrt(replicates)
+                _row(values[member], None if weights is None else weights[member], levels,
+                     confidence) for member in members])
             row = rows[name]
             for key in ("EL", "SD", *(f"ES_{level:g}" for level in levels)):
-                row[f"{key}_se"] = float(spread[key])
+                row[f"{key}_se"] = measures.replicate_estimate(
+                    row[key], estimates[key], confidence).se
             for level in levels:
                 key = f"VaR_{level:g}"
-                row[f"{key}_lo"] = row[key] - z * float(spread[key])
-                row[f"{key}_hi"] = row[key] + z * float(spread[key])
+                var = measures.replicate_estimate(row[key], estimates[key], confidence)
+                row[f"{key}_lo"], row[f"{key}_hi"] = var.lower, var.upper
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def qmc_replicates(metadata: Mapping[str, Any]) -> int | None:
+    """R of a quasi-Monte Carlo run, from its metadata (``sampling["qmc_replicates"]``),
+    else None."""
+    replicates = (metadata.get("sampling") or {}).get("qmc_replicates")
+    return None if replicates is None else int(replicates)
+
+
+def replicate_labels(n: int, replicates: int | None) -> np.ndarray | None:
+    """The replicate r = s mod R of each of the n simulations s = 0, …, n − 1 of a
+    quasi-Monte Carlo run with R ``replicates``, or None when the errors are not taken
+    from replicates: no R (not a QMC run) or n < 2R (fewer than 2 simulations in some
+    replicate; the i.i.d. formulas apply then)."""
+    if replicates is None or n < 2 * replicates:
+        return None
+    return np.arange(n) % replicates
+
+
+def replicate_means(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The mean of ``values`` over each replicate's simulations: θ̂_r = (1/N_r) Σ_{s in r}
+    values_s for r = 0, …, R − 1 (``labels`` from :func:`replicate_labels`)."""
+    return np.bincount(labels, weights=values) / np.bincount(labels)
 
 
 def _row(values: np.ndarray, weights: np.ndarray | None, levels: list[float],

@@ -356,3 +356,17 @@ def test_summarize_keys_and_values() -> None:
 
 def test_summarize_without_levels() -> None:
     assert list(summarize(np.arange(5.0), [])) == ["EL", "EL_se", "SD", "SD_se"]
+
+
+def test_replicate_estimate_hand_worked() -> None:
+    # replicate estimates 1, 2, 3, 6: mean 3, deviations −2, −1, 0, 3, s² = 14/3,
+    # se = √(14/3)/√4; the bounds centre on the full-sample value given (2.5), not the mean.
+    se = math.sqrt(14 / 3) / 2
+    z = STD_NORMAL.inv_cdf(0.95)
+    e = measures.replicate_estimate(2.5, [1.0, 2.0, 3.0, 6.0], confidence=0.9)
+    assert (e.value, e.se) == (2.5, pytest.approx(se, rel=1e-14))
+    assert (e.lower, e.upper) == pytest.approx((2.5 - z * se, 2.5 + z * se), rel=1e-14)
+    clipped = measures.replicate_estimate(0.05, [0.0, 0.1, 0.05], bounds=(0.0, 1.0))
+    assert clipped.lower == 0.0 and clipped.upper < 1.0
+    with pytest.raises(ValueError, match="at least 2 replicate values"):
+        measures.replicate_estimate(1.0, [1.0])

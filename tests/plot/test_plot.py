@@ -13,11 +13,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PolyCollection
 
 import risksim
 import risksim.plot as rp
 from risksim.errors import InputError
-from tests.builders import ROOT, timeline_mapping
+from tests.builders import ROOT, scenario_mapping, segment, timeline_mapping
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
 N_DATED = 300
@@ -101,6 +102,39 @@ def test_convergence_ends_at_the_full_sample_estimate(result: risksim.Result,
     _saved(ax, tmp_path, "convergence")
     with pytest.raises(InputError, match="unknown measure"):
         result.plot.convergence(measure="VaR99")
+
+
+def _vertical_extent(band: PolyCollection, x: float) -> tuple[float, float]:
+    """The lowest and highest y of a filled band's polygon at ``x``."""
+    vertices = band.get_paths()[0].vertices
+    at = vertices[np.isclose(vertices[:, 0], x, rtol=1e-12, atol=0), 1]
+    return float(at.min()), float(at.max())
+
+
+def test_bands_of_a_qmc_result_come_from_its_replicates() -> None:
+    # The exceedance band is the one Result.exceedance reports at each threshold drawn,
+    # and the convergence band at n = N is summary()'s EL ± z·EL_se: both from the 16
+    # replicates, far narrower than the Wilson / s/√N bands of independent draws.
+    scenario = scenario_mapping([segment("book", 2000, pd=0.02)], correlation=0.2)
+    sampled = risksim.simulate(scenario, n_sims=4_000, seed=5, qmc=16)
+    ax = sampled.plot.exceedance(parties=["gross"])
+    curve = _line(ax, "gross")
+    (band,) = ax.collections
+    thresholds = curve.get_xdata()[::40]
+    reported = sampled.exceedance(thresholds).query("party == 'gross'")
+    for threshold, lower, upper in zip(thresholds, reported["lower"], reported["upper"],
+                                       strict=True):
+        assert _vertical_extent(band, threshold) == pytest.approx((lower, upper), rel=1e-9)
+    middle = reported.iloc[np.argmin(np.abs(reported["probability"] - 0.3))]
+    wilson = risksim.measures.exceedance_probability(
+        sampled.losses["gross"].to_numpy(), middle["threshold"])
+    assert middle["upper"] - middle["lower"] < (wilson.upper - wilson.lower) / 2
+    ax = sampled.plot.convergence(measure="EL", points=8)
+    (band,) = ax.collections
+    row = sampled.summary().loc["gross"]
+    z = risksim.measures._z(0.95)
+    assert _vertical_extent(band, 4_000) == pytest.approx(
+        (row["EL"] - z * row["EL_se"], row["EL"] + z * row["EL_se"]), rel=1e-9)
 
 
 def test_plots_draw_on_the_axes_given_and_touch_no_other(result: risksim.Result) -> None:
