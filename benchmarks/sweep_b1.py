@@ -11,6 +11,7 @@
    (independent runs). The lender-alone schemes differ from their baseline by exactly 0.
 
 Run:  python benchmarks/sweep_b1.py [--sims 100000] [--table-sims 20000]
+                                    [--backend process --workers 2]   (both sides of part 1)
 """
 
 from __future__ import annotations
@@ -50,11 +51,12 @@ def lender_alone(scenario: risksim.Scenario) -> risksim.Scenario:
     return derive_scenario(scenario, data, f"{scenario.source} (lender alone)")
 
 
-def time_sweep(n_sims: int) -> None:
+def time_sweep(n_sims: int, backend: str, workers: int | None) -> None:
     scenario = b1_with_guarantor()
     shares = [round(0.05 * i, 2) for i in range(1, 21)]
     start = time.perf_counter()
-    frame = risksim.sweep(scenario, {SHARE: shares}, n_sims=n_sims)
+    frame = risksim.sweep(scenario, {SHARE: shares}, n_sims=n_sims, backend=backend,
+                          workers=workers)
     swept = time.perf_counter() - start
     start = time.perf_counter()
     independent = []
@@ -62,13 +64,14 @@ def time_sweep(n_sims: int) -> None:
         data = scenario.spec.model_dump(exclude_unset=True)
         data["arrangement"]["layers"][0]["share_of_loss"] = share
         point = derive_scenario(scenario, data, f"share {share}")
-        result = risksim.simulate(point, n_sims=n_sims)
+        result = risksim.simulate(point, n_sims=n_sims, backend=backend, workers=workers)
         independent.append(result.summary().loc["bank", "EL"])  # the sweep's measures too
     separate = time.perf_counter() - start
     bank_el = frame[(frame["party"] == "bank") & (frame["measure"] == "EL")]["value"]
     assert np.array_equal(bank_el.to_numpy(), np.array(independent))
     print(f"B1 ({len(scenario.portfolio):,} loans), {n_sims:,} simulations, 20 values of the "
-          "guarantor's share of loss:")
+          f"guarantor's share of loss, {backend} backend"
+          + (f", {workers} workers:" if workers else ":"))
     print(f"  sweep on common random numbers (defaults drawn once): {swept:6.2f} s")
     print(f"  20 independent runs:                                 {separate:6.2f} s")
     print(f"  speed-up: {separate / swept:.1f}x (goal 5x); same bank EL at every point: yes")
@@ -98,8 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=100_000)
     parser.add_argument("--table-sims", type=int, default=20_000)
+    parser.add_argument("--backend", default="serial", choices=["serial", "process", "dask"])
+    parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
-    time_sweep(args.sims)
+    time_sweep(args.sims, args.backend, args.workers)
     paired_table(args.table_sims)
 
 

@@ -75,6 +75,24 @@ def reports_bad_input(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def runs_on(command: F) -> F:
+    """Add ``--backend``, ``--workers`` and ``--address`` (where the blocks run) to
+    ``command``."""
+    for option in reversed((
+            click.option("--backend", type=click.Choice(["serial", "process", "dask"]),
+                         default=None,
+                         help="Where blocks run (default: as the scenario says, else "
+                              "serial); the results are the same on each."),
+            click.option("--workers", type=click.IntRange(min=1), default=None,
+                         help="Worker processes for --backend process or a local Dask "
+                              "cluster (default: CPU count)."),
+            click.option("--address", default=None, metavar="tcp://HOST:PORT",
+                         help="Dask scheduler to run on (implies --backend dask; default: "
+                              "a local cluster)."))):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="risksim")
 def main() -> None:
@@ -89,13 +107,7 @@ def main() -> None:
               help="Random seed (default: as the scenario says).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write summary.json and the losses to.")
-@click.option("--backend", type=click.Choice(["serial", "process", "dask"]), default=None,
-              help="Where blocks run (default: as the scenario says, else serial).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for --backend process or a local Dask cluster "
-                   "(default: CPU count).")
-@click.option("--address", default=None, metavar="tcp://HOST:PORT",
-              help="Dask scheduler to run on (--backend dask; default: a local cluster).")
+@runs_on
 @click.option("--streaming", is_flag=True,
               help="Keep histograms and the exact top tail per party instead of every "
                    "simulation (memory independent of --sims); writes summary.json only.")
@@ -136,8 +148,6 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
         raise InputError("--resume needs --out, the folder of the interrupted run",
                          path="resume")
     loaded = load_scenario(scenario)
-    if address is not None and backend is None:
-        backend = "dask"
     checkpoint = None if out is None or timeline else out / CHECKPOINT_FOLDER
     if checkpoint is not None and resume:
         blocks = sum(stop - start for start, stop in saved_tasks(checkpoint))
@@ -290,13 +300,15 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 @click.option("--bands", default=None, help="Upper bounds of size bands, e.g. 150000,700000.")
 @SIMS
 @SEED
+@runs_on
 @CSV_OUT
 @quiet_and_format
 @reports_bad_input
 def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
           cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
           capital_amount: float | None, by: str | None, bands: str | None,
-          n_sims: int | None, seed: int | None, out: Path | None, output_format: str) -> None:
+          n_sims: int | None, seed: int | None, backend: str | None, workers: int | None,
+          address: str | None, out: Path | None, output_format: str) -> None:
     """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
     from risksim.pricing import PricingTerms
     from risksim.pricing import price as price_fee
@@ -308,7 +320,8 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
                          discount_rate=discount_rate, base=base)  # type: ignore[arg-type]
     pricing = price_fee(load_scenario(scenario), party, terms=terms, target=target,
                         capital_amount=capital_amount, by=by, bands=_bands(bands),
-                        n_sims=n_sims, seed=seed)
+                        n_sims=n_sims, seed=seed, backend=backend, workers=workers,
+                        address=address)
     if output_format == "table":
         click.echo(format_pricing(pricing))
     elif output_format == "csv":
@@ -338,13 +351,15 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
               help="Risk weight of the guaranteed part, for the bank's capital relief.")
 @SIMS
 @SEED
+@runs_on
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write parties.csv and schemes.csv to.")
 @quiet_and_format
 @reports_bad_input
 def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | None,
-            risk_weight: float, n_sims: int | None, seed: int | None,
-            out: Path | None, output_format: str) -> None:
+            risk_weight: float, n_sims: int | None, seed: int | None, backend: str | None,
+            workers: int | None, address: str | None, out: Path | None,
+            output_format: str) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
     from risksim.comparison import compare as compare_schemes
     from risksim.report import format_comparison
@@ -353,7 +368,8 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
         _check_writable(out)
     comparison = compare_schemes(list(scenarios), baseline=baseline or 0, n_sims=n_sims,
                                  seed=seed, public=public.split(",") if public else None,
-                                 guarantor_risk_weight=risk_weight)
+                                 guarantor_risk_weight=risk_weight, backend=backend,
+                                 workers=workers, address=address)
     if output_format == "table":
         click.echo(format_comparison(comparison))
     else:
@@ -376,11 +392,13 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
               "(default: ES at the highest level).")
 @SIMS
 @SEED
+@runs_on
 @CSV_OUT
 @quiet_and_format
 @reports_bad_input
 def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | None,
-          measure: str | None, n_sims: int | None, seed: int | None, out: Path | None,
+          measure: str | None, n_sims: int | None, seed: int | None, backend: str | None,
+          workers: int | None, address: str | None, out: Path | None,
           output_format: str) -> None:
     """Simulate SCENARIO at every point of a sweep, on common random numbers."""
     from risksim.errors import InputError
@@ -393,7 +411,8 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
     loaded = load_scenario(scenario)
     frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
                       design="grid" if design == "grid" else "one_at_a_time",
-                      n_sims=n_sims, seed=seed)
+                      n_sims=n_sims, seed=seed, backend=backend, workers=workers,
+                      address=address)
     party = party or loaded.parties[0]
     measure = measure or frame["measure"].iloc[-1]
     for name, value, valid in (("party", party, frame["party"]),
@@ -420,18 +439,21 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
               help="Units printed per party (largest ES contribution first).")
 @SIMS
 @SEED
+@runs_on
 @CSV_OUT
 @quiet_and_format
 @reports_bad_input
 def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
-                  n_sims: int | None, seed: int | None, out: Path | None,
+                  n_sims: int | None, seed: int | None, backend: str | None,
+                  workers: int | None, address: str | None, out: Path | None,
                   output_format: str) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.euler import contributions as euler_contributions
     from risksim.scenario.loader import load_scenario
 
     frame = euler_contributions(load_scenario(scenario), by, parties=[party] if party else None,
-                                level=level, n_sims=n_sims, seed=seed)
+                                level=level, n_sims=n_sims, seed=seed, backend=backend,
+                                workers=workers, address=address)
     shown = frame.sort_values(["party", "ES"], ascending=[True, False]).groupby(
         "party", sort=False).head(top)
     if output_format == "table":

@@ -38,12 +38,14 @@ import pandas as pd
 from risksim.capital import capital_relief
 from risksim.engine.block import allocate
 from risksim.engine.common import defaults_key, run_common
-from risksim.engine.simulate import result_from_values, run_settings
+from risksim.engine.plan import SimulationPlan
+from risksim.engine.simulate import choose_backend, result_from_values, run_settings
 from risksim.errors import InputError
 from risksim.influence import difference, influence, measure_names, ratio_of_means
 from risksim.pricing import PricingTerms, fee_base_schedules
 from risksim.results import Result
 from risksim.rules.base import LossEvents
+from risksim.rules.fees import FeeSchedule
 from risksim.scenario.loader import Scenario, load_scenario
 from risksim.suggest import unknown_name_message
 
@@ -86,7 +88,9 @@ def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str =
             n_sims: int | None = None, seed: int | None = None,
             levels: Sequence[float] | None = None,
             public: Mapping[str, Sequence[str]] | Sequence[str] | None = None,
-            guarantor_risk_weight: float = DEFAULT_GUARANTOR_RISK_WEIGHT) -> Comparison:
+            guarantor_risk_weight: float = DEFAULT_GUARANTOR_RISK_WEIGHT,
+            backend: str | None = None, workers: int | None = None,
+            address: str | None = None) -> Comparison:
     """Compare ``scenarios`` on the same simulated defaults.
 
     Parameters
@@ -97,6 +101,9 @@ def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str =
         The scheme differences are taken to: its position or its name (default the first).
     n_sims, seed, levels : optional
         As in :func:`risksim.simulate`; default: the first scheme's settings, for all.
+    backend, workers, address : optional
+        Where the blocks run, as in :func:`risksim.simulate` (default: the first scheme's
+        settings); the same results on each.
     public : sequence of str, or mapping of scheme name to parties, optional
         Parties whose losses are public money (default: every party but the lender).
     guarantor_risk_weight : float
@@ -113,8 +120,9 @@ def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str =
     names = scheme_names(loaded)
     base = _baseline_index(baseline, names)
     n_sims, seed, level_list = run_settings(loaded[0], n_sims, seed, levels)
+    runner = choose_backend(loaded[0], backend, workers, address)
     outputs = [_outputs(scenario) for scenario in loaded]
-    values = run_common(loaded, outputs, n_sims, seed)
+    values = run_common(loaded, outputs, n_sims, seed, runner)
     results, bases = {}, {}
     for name, scenario, value in zip(names, loaded, values, strict=True):
         width = 1 + len(scenario.parties) + len(scenario.plan.indicators) + len(
@@ -164,19 +172,25 @@ def _guarantors(scenario: Scenario) -> list[str]:
     return [party for party in scenario.parties if party != lender]
 
 
-def _outputs(scenario: Scenario) -> Any:
+def _outputs(scenario: Scenario) -> _SchemeOutputs:
     """Block outputs: the allocation, then each guarantor's fee base B."""
-    plan = scenario.plan
     schedules = [fee_base_schedules(scenario, party, np.zeros(len(scenario.portfolio),
                                                               dtype=np.int64), 1,
                                     PricingTerms())[0][0]
                  for party in _guarantors(scenario)]
+    return _SchemeOutputs(scenario.plan, tuple(schedules))
 
-    def outputs(events: LossEvents, first: int) -> np.ndarray:
-        return np.column_stack([allocate(plan, events),
-                                *[schedule.collected(events) for schedule in schedules]])
 
-    return outputs
+@dataclass(frozen=True, eq=False)
+class _SchemeOutputs:
+    """Per simulation of a chunk: the scheme's allocation, then each guarantor's fee base."""
+
+    plan: SimulationPlan
+    schedules: tuple[FeeSchedule, ...]
+
+    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+        return np.column_stack([allocate(self.plan, events),
+                                *[schedule.collected(events) for schedule in self.schedules]])
 
 
 def _public(scenario: Scenario, name: str,

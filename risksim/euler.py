@@ -28,7 +28,8 @@ import pandas as pd
 from risksim import measures
 from risksim.engine.block import apply_rules
 from risksim.engine.common import run_common
-from risksim.engine.simulate import run_settings
+from risksim.engine.plan import SimulationPlan
+from risksim.engine.simulate import choose_backend, run_settings
 from risksim.errors import InputError
 from risksim.rules.base import LossEvents
 from risksim.scenario.loader import Scenario
@@ -101,7 +102,8 @@ def euler_parts(parts: np.ndarray, sets: TailSets) -> tuple[np.ndarray, np.ndarr
 
 def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str] | None = None,
                   level: float = 0.99, window: float = DEFAULT_WINDOW, n_sims: int | None = None,
-                  seed: int | None = None) -> pd.DataFrame:
+                  seed: int | None = None, backend: str | None = None,
+                  workers: int | None = None, address: str | None = None) -> pd.DataFrame:
     """Each unit's contribution to each party's EL, ES and VaR at ``level``.
 
     Parameters
@@ -119,6 +121,8 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
         Half-width of the VaR window as a fraction of ``n_sims``.
     n_sims, seed : int, optional
         As in :func:`risksim.simulate`.
+    backend, workers, address : optional
+        Where the blocks run, as in :func:`risksim.simulate` (the same results on each).
 
     Returns
     -------
@@ -128,26 +132,46 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
         VaR columns add up to its ES and VaR; ``frame.attrs["totals"]`` holds those.
     """
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [level])
+    runner = choose_backend(scenario, backend, workers, address)
     chosen = _parties(scenario, parties)
     unit, names = unit_of_loans(scenario, by)
-    plan = scenario.plan
-
-    def totals(events: LossEvents, first: int) -> np.ndarray:
-        ledger = apply_rules(plan, events)
-        return np.column_stack([events.per_simulation(ledger.paid[p]) for p in chosen])
-
-    party_losses = run_common([scenario], [totals], n_sims, seed)[0]
+    party_losses = run_common([scenario], [_PartyTotals(scenario.plan, tuple(chosen))], n_sims,
+                              seed, runner)[0]
     sets = [tail_sets(party_losses[:, j], level, window) for j in range(len(chosen))]
-
-    def sums(events: LossEvents, first: int) -> np.ndarray:
-        """Shape (1, parties, 4, units): one row per chunk, summed over chunks below."""
-        ledger = apply_rules(plan, events)
-        per_party = [_unit_sums(ledger.paid[p], events, first, unit[events.loan], len(names), s)
-                     for p, s in zip(chosen, sets, strict=True)]
-        return np.stack(per_party)[None]
-
-    accumulated = run_common([scenario], [sums], n_sims, seed)[0].sum(axis=0)
+    sums = _UnitSums(scenario.plan, tuple(chosen), unit, len(names), tuple(sets))
+    accumulated = run_common([scenario], [sums], n_sims, seed, runner)[0].sum(axis=0)
     return _frame(chosen, names, accumulated, sets, n_sims)
+
+
+@dataclass(frozen=True, eq=False)
+class _PartyTotals:
+    """Per simulation of a chunk: what each of ``parties`` paid (money)."""
+
+    plan: SimulationPlan
+    parties: tuple[str, ...]
+
+    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+        ledger = apply_rules(self.plan, events)
+        return np.column_stack([events.per_simulation(ledger.paid[p]) for p in self.parties])
+
+
+@dataclass(frozen=True, eq=False)
+class _UnitSums:
+    """Shape (1, parties, 4, units): the :func:`_unit_sums` of a chunk, one row per chunk
+    (summed over chunks afterwards)."""
+
+    plan: SimulationPlan
+    parties: tuple[str, ...]
+    unit: np.ndarray
+    n_units: int
+    sets: tuple[TailSets, ...]
+
+    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+        ledger = apply_rules(self.plan, events)
+        per_party = [_unit_sums(ledger.paid[p], events, first, self.unit[events.loan],
+                                self.n_units, s)
+                     for p, s in zip(self.parties, self.sets, strict=True)]
+        return np.stack(per_party)[None]
 
 
 def unit_of_loans(scenario: Scenario, by: str) -> tuple[np.ndarray, list[str]]:

@@ -51,10 +51,11 @@ import pandas as pd
 
 from risksim import measures
 from risksim.capital import covered_share, loan_capital
+from risksim.engine.backends import Backend
 from risksim.engine.block import apply_rules
 from risksim.engine.common import run_common
-from risksim.engine.plan import outstanding_by_year
-from risksim.engine.simulate import run_settings
+from risksim.engine.plan import SimulationPlan, outstanding_by_year
+from risksim.engine.simulate import choose_backend, run_settings
 from risksim.errors import InputError
 from risksim.euler import TailSets, euler_parts, tail_sets, unit_of_loans
 from risksim.influence import influence, ratio_of_means, standard_error
@@ -159,7 +160,8 @@ class Pricing:
 def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
           target: str | None = None, capital_amount: float | None = None,
           by: str | None = None, bands: Sequence[float] | None = None,
-          n_sims: int | None = None, seed: int | None = None) -> Pricing:
+          n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
+          workers: int | None = None, address: str | None = None) -> Pricing:
     """Price the fee of ``party``: break-even, risk-adjusted, and the one meeting a target.
 
     Parameters
@@ -183,6 +185,8 @@ def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
         Increasing upper bounds of the size bands (the last band is open).
     n_sims, seed : int, optional
         As in :func:`risksim.simulate`.
+    backend, workers, address : optional
+        Where the blocks run, as in :func:`risksim.simulate` (the same results on each).
 
     Raises
     ------
@@ -195,9 +199,10 @@ def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
         raise InputError(unknown_name_message("party", party, scenario.parties), path="party")
     goal = parse_target(target)
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [terms.level])
+    runner = choose_backend(scenario, backend, workers, address)
     tier, labels = _tiers(scenario, by, bands)
     owed = _uncapped(scenario, party)
-    simulated = simulate_fee_terms(owed, party, tier, len(labels), terms, n_sims, seed)
+    simulated = simulate_fee_terms(owed, party, tier, len(labels), terms, n_sims, seed, runner)
     basel = _basel_capital(owed, party, tier, len(labels))
     years = owed.plan.n_years
     table = _table(simulated, labels, np.bincount(tier, minlength=len(labels)), terms, basel,
@@ -267,24 +272,39 @@ def loss_share(scenario: Scenario, party: str) -> np.ndarray:
 
 
 def simulate_fee_terms(scenario: Scenario, party: str, tier: np.ndarray, n_tiers: int,
-                       terms: PricingTerms, n_sims: int, seed: int) -> Simulated:
-    """C, C_pv, B and B_pv of every simulation and tier."""
-    plan = scenario.plan
+                       terms: PricingTerms, n_sims: int, seed: int,
+                       backend: Backend | None = None) -> Simulated:
+    """C, C_pv, B and B_pv of every simulation and tier (tasks on ``backend``, default this
+    process)."""
     plain, discounted = fee_base_schedules(scenario, party, tier, n_tiers, terms)
-    v = 1.0 / (1.0 + terms.discount_rate)
-
-    def outputs(events: LossEvents, first: int) -> np.ndarray:
-        paid = apply_rules(plan, events).paid[party]
-        key = events.sim * n_tiers + tier[events.loan]
-        size = events.n_sims * n_tiers
-        claims = np.bincount(key, weights=paid, minlength=size)
-        claims_pv = np.bincount(key, weights=paid * v ** (events.year + 1.0), minlength=size)
-        bases = [schedule.collected(events) for schedule in (*plain, *discounted)]
-        return np.column_stack([claims.reshape(-1, n_tiers), claims_pv.reshape(-1, n_tiers),
-                                *bases])
-
-    values = run_common([scenario], [outputs], n_sims, seed)[0]
+    outputs = _FeeTerms(scenario.plan, party, tier, n_tiers, 1.0 / (1.0 + terms.discount_rate),
+                        (*plain, *discounted))
+    values = run_common([scenario], [outputs], n_sims, seed, backend)[0]
     return Simulated(*np.split(values, 4, axis=1))
+
+
+@dataclass(frozen=True, eq=False)
+class _FeeTerms:
+    """Per simulation of a chunk: C and C_pv of each tier, then each fee base schedule's
+    amount (the block output of :func:`simulate_fee_terms`)."""
+
+    plan: SimulationPlan
+    party: str
+    tier: np.ndarray
+    n_tiers: int
+    discount_factor: float
+    schedules: tuple[FeeSchedule, ...]
+
+    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+        paid = apply_rules(self.plan, events).paid[self.party]
+        key = events.sim * self.n_tiers + self.tier[events.loan]
+        size = events.n_sims * self.n_tiers
+        claims = np.bincount(key, weights=paid, minlength=size)
+        claims_pv = np.bincount(key, weights=paid * self.discount_factor ** (events.year + 1.0),
+                                minlength=size)
+        bases = [schedule.collected(events) for schedule in self.schedules]
+        return np.column_stack([claims.reshape(-1, self.n_tiers),
+                                claims_pv.reshape(-1, self.n_tiers), *bases])
 
 
 def _check_terms(terms: PricingTerms) -> None:

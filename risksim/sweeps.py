@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from risksim.engine.common import simulate_common
+from risksim.engine.simulate import choose_backend
 from risksim.errors import InputError
 from risksim.influence import influence, measure_names, standard_error
 from risksim.scenario.loader import Scenario, derive_scenario, parse_path
@@ -165,7 +166,8 @@ def sweep_points(settings: Mapping[str, Sequence[Any]], design: Design,
 
 def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
           design: Design = "grid", n_sims: int | None = None, seed: int | None = None,
-          levels: Sequence[float] | None = None) -> pd.DataFrame:
+          levels: Sequence[float] | None = None, backend: str | None = None,
+          workers: int | None = None, address: str | None = None) -> pd.DataFrame:
     """Simulate ``scenario`` at every point of a sweep, on common random numbers.
 
     Parameters
@@ -178,6 +180,8 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
         Every combination, or each path varied alone from the base point.
     n_sims, seed, levels : optional
         As in :func:`risksim.simulate`.
+    backend, workers, address : optional
+        Where the blocks run, as in :func:`risksim.simulate` (the same results on each).
 
     Returns
     -------
@@ -192,7 +196,8 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
     base = {path: _current(scenario, path) for path in settings}
     points = sweep_points(settings, design, base)
     scenarios = [_at_point(scenario, point) for _, point in points]
-    results = simulate_common(scenarios, n_sims, seed, levels)
+    results = simulate_common(scenarios, n_sims, seed, levels,
+                              choose_backend(scenario, backend, workers, address))
     records = []
     for number, ((varied, point), result) in enumerate(zip(points, results, strict=True)):
         for party in result.losses.columns:

@@ -10,7 +10,8 @@ events, drawn once per block, and each one's result is bit-identical to its own
 correlation, another book) are drawn separately with the same seed: still common random
 numbers by seed, but their defaults are no longer the same.
 
-Runs here are serial: the point is to draw once and allocate many times.
+The point is to draw once and allocate many times; the blocks themselves run on any
+backend (:class:`CommonJob`), each task drawing its blocks once for every scenario.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from risksim import progress
+from risksim.engine.backends import Backend, SerialBackend
 from risksim.engine.block import allocate, class_cells, draw_chunks
+from risksim.engine.jobs import BlockRange
 from risksim.engine.plan import SimulationPlan
+from risksim.engine.runner import run_job
 from risksim.engine.simulate import result_from_values, run_settings
 from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
 from risksim.errors import InputError
@@ -88,12 +92,52 @@ def _check_plain(scenario: Scenario) -> None:
                              "remove it", source=scenario.source, path=f"simulation.{key}")
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class CommonJob:
+    """Each scenario's outputs on ranges of blocks of one run, on common random numbers:
+    what a backend runs on each task (picklable when the outputs are).
+
+    Attributes
+    ----------
+    plans : tuple of SimulationPlan
+        The scenarios' compiled plans.
+    outputs : tuple of BlockOutput
+        Each scenario's outputs of a chunk's events.
+    groups : tuple of tuple of int
+        The scenarios (indices) sharing each chunk's events: one :func:`defaults_key` each.
+    seed, n_sims : int
+        The run's seed and length.
+    """
+
+    plans: tuple[SimulationPlan, ...]
+    outputs: tuple[BlockOutput, ...]
+    groups: tuple[tuple[int, ...], ...]
+    seed: int
+    n_sims: int
+
+    def __call__(self, blocks: BlockRange) -> list[np.ndarray]:
+        """Per scenario, its outputs on blocks ``blocks[0] .. blocks[1] − 1`` stacked."""
+        stacked: list[list[np.ndarray]] = [[] for _ in self.plans]
+        for members in self.groups:
+            plans = [self.plans[i] for i in members]
+            for block in range(*blocks):
+                first = block * BLOCK_SIZE
+                for events in shared_chunks(plans, block_generator(self.seed, block),
+                                            block_size(self.n_sims, block)):
+                    for i in members:
+                        stacked[i].append(self.outputs[i](events, first))
+                    first += events.n_sims
+        return [np.concatenate(parts) for parts in stacked]
+
+
 def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_sims: int,
-               seed: int) -> list[np.ndarray]:
+               seed: int, backend: Backend | None = None) -> list[np.ndarray]:
     """Each scenario's ``outputs`` over ``n_sims`` simulations, on common random numbers.
 
-    Scenarios with the same :func:`defaults_key` share every block's events (drawn once);
-    each group is drawn from ``seed``.
+    Scenarios with the same :func:`defaults_key` share every chunk's events (drawn once);
+    each group is drawn from ``seed``. Tasks (ranges of blocks) run on ``backend`` (default:
+    this process); results are assembled in block order, so they are the same on every
+    backend.
 
     Returns
     -------
@@ -104,39 +148,33 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
     for index, scenario in enumerate(scenarios):
         _check_plain(scenario)
         groups.setdefault(defaults_key(scenario), []).append(index)
-    stacked: list[list[np.ndarray]] = [[] for _ in scenarios]
-    with progress.bar(n_sims * len(groups), f"{len(scenarios)} scenarios, common draws"):
-        for members in groups.values():
-            plans = [scenarios[i].plan for i in members]
-            for block in range(n_blocks(n_sims)):
-                first = block * BLOCK_SIZE
-                for events in shared_chunks(plans, block_generator(seed, block),
-                                            block_size(n_sims, block)):
-                    for i in members:
-                        stacked[i].append(outputs[i](events, first))
-                    first += events.n_sims
-                progress.advance(block_size(n_sims, block))
-    return [np.concatenate(parts) for parts in stacked]
+    job = CommonJob(tuple(scenario.plan for scenario in scenarios), tuple(outputs),
+                    tuple(tuple(members) for members in groups.values()), seed, n_sims)
+    with progress.bar(n_sims, f"{len(scenarios)} scenarios, common draws"):
+        done = dict(run_job(backend or SerialBackend(), job, [(0, n_blocks(n_sims))]))
+    tasks = sorted(done)
+    return [np.concatenate([done[task][i] for task in tasks]) for i in range(len(scenarios))]
 
 
 def simulate_common(scenarios: Sequence[Scenario], n_sims: int | None = None,
-                    seed: int | None = None,
-                    levels: Sequence[float] | None = None) -> list[Result]:
-    """Simulate several scenarios on common random numbers (serially).
+                    seed: int | None = None, levels: Sequence[float] | None = None,
+                    backend: Backend | None = None) -> list[Result]:
+    """Simulate several scenarios on common random numbers.
 
     ``n_sims``, ``seed`` and ``levels`` default to the first scenario's ``simulation``
-    section and apply to all. Each result equals ``simulate(scenario, n_sims, seed)``.
+    section and apply to all; tasks run on ``backend`` (default: this process). Each result
+    equals ``simulate(scenario, n_sims, seed)``.
     """
     n_sims, seed, levels = run_settings(scenarios[0], n_sims, seed, levels)
     shared = SharedCells()
     outputs = [shared.allocation(scenario.plan) for scenario in scenarios]
-    values = run_common(scenarios, outputs, n_sims, seed)
+    values = run_common(scenarios, outputs, n_sims, seed, backend)
     return [result_from_values(scenario, value, seed, levels)
             for scenario, value in zip(scenarios, values, strict=True)]
 
 
 class SharedCells:
-    """Events summed by loan class, computed once per block for all plans with the same
+    """Events summed by loan class, computed once per chunk for all plans with the same
     classes (a sweep of a share leaves them alike), then allocated by each plan."""
 
     def __init__(self) -> None:
@@ -145,16 +183,28 @@ class SharedCells:
 
     def allocation(self, plan: SimulationPlan) -> BlockOutput:
         """The block output of :func:`~risksim.engine.block.allocate` for ``plan``."""
-        key = _class_key(plan)
+        return _SharedAllocation(self, plan, _class_key(plan))
 
-        def allocated(events: LossEvents, first: int) -> np.ndarray:
-            if events is not self._events:
-                self._events, self._cells = events, {}
-            if key not in self._cells:
-                self._cells[key] = class_cells(plan, events)
-            return allocate(plan, events, self._cells[key])
+    def cells(self, plan: SimulationPlan, key: str, events: LossEvents) -> LossEvents:
+        """:func:`~risksim.engine.block.class_cells` of ``events`` for plans of class key
+        ``key``, summed once per chunk."""
+        if events is not self._events:
+            self._events, self._cells = events, {}
+        if key not in self._cells:
+            self._cells[key] = class_cells(plan, events)
+        return self._cells[key]
 
-        return allocated
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _SharedAllocation:
+    """``plan``'s allocation of a chunk's events, on the cells ``shared`` holds for them."""
+
+    shared: SharedCells
+    plan: SimulationPlan
+    key: str
+
+    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+        return allocate(self.plan, events, self.shared.cells(self.plan, self.key, events))
 
 
 def _class_key(plan: SimulationPlan) -> str:

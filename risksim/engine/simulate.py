@@ -116,17 +116,10 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     """
     scenario = load_scenario(scenario)
     settings = scenario.spec.simulation
-    n_sims = settings.n_sims if n_sims is None else n_sims
-    seed = settings.seed if seed is None else seed
-    backend_name = backend or settings.backend
-    if backend_name == "dask" and address is None:
-        address = settings.address
-    if workers is None and backend_name != "serial" and address is None:
-        workers = settings.workers
-    levels = list(settings.levels if levels is None else levels)
+    n_sims, seed, levels = run_settings(scenario, n_sims, seed, levels)
+    backend_name, workers, address = backend_settings(scenario, backend, workers, address)
     tail_level = settings.tail_level if tail_level is None else tail_level
     qmc = settings.qmc_replicates if qmc is None else qmc
-    _check_arguments(n_sims, seed, workers, backend_name, levels)
     _check_sampling(tail_level, qmc, streaming)
     if timeline and (streaming or tail_level is not None or qmc is not None
                      or checkpoint is not None):
@@ -188,8 +181,35 @@ def run_settings(scenario: Scenario, n_sims: int | None, seed: int | None,
     n_sims = settings.n_sims if n_sims is None else n_sims
     seed = settings.seed if seed is None else seed
     levels = list(settings.levels if levels is None else levels)
-    _check_arguments(n_sims, seed, None, "serial", levels)
+    _check_arguments(n_sims, seed, levels)
     return n_sims, seed, levels
+
+
+def backend_settings(scenario: Scenario, backend: str | None, workers: int | None,
+                     address: str | None) -> tuple[str, int | None, str | None]:
+    """(backend, workers, address): the arguments given, else the scenario's, checked.
+
+    An ``address`` given without a backend means Dask; the scenario's address applies to
+    its Dask backend only, and its worker count only without an address.
+    """
+    settings = scenario.spec.simulation
+    name = backend or ("dask" if address is not None else settings.backend)
+    if name == "dask" and address is None:
+        address = settings.address
+    if workers is None and name != "serial" and address is None:
+        workers = settings.workers
+    if workers is not None and workers < 1:
+        raise InputError(f"{workers} workers: expected at least 1", path="workers")
+    if workers not in (None, 1) and name == "serial":
+        raise InputError(f"{workers} workers need the process backend, not serial",
+                         path="workers")
+    return name, workers, address
+
+
+def choose_backend(scenario: Scenario, backend: str | None = None, workers: int | None = None,
+                   address: str | None = None) -> Backend:
+    """The backend runs of ``scenario`` use (see :func:`backend_settings`)."""
+    return make_backend(*backend_settings(scenario, backend, workers, address))
 
 
 def result_from_values(scenario: Scenario, values: np.ndarray, seed: int, levels: list[float],
@@ -249,17 +269,11 @@ def _loss_bound(plan: SimulationPlan) -> float:
     return float(np.sum(model.exposure * (1.0 + model.interest_fraction)))
 
 
-def _check_arguments(n_sims: int, seed: int, workers: int | None, backend: str,
-                     levels: list[float]) -> None:
+def _check_arguments(n_sims: int, seed: int, levels: list[float]) -> None:
     if n_sims < 1:
         raise InputError(f"{n_sims} simulations: expected at least 1", path="n_sims")
     if seed < 0:
         raise InputError(f"seed {seed}: expected an integer >= 0", path="seed")
-    if workers is not None and workers < 1:
-        raise InputError(f"{workers} workers: expected at least 1", path="workers")
-    if workers not in (None, 1) and backend == "serial":
-        raise InputError(f"{workers} workers need the process backend, not serial",
-                         path="workers")
     if not levels or any(not 0 < level < 1 for level in levels):
         raise InputError(f"{levels}: expected levels strictly between 0 and 1", path="levels")
 

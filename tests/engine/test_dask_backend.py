@@ -132,3 +132,21 @@ def test_scheduler_and_workers_started_as_separate_processes(
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_common_random_number_runs_give_the_serial_tables_on_dask(
+        scenario: risksim.Scenario, cluster: distributed.LocalCluster) -> None:
+    # compare and contributions send their jobs (plans and per-chunk outputs) to the workers
+    from risksim.euler import contributions
+
+    other = risksim.load_scenario(_mapping() | {"arrangement": {
+        "parties": ["bank", "guarantor"],
+        "layers": [{"party": "guarantor", "share_of_loss": 0.8},
+                   {"party": "bank", "residual": True}]}})
+    serial = risksim.compare([scenario, other], n_sims=N_SIMS, seed=SEED)
+    on_dask = risksim.compare([scenario, other], n_sims=N_SIMS, seed=SEED,
+                              address=cluster.scheduler_address)
+    assert on_dask.parties.equals(serial.parties)
+    assert contributions(scenario, "segment", n_sims=N_SIMS, seed=SEED,
+                         address=cluster.scheduler_address).equals(
+        contributions(scenario, "segment", n_sims=N_SIMS, seed=SEED))

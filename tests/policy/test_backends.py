@@ -1,0 +1,87 @@
+"""Comparisons, sweeps, pricing and contributions run their blocks on any backend: the
+same common random numbers, so the same tables bit for bit."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import risksim
+from risksim.cli import main
+from risksim.comparison import _outputs
+from risksim.engine.common import SharedCells
+from risksim.engine.streams import BLOCK_SIZE
+from risksim.euler import contributions
+from risksim.pricing import price
+from risksim.sweeps import sweep
+from tests.builders import scenario_mapping, segment
+
+N_SIMS = 3 * BLOCK_SIZE + 7  # four blocks: several tasks on two workers
+LAYERS = [{"party": "guarantor", "share_of_loss": 0.5, "per_loan_cap": 0.8},
+          {"party": "bank", "residual": True}]
+
+
+def _scheme(share: float) -> risksim.Scenario:
+    layers = [dict(LAYERS[0], share_of_loss=share), LAYERS[1]]
+    return risksim.load_scenario(scenario_mapping(
+        [segment("a", 300, pd=0.03, lgd={"beta": {"mean": 0.5, "sd": 0.2}}),
+         segment("b", 60, pd=0.08, exposure=2.0)], layers=layers))
+
+
+def test_compare_is_the_same_on_the_process_backend() -> None:
+    schemes = [_scheme(0.5), _scheme(0.7)]
+    serial = risksim.compare(schemes, n_sims=N_SIMS, seed=5)
+    process = risksim.compare(schemes, n_sims=N_SIMS, seed=5, backend="process", workers=2)
+    pd.testing.assert_frame_equal(process.parties, serial.parties, check_exact=True)
+    pd.testing.assert_frame_equal(process.schemes, serial.schemes, check_exact=True)
+
+
+def test_sweep_price_and_contributions_are_the_same_on_the_process_backend() -> None:
+    scheme = _scheme(0.5)
+    setting = {"arrangement.layers.guarantor.share_of_loss": [0.3, 0.6]}
+    pd.testing.assert_frame_equal(
+        sweep(scheme, setting, n_sims=N_SIMS, seed=6, backend="process", workers=2),
+        sweep(scheme, setting, n_sims=N_SIMS, seed=6), check_exact=True)
+    pd.testing.assert_frame_equal(
+        price(scheme, "guarantor", n_sims=N_SIMS, seed=7, backend="process", workers=2).table,
+        price(scheme, "guarantor", n_sims=N_SIMS, seed=7).table, check_exact=True)
+    pd.testing.assert_frame_equal(
+        contributions(scheme, "segment", n_sims=N_SIMS, seed=8, backend="process", workers=2),
+        contributions(scheme, "segment", n_sims=N_SIMS, seed=8), check_exact=True)
+
+
+def test_the_outputs_sent_to_workers_pickle() -> None:
+    # Spawned worker processes and Dask receive the job pickled: no closures in it.
+    scheme = _scheme(0.5)
+    for outputs in (_outputs(scheme), SharedCells().allocation(scheme.plan)):
+        copy = pickle.loads(pickle.dumps(outputs))
+        assert type(copy) is type(outputs)
+
+
+def test_the_sweep_command_runs_on_worker_processes(tmp_path: Path) -> None:
+    path = tmp_path / "scheme.yaml"
+    path.write_text(json.dumps(scenario_mapping(  # JSON is YAML
+        [segment("a", 300, pd=0.03)], layers=LAYERS)))
+    runner = CliRunner()
+    command = ["sweep", str(path), "--set", "arrangement.layers.guarantor.share_of_loss=0.3,0.6",
+               "--sims", str(N_SIMS), "--seed", "3", "--format", "csv", "--quiet"]
+    serial = runner.invoke(main, command)
+    process = runner.invoke(main, [*command, "--backend", "process", "--workers", "2"])
+    assert serial.exit_code == 0 and process.exit_code == 0, process.output
+    assert process.output == serial.output
+    bad = runner.invoke(main, [*command, "--backend", "serial", "--workers", "2"])
+    assert bad.exit_code == 2
+    assert "workers need the process backend" in bad.output
+
+
+@pytest.mark.parametrize("command", ["price", "compare", "contributions", "sweep", "run"])
+def test_every_command_that_simulates_says_where_it_runs(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    for option in ("--backend", "--workers", "--address"):
+        assert option in result.output
