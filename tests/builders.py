@@ -65,3 +65,20 @@ def two_vintages_with_lending_stop(above: float) -> dict[str, Any]:
                 segment("bad_1", 1, exposure=100.0, pd=1.0, origination_year=1),
                 segment("good_1", 9, exposure=100.0, pd=0.0, origination_year=1)]
     return scenario_mapping(segments, layers=layers, horizon={"years": 2, "periods_per_year": 1})
+
+
+def same_on_two_workers(scenario: Any, n_sims: int, seed: int, **options: Any) -> Any:
+    """``simulate`` serially and on 2 worker processes, check every loss and weight is the
+    same bit for bit, and return the serial result."""
+    import numpy as np
+
+    import risksim
+
+    serial = risksim.simulate(scenario, n_sims=n_sims, seed=seed, **options)
+    process = risksim.simulate(scenario, n_sims=n_sims, seed=seed, backend="process",
+                               workers=2, **options)
+    assert np.array_equal(serial.losses.to_numpy(), process.losses.to_numpy())
+    assert (serial.weights is None) == (process.weights is None)
+    if serial.weights is not None:
+        assert np.array_equal(serial.weights.to_numpy(), process.weights.to_numpy())
+    return serial

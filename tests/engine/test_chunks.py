@@ -14,7 +14,7 @@ from risksim.engine.block import replay_block
 from risksim.engine.common import simulate_common
 from risksim.engine.importance import tail_sampling
 from risksim.engine.streams import BLOCK_SIZE, CHUNK_LOAN_SIMULATIONS, chunk_sizes
-from tests.builders import scenario_mapping, segment
+from tests.builders import same_on_two_workers, scenario_mapping, segment
 
 SEGMENTS = ((30_000, 0.01, 0.4), (10_000, 0.03, 0.6))
 """count, PD and mean LGD of each segment: 40,000 loans, more than one chunk per block."""
@@ -62,8 +62,8 @@ def test_chunked_losses_have_the_exact_expected_loss(serial: risksim.Result) -> 
 
 def test_chunked_runs_are_bit_identical_on_the_process_backend(
         scenario: risksim.Scenario, serial: risksim.Result) -> None:
-    process = risksim.simulate(scenario, n_sims=N_SIMS, seed=3, backend="process", workers=2)
-    assert np.array_equal(process.losses.to_numpy(), serial.losses.to_numpy())
+    again = same_on_two_workers(scenario, N_SIMS, 3)
+    assert np.array_equal(again.losses.to_numpy(), serial.losses.to_numpy())
 
 
 def test_common_random_numbers_and_replays_draw_the_same_chunks(
@@ -84,12 +84,8 @@ def test_common_random_numbers_and_replays_draw_the_same_chunks(
 
 
 def test_importance_sampled_chunks_keep_their_weights(scenario: risksim.Scenario) -> None:
-    sampled = risksim.simulate(scenario, n_sims=N_SIMS, seed=4, tail_level=0.99)
-    process = risksim.simulate(scenario, n_sims=N_SIMS, seed=4, tail_level=0.99,
-                               backend="process", workers=2)
-    assert sampled.weights is not None and process.weights is not None
-    assert np.array_equal(sampled.weights.to_numpy(), process.weights.to_numpy())
-    assert np.array_equal(sampled.losses.to_numpy(), process.losses.to_numpy())
+    sampled = same_on_two_workers(scenario, N_SIMS, 4, tail_level=0.99)
+    assert sampled.weights is not None
     # each chunk's simulations carry their own likelihood ratios: the weighted mean loss is
     # unbiased for the exact expected loss (a weight paired with another chunk's loss is not)
     expected = sum(count * pd * lgd for count, pd, lgd in SEGMENTS)
