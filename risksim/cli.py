@@ -99,6 +99,13 @@ def main() -> None:
     """Monte Carlo engine for credit risk-sharing and guarantee schemes."""
 
 
+TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True,
+                                                                  max_open=True),
+                          default=None,
+                          help="Importance sampling aimed at this tail level, e.g. 0.999 "
+                               "(default: as the scenario says).")
+
+
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
@@ -113,8 +120,7 @@ def main() -> None:
                    "simulation (memory independent of --sims); writes summary.json only.")
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted run checkpointed in --out.")
-@click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=None, help="Importance sampling aimed at this tail level, e.g. 0.999.")
+@TAIL_LEVEL
 @click.option("--qmc", "qmc", type=click.IntRange(min=2), default=None, is_flag=False,
               flag_value=16, metavar="[R]",
               help="Quasi-Monte Carlo factors, R independent Sobol scramblings (default 16).")
@@ -439,21 +445,22 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
               help="Units printed per party (largest ES contribution first).")
 @SIMS
 @SEED
+@TAIL_LEVEL
 @runs_on
 @CSV_OUT
 @quiet_and_format
 @reports_bad_input
 def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
-                  n_sims: int | None, seed: int | None, backend: str | None,
-                  workers: int | None, address: str | None, out: Path | None,
-                  output_format: str) -> None:
+                  n_sims: int | None, seed: int | None, tail_level: float | None,
+                  backend: str | None, workers: int | None, address: str | None,
+                  out: Path | None, output_format: str) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.euler import contributions as euler_contributions
     from risksim.scenario.loader import load_scenario
 
     frame = euler_contributions(load_scenario(scenario), by, parties=[party] if party else None,
                                 level=level, n_sims=n_sims, seed=seed, backend=backend,
-                                workers=workers, address=address)
+                                workers=workers, address=address, tail_level=tail_level)
     shown = frame.sort_values(["party", "ES"], ascending=[True, False]).groupby(
         "party", sort=False).head(top)
     if output_format == "table":

@@ -188,7 +188,7 @@ class _SchemeOutputs:
     plan: SimulationPlan
     schedules: tuple[FeeSchedule, ...]
 
-    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+    def __call__(self, events: LossEvents, first: int, weights: np.ndarray | None) -> np.ndarray:
         return np.column_stack([allocate(self.plan, events),
                                 *[schedule.collected(events) for schedule in self.schedules]])
 

@@ -15,6 +15,16 @@ within ±w·N of VaR's rank r, then scaled by VaR ÷ mean_W(L) so that they add 
 exactly. They rest on 2wN simulations near one point rather than on the whole tail, and the
 window's width biases them: noisier and less stable than ES contributions, shown for
 comparison.
+
+Under importance sampling (likelihood-ratio weights w_i, :mod:`risksim.engine.importance`)
+every mean is weighted: T is the largest set of worst simulations with Σ_T w_i ≤ (1 − a)·N
+(VaR the largest loss outside it, as :func:`risksim.measures.weighted_summarize` has it),
+
+    ES contribution_u = Σ_{i ∈ T} w_i L_{i,u} / Σ_{i ∈ T} w_i,
+
+adding up to the weighted mean loss over T (the party's ES here), with standard error
+√(Σ_T w_i² (L_{i,u} − c_u)²)/Σ_T w_i; the window means are weighted alike. Without
+importance sampling every w_i = 1 and these are the formulas above.
 """
 
 from __future__ import annotations
@@ -46,16 +56,19 @@ loan id before its number) or a text column of the portfolio."""
 
 @dataclass(frozen=True, eq=False)
 class TailSets:
-    """Which simulations form a loss's ES tail and its VaR window.
+    """Which simulations form a loss's ES tail and its VaR window, and their weights.
 
     Attributes
     ----------
     tail, window : numpy.ndarray of bool
-        The k worst simulations; the simulations ranked within the VaR window.
+        The worst simulations (the k worst without weights); the simulations ranked within
+        the VaR window.
     var, es : float
         VaR and ES of the loss (money).
     var_scale : float
         VaR ÷ the mean loss over the window (scales window means to add up to VaR).
+    weight : numpy.ndarray
+        The likelihood-ratio weight of each simulation (ones without importance sampling).
     """
 
     tail: np.ndarray
@@ -63,6 +76,7 @@ class TailSets:
     var: float
     es: float
     var_scale: float
+    weight: np.ndarray
 
     @property
     def k(self) -> int:
@@ -74,12 +88,29 @@ class TailSets:
         """Simulations in the window."""
         return int(self.window.sum())
 
+    @property
+    def tail_weight(self) -> float:
+        """Σ_T w_i (k without weights)."""
+        return float(self.weight[self.tail].sum())
 
-def tail_sets(total: np.ndarray, level: float, window: float = DEFAULT_WINDOW) -> TailSets:
-    """The ES tail and the VaR window of the losses ``total`` at ``level``."""
+    @property
+    def window_weight(self) -> float:
+        """Σ_W w_i (m without weights)."""
+        return float(self.weight[self.window].sum())
+
+
+def tail_sets(total: np.ndarray, level: float, window: float = DEFAULT_WINDOW,
+              weights: np.ndarray | None = None) -> TailSets:
+    """The ES tail and the VaR window of the losses ``total`` at ``level`` (of the weighted
+    losses when ``weights`` are given, see the module's docstring)."""
     n = total.size
-    k = measures.tail_size(level, n)
     order = np.argsort(total, kind="stable")
+    if weights is None:
+        k = measures.tail_size(level, n)
+        weights = np.ones(n)
+    else:
+        k = int(np.searchsorted(np.cumsum(weights[order[::-1]]), (1 - level) * n,
+                                side="right"))
     rank = n - k  # 0-based position of VaR = L_(r) in the ordering, r = N − k
     half = max(1, round(window * n))
     tail = np.zeros(n, dtype=bool)
@@ -87,23 +118,31 @@ def tail_sets(total: np.ndarray, level: float, window: float = DEFAULT_WINDOW) -
     near = np.zeros(n, dtype=bool)
     near[order[max(rank - 1 - half, 0):min(rank + half, n)]] = True
     var = float(total[order[max(rank - 1, 0)]])
-    window_mean = float(total[near].mean())
-    return TailSets(tail=tail, window=near, var=var, es=float(total[tail].mean()),
-                    var_scale=var / window_mean if window_mean > 0 else 0.0)
+    window_mean = _weighted_mean(total, weights, near)
+    return TailSets(tail=tail, window=near, var=var, es=_weighted_mean(total, weights, tail),
+                    var_scale=var / window_mean if window_mean > 0 else 0.0, weight=weights)
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray, members: np.ndarray) -> float:
+    """Σ_members w·values / Σ_members w (0 for no members)."""
+    mass = float(weights[members].sum())
+    return float(weights[members] @ values[members]) / mass if mass > 0 else 0.0
 
 
 def euler_parts(parts: np.ndarray, sets: TailSets) -> tuple[np.ndarray, np.ndarray]:
     """ES and VaR contributions of the columns of ``parts`` (N × units, rows adding up to
-    the loss of :func:`tail_sets`): (1/k)·Σ_T parts and scale·mean_W parts."""
-    es = parts[sets.tail].sum(axis=0) / sets.k
-    var = parts[sets.window].sum(axis=0) / sets.m * sets.var_scale
+    the loss of :func:`tail_sets`): Σ_T w·parts/Σ_T w and scale·Σ_W w·parts/Σ_W w."""
+    weighted = parts * sets.weight[:, None]
+    es = weighted[sets.tail].sum(axis=0) / sets.tail_weight
+    var = weighted[sets.window].sum(axis=0) / sets.window_weight * sets.var_scale
     return es, var
 
 
 def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str] | None = None,
                   level: float = 0.99, window: float = DEFAULT_WINDOW, n_sims: int | None = None,
                   seed: int | None = None, backend: str | None = None,
-                  workers: int | None = None, address: str | None = None) -> pd.DataFrame:
+                  workers: int | None = None, address: str | None = None,
+                  tail_level: float | None = None) -> pd.DataFrame:
     """Each unit's contribution to each party's EL, ES and VaR at ``level``.
 
     Parameters
@@ -123,6 +162,9 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
         As in :func:`risksim.simulate`.
     backend, workers, address : optional
         Where the blocks run, as in :func:`risksim.simulate` (the same results on each).
+    tail_level : float, optional
+        Importance sampling aimed at this tail level (default: as the scenario says), the
+        draws of ``simulate(..., tail_level=...)``; every mean is then weighted.
 
     Returns
     -------
@@ -133,31 +175,36 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
     """
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [level])
     runner = choose_backend(scenario, backend, workers, address)
+    tail_level = scenario.spec.simulation.tail_level if tail_level is None else tail_level
     chosen = _parties(scenario, parties)
     unit, names = unit_of_loans(scenario, by)
-    party_losses = run_common([scenario], [_PartyTotals(scenario.plan, tuple(chosen))], n_sims,
-                              seed, runner)[0]
-    sets = [tail_sets(party_losses[:, j], level, window) for j in range(len(chosen))]
+    totals = run_common([scenario], [_PartyTotals(scenario.plan, tuple(chosen))], n_sims,
+                        seed, runner, tail_level)[0]
+    weights = None if tail_level is None else totals[:, -1]
+    sets = [tail_sets(totals[:, j], level, window, weights) for j in range(len(chosen))]
     sums = _UnitSums(scenario.plan, tuple(chosen), unit, len(names), tuple(sets))
-    accumulated = run_common([scenario], [sums], n_sims, seed, runner)[0].sum(axis=0)
+    accumulated = run_common([scenario], [sums], n_sims, seed, runner,
+                             tail_level)[0].sum(axis=0)
     return _frame(chosen, names, accumulated, sets, n_sims)
 
 
 @dataclass(frozen=True, eq=False)
 class _PartyTotals:
-    """Per simulation of a chunk: what each of ``parties`` paid (money)."""
+    """Per simulation of a chunk: what each of ``parties`` paid (money), then its weight
+    under importance sampling."""
 
     plan: SimulationPlan
     parties: tuple[str, ...]
 
-    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+    def __call__(self, events: LossEvents, first: int, weights: np.ndarray | None) -> np.ndarray:
         ledger = apply_rules(self.plan, events)
-        return np.column_stack([events.per_simulation(ledger.paid[p]) for p in self.parties])
+        return np.column_stack([events.per_simulation(ledger.paid[p]) for p in self.parties]
+                               + ([] if weights is None else [weights]))
 
 
 @dataclass(frozen=True, eq=False)
 class _UnitSums:
-    """Shape (1, parties, 4, units): the :func:`_unit_sums` of a chunk, one row per chunk
+    """Shape (1, parties, 5, units): the :func:`_unit_sums` of a chunk, one row per chunk
     (summed over chunks afterwards)."""
 
     plan: SimulationPlan
@@ -166,7 +213,7 @@ class _UnitSums:
     n_units: int
     sets: tuple[TailSets, ...]
 
-    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+    def __call__(self, events: LossEvents, first: int, weights: np.ndarray | None) -> np.ndarray:
         ledger = apply_rules(self.plan, events)
         per_party = [_unit_sums(ledger.paid[p], events, first, self.unit[events.loan],
                                 self.n_units, s)
@@ -202,32 +249,36 @@ def _parties(scenario: Scenario, parties: Sequence[str] | None) -> list[str]:
 
 def _unit_sums(paid: np.ndarray, events: LossEvents, first: int, unit: np.ndarray,
                n_units: int, sets: TailSets) -> np.ndarray:
-    """Per unit: Σ paid, Σ over the tail, Σ over the window, Σ over the tail of the squared
-    per-(simulation, unit) amounts; shape (4, units)."""
+    """Per unit: Σ w·paid, Σ over the tail of w·paid, Σ over the window of w·paid, and over
+    the tail Σ w²X² and Σ w²X of the per-(simulation, unit) amounts X; shape (5, units)."""
     sim = first + events.sim
+    weighted = paid * sets.weight[sim]
     in_tail, in_window = sets.tail[sim], sets.window[sim]
     keys = events.sim[in_tail] * n_units + unit[in_tail]
     cells, inverse = np.unique(keys, return_inverse=True)
     per_cell = np.bincount(inverse.ravel(), weights=paid[in_tail], minlength=cells.size)
+    cell_weight = sets.weight[first + cells // n_units]
     return np.stack([
-        np.bincount(unit, weights=paid, minlength=n_units),
-        np.bincount(unit, weights=paid * in_tail, minlength=n_units),
-        np.bincount(unit, weights=paid * in_window, minlength=n_units),
-        np.bincount(cells % n_units, weights=per_cell**2, minlength=n_units)])
+        np.bincount(unit, weights=weighted, minlength=n_units),
+        np.bincount(unit, weights=weighted * in_tail, minlength=n_units),
+        np.bincount(unit, weights=weighted * in_window, minlength=n_units),
+        np.bincount(cells % n_units, weights=(cell_weight * per_cell)**2, minlength=n_units),
+        np.bincount(cells % n_units, weights=cell_weight**2 * per_cell, minlength=n_units)])
 
 
 def _frame(parties: list[str], names: list[str], sums: np.ndarray, sets: list[TailSets],
            n_sims: int) -> pd.DataFrame:
     frames = []
     for j, (party, s) in enumerate(zip(parties, sets, strict=True)):
-        total, tail, near, squares = sums[j]
-        es = tail / s.k
-        variance = np.maximum(squares / s.k - es**2, 0.0) * s.k / max(s.k - 1, 1)
+        total, tail, near, squares, linear = sums[j]
+        es = tail / s.tail_weight
+        spread = squares - 2 * es * linear + es**2 * float(np.sum(s.weight[s.tail] ** 2))
+        variance = np.maximum(spread, 0.0) * s.k / max(s.k - 1, 1)
         frames.append(pd.DataFrame({
             "party": party, "unit": names, "EL": total / n_sims, "ES": es,
-            "ES_se": np.sqrt(variance / s.k),
+            "ES_se": np.sqrt(variance) / s.tail_weight,
             "ES_share": es / s.es if s.es > 0 else 0.0,
-            "VaR": near / s.m * s.var_scale}))
+            "VaR": near / s.window_weight * s.var_scale}))
     frame = pd.concat(frames, ignore_index=True)
     frame.attrs["totals"] = {p: {"ES": s.es, "VaR": s.var} for p, s in
                              zip(parties, sets, strict=True)}

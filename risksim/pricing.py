@@ -295,7 +295,7 @@ class _FeeTerms:
     discount_factor: float
     schedules: tuple[FeeSchedule, ...]
 
-    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+    def __call__(self, events: LossEvents, first: int, weights: np.ndarray | None) -> np.ndarray:
         paid = apply_rules(self.plan, events).paid[self.party]
         key = events.sim * self.n_tiers + self.tier[events.loan]
         size = events.n_sims * self.n_tiers

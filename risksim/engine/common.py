@@ -19,12 +19,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from risksim import progress
 from risksim.engine.backends import Backend, SerialBackend
-from risksim.engine.block import allocate, class_cells, draw_chunks
+from risksim.engine.block import allocate, class_cells, draw_chunks, draw_sampled_chunks
+from risksim.engine.importance import tail_sampling
 from risksim.engine.jobs import BlockRange
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.runner import run_job
@@ -35,10 +37,11 @@ from risksim.results import Result
 from risksim.rules.base import LossEvents
 from risksim.scenario.loader import Scenario
 
-BlockOutput = Callable[[LossEvents, int], np.ndarray]
-"""Outputs of one scenario from the events of a chunk of a block and the index of the
-chunk's first simulation in the run: per simulation, shape (n, k), or anything stacked along
-axis 0."""
+BlockOutput = Callable[[LossEvents, int, np.ndarray | None], np.ndarray]
+"""Outputs of one scenario from the events of a chunk of a block, the index of the chunk's
+first simulation in the run and, under importance sampling, the likelihood-ratio weight of
+each of the chunk's simulations (None otherwise): per simulation, shape (n, k), or anything
+stacked along axis 0."""
 
 
 def defaults_key(scenario: Scenario) -> str:
@@ -80,16 +83,19 @@ def shared_chunks(plans: Sequence[SimulationPlan], rng: np.random.Generator,
                        needs_principal=any(plan.needs_principal for plan in plans))
 
 
-def _check_plain(scenario: Scenario) -> None:
-    """Common random numbers here are plain Monte Carlo draws: a scenario that asks for
-    importance sampling or QMC is an error, never silently run another way."""
+def _check_plain(scenario: Scenario, sampled: bool = False) -> None:
+    """Common random numbers here are plain Monte Carlo draws (or, when ``sampled``, the
+    importance sampling the caller asked for): a scenario that asks for another way of
+    drawing is an error, never silently run another way."""
     settings = scenario.spec.simulation
-    for key, value in (("tail_level", settings.tail_level),
-                       ("qmc_replicates", settings.qmc_replicates)):
+    keys = (("qmc_replicates", settings.qmc_replicates),) + (
+        () if sampled else (("tail_level", settings.tail_level),))
+    for key, value in keys:
         if value is not None:
             raise InputError(f"{key} {value}: comparisons, sweeps, pricing and "
-                             "contributions run plain Monte Carlo on common random numbers; "
-                             "remove it", source=scenario.source, path=f"simulation.{key}")
+                             "contributions run plain Monte Carlo on common random numbers "
+                             "(contributions: importance sampling too); remove it",
+                             source=scenario.source, path=f"simulation.{key}")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -122,22 +128,34 @@ class CommonJob:
             plans = [self.plans[i] for i in members]
             for block in range(*blocks):
                 first = block * BLOCK_SIZE
-                for events in shared_chunks(plans, block_generator(self.seed, block),
-                                            block_size(self.n_sims, block)):
+                for events, weights in self._chunks(plans, block):
                     for i in members:
-                        stacked[i].append(self.outputs[i](events, first))
+                        stacked[i].append(self.outputs[i](events, first, weights))
                     first += events.n_sims
         return [np.concatenate(parts) for parts in stacked]
 
+    def _chunks(self, plans: list[SimulationPlan],
+                block: int) -> Iterator[tuple[LossEvents, np.ndarray | None]]:
+        """The chunks of block ``block`` shared by ``plans``, with their weights under
+        importance sampling (one plan then: its sampling draws as ``simulate`` does)."""
+        rng, n = block_generator(self.seed, block), block_size(self.n_sims, block)
+        if plans[0].sampling is None:
+            yield from ((events, None) for events in shared_chunks(plans, rng, n))
+            return
+        for events, log_weight in draw_sampled_chunks(plans[0], rng, self.seed, block, n):
+            yield events, np.exp(log_weight)
+
 
 def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_sims: int,
-               seed: int, backend: Backend | None = None) -> list[np.ndarray]:
+               seed: int, backend: Backend | None = None,
+               tail_level: float | None = None) -> list[np.ndarray]:
     """Each scenario's ``outputs`` over ``n_sims`` simulations, on common random numbers.
 
     Scenarios with the same :func:`defaults_key` share every chunk's events (drawn once);
     each group is drawn from ``seed``. Tasks (ranges of blocks) run on ``backend`` (default:
     this process); results are assembled in block order, so they are the same on every
-    backend.
+    backend. With ``tail_level`` (one scenario only), the draws are importance-sampled as
+    ``simulate(scenario, n_sims, seed, tail_level=tail_level)`` draws them.
 
     Returns
     -------
@@ -146,10 +164,14 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
     """
     groups: dict[str, list[int]] = {}
     for index, scenario in enumerate(scenarios):
-        _check_plain(scenario)
+        _check_plain(scenario, sampled=tail_level is not None)
         groups.setdefault(defaults_key(scenario), []).append(index)
-    job = CommonJob(tuple(scenario.plan for scenario in scenarios), tuple(outputs),
-                    tuple(tuple(members) for members in groups.values()), seed, n_sims)
+    plans = tuple(scenario.plan for scenario in scenarios)
+    if tail_level is not None:
+        assert len(plans) == 1, "importance sampling runs one scenario"
+        plans = (replace(plans[0], sampling=tail_sampling(plans[0], tail_level, seed)),)
+    job = CommonJob(plans, tuple(outputs), tuple(tuple(members) for members in groups.values()),
+                    seed, n_sims)
     with progress.bar(n_sims, f"{len(scenarios)} scenarios, common draws"):
         done = dict(run_job(backend or SerialBackend(), job, [(0, n_blocks(n_sims))]))
     tasks = sorted(done)
@@ -203,7 +225,7 @@ class _SharedAllocation:
     plan: SimulationPlan
     key: str
 
-    def __call__(self, events: LossEvents, first: int) -> np.ndarray:
+    def __call__(self, events: LossEvents, first: int, weights: np.ndarray | None) -> np.ndarray:
         return allocate(self.plan, events, self.shared.cells(self.plan, self.key, events))
 
 
