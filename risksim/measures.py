@@ -316,7 +316,7 @@ def summarize(
     el = _mean(x, z)
     sd = _standard_deviation(x, z)
     row = {"EL": el.value, "EL_se": el.se, "SD": sd.value, "SD_se": sd.se}
-    ordered = np.sort(x)
+    ordered = np.sort(x) if checked else x
     for name, level in zip(names, checked, strict=True):
         var = _value_at_risk(ordered, level, z, presorted=True)
         es = _expected_shortfall(ordered, level, z, presorted=True)
@@ -481,14 +481,13 @@ def weighted_summarize(losses: npt.ArrayLike, weights: npt.ArrayLike, levels: Se
     row = {"EL": el.value, "EL_se": el.se, "SD": sd, "SD_se": sd_se}
     order = np.argsort(x, kind="stable")
     ordered, ordered_w = x[order], w[order]
-    # beyond[j] = (1/N) Σ_{i > j} w_(i): the estimated P(L > L_(j)) (ties aside)
-    beyond = (np.cumsum(ordered_w[::-1])[::-1] - ordered_w) / n
+    beyond = _beyond(ordered_w)
     beyond_sq = (np.cumsum((ordered_w**2)[::-1])[::-1] - ordered_w**2) / n
     se = np.sqrt(np.maximum(beyond_sq - beyond**2, 0.0) / n)
     for level in (_level(level) for level in levels):
         name = f"{level:g}"
         tail = 1.0 - level + _CEIL_RTOL * level  # the slack of _rank, for level·N integer
-        j = _first(beyond <= tail, n)
+        j = _var_index(beyond, level)
         var = float(ordered[j])
         lower = float(ordered[_first(beyond - z * se <= tail, n)])
         upper = float(ordered[_first(beyond + z * se <= tail, n)])
@@ -498,6 +497,45 @@ def weighted_summarize(losses: npt.ArrayLike, weights: npt.ArrayLike, levels: Se
         row |= {f"VaR_{name}": var, f"VaR_{name}_lo": lower, f"VaR_{name}_hi": upper,
                 f"ES_{name}": es, f"ES_{name}_se": es_se}
     return row
+
+
+def weighted_rank(ordered_weights: npt.ArrayLike, level: float) -> int:
+    """The 1-based rank r of the weighted VaR at ``level`` among N losses sorted ascending.
+
+    r is the smallest rank with P̂(L > L_(r)) = (1/N) Σ_{i > r} w_(i) ≤ 1 − level, w_(i) the
+    weight of the i-th smallest loss (ties in the order of the sort), so that L_(r) is the
+    VaR of :func:`weighted_summarize`; with every w_i = 1, r = ⌈level·N⌉ as in
+    :func:`value_at_risk`.
+
+    Parameters
+    ----------
+    ordered_weights : array_like
+        Likelihood ratios w_(1), …, w_(N) ≥ 0 in the ascending order of their losses, 1-D.
+    level : float
+        Level in (0, 1).
+
+    Returns
+    -------
+    int
+        r, in 1..N.
+    """
+    w = np.asarray(ordered_weights, dtype=np.float64)
+    if w.ndim != 1 or w.size < 1:
+        raise ValueError(f"need a 1-D array of at least 1 weight, got shape {w.shape}")
+    return _var_index(_beyond(w), _level(level)) + 1
+
+
+def _beyond(ordered_w: np.ndarray) -> np.ndarray:
+    """beyond[j] = (1/N) Σ_{i > j} w_(i) (0-based j, weights in the ascending order of the
+    losses): the estimated P(L > L_(j)), ties aside."""
+    return (np.cumsum(ordered_w[::-1])[::-1] - ordered_w) / ordered_w.size
+
+
+def _var_index(beyond: np.ndarray, level: float) -> int:
+    """0-based index of the weighted VaR at ``level``: the first j with beyond[j] ≤ 1 − level
+    (with the slack of :func:`_rank`, for level·N an integer)."""
+    tail = 1.0 - level + _CEIL_RTOL * level
+    return _first(beyond <= tail, beyond.size)
 
 
 def weighted_mean(values: npt.ArrayLike, weights: npt.ArrayLike,

@@ -10,7 +10,7 @@ one unit, e.g. ``CNY m``. The same plots of a :class:`~risksim.results.Result` a
     risksim.plot.exceedance(result, level=0.99, ax=ax)
 
 Of a result: :func:`distribution` (histogram and smooth density per party),
-:func:`exceedance` (P(loss > x) on a log scale with VaR and ES marked and Wilson bands),
+:func:`exceedance` (P(loss > x) on a log scale with VaR and ES marked and error bands),
 :func:`tail_shares` (who pays in the tail: each party's share of the gross loss by quantile
 band of the gross loss), :func:`convergence` (a measure against the number of simulations,
 with its band). Of a result's timeline (``simulate(..., timeline=True)``, ``risksim run
@@ -19,10 +19,19 @@ simulations' own paths and its lowest cash) and :func:`npl_paths` (the lender's 
 ratio against its tolerance). Of several schemes: :func:`comparison` (from
 :func:`risksim.compare`). Of a sweep: :func:`tornado` (from :func:`risksim.sweep` with
 ``design="one_at_a_time"``).
+
+The plots of a result draw the model's distribution as :meth:`~risksim.Result.summary`,
+:meth:`~risksim.Result.exceedance` and :meth:`~risksim.Result.probabilities` report it. An
+importance-sampling run (``simulate(..., tail_level=...)``) draws from another distribution
+and carries the likelihood ratios w_i in ``result.weights``: every probability, quantile,
+average and band drawn then weights simulation i by w_i, e.g. P(loss > x) =
+(1/N) Σ w_i 1{L_i > x}; without importance sampling every w_i = 1. Under quasi-Monte Carlo
+the bands come from the replicates, as the reports' errors do.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -72,9 +81,14 @@ def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: 
                  ax: Axes | None = None) -> Axes:
     """Histogram of each party's loss over the horizon, with a smooth (kernel) density.
 
-    Bars show the share of simulations in each bin (the bins are common to every party);
-    the line is a Gaussian kernel density estimate scaled to the same bins. Losses above
-    ``upper`` (default: the largest 99.9% quantile of the parties shown) are left out.
+    Bars show the probability of each bin (the bins are common to every party),
+    P̂(a < L ≤ b) = (1/N) Σ w_i 1{a < L_i ≤ b} (the first bin includes a): the share of
+    simulations in it without importance sampling (w_i = 1), the likelihood-ratio weighted
+    share with it (``result.weights``), so the bars add up to (1/N) Σ w_i ≈ 1 over every
+    bin. The line is a Gaussian kernel density estimate, weighted by w_i (from every k-th
+    simulation, at most :data:`KDE_POINTS`), times the bin width and (1/N) Σ w_i, on the
+    bars' scale. Losses above ``upper`` (default: the largest 99.9% quantile of the parties
+    shown, weighted as :func:`~risksim.measures.weighted_rank`) are left out.
 
     Parameters
     ----------
@@ -94,24 +108,30 @@ def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: 
     ax = _axes(ax)
     chosen = _parties(result, parties, result.parties)
     values = {party: result.losses[party].to_numpy() for party in chosen}
+    weights = _weights(result)
+    n = len(result.losses)
     if upper is None:
-        upper = max(float(np.quantile(v, 0.999)) for v in values.values()) or 1.0
+        upper = max(_Ranked(v, weights).quantile(0.999) for v in values.values()) or 1.0
     lower = min(0.0, *(float(v.min()) for v in values.values()))
     edges = np.linspace(lower, upper, bins + 1)
     width = edges[1] - edges[0]
     grid = np.linspace(lower, upper, 400)
+    bar_weights = (np.ones(n) if weights is None else weights) / n  # w_i / N
+    mass = float(bar_weights.sum())
     for number, (party, losses) in enumerate(values.items()):
         color = f"C{number % 10}"
-        weights = np.full(losses.size, 1.0 / losses.size)
-        smooth = density and losses.std() > 0
-        ax.hist(losses, bins=list(edges), weights=weights, histtype="stepfilled", alpha=0.25,
-                color=color, ec=color, label=None if smooth else party)
+        sample, sample_weights = _kde_sample(losses, weights)
+        smooth = density and _spread(sample, sample_weights) > 0
+        ax.hist(losses, bins=list(edges), weights=bar_weights, histtype="stepfilled",
+                alpha=0.25, color=color, ec=color, label=None if smooth else party)
         if smooth:
-            ax.plot(grid, _kde(losses, grid) * width, color=color, lw=1.6, label=party)
+            ax.plot(grid, _kde(sample, sample_weights, grid) * width * mass, color=color,
+                    lw=1.6, label=party)
     money = _money_axis(ax.xaxis, upper, result.currency)
     ax.set_xlim(lower, upper)
     ax.set_xlabel(f"loss over the horizon ({money})")
-    ax.set_ylabel(f"share of simulations per {_amount(width, result.currency)}")
+    share = "share of simulations" if weights is None else "probability (weighted simulations)"
+    ax.set_ylabel(f"{share} per {_amount(width, result.currency)}")
     ax.yaxis.set_major_formatter(_percent())
     ax.set_title(_title(result, "Loss distribution"), fontsize=10)
     ax.legend(frameon=False)
@@ -123,13 +143,20 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
                ax: Axes | None = None) -> Axes:
     """Exceedance curve P(loss > x) of each party on a log scale, VaR and ES marked.
 
-    Each curve carries its band at ``confidence``: the Wilson score interval of the share
-    p = k/N of simulations above x, or for a quasi-Monte Carlo result (R replicates, N ≥ 2R)
-    p ± z·sd(p_1, …, p_R)/√R clipped to [0, 1], p_r the share in replicate r alone (the
-    errors of :meth:`risksim.Result.exceedance`). VaR at ``level`` is marked where
-    the curve crosses 1 − level (a dotted horizontal line), ES by a diamond on the curve at
-    x = ES; the markers are lines labelled ``"<party> VaR 99%"`` and ``"<party> ES 99%"``
-    whose single point sits at x = VaR (resp. ES), in money.
+    The curve is p(x) = (1/N) Σ w_i 1{L_i > x}: the share of simulations above x, weighted
+    by the likelihood ratios w_i of an importance-sampling run (``result.weights``; w_i = 1
+    otherwise), drawn at thresholds spread evenly on the log scale of p. Each curve carries
+    its band at ``confidence``, the errors of :meth:`risksim.Result.exceedance`:
+
+    * plain Monte Carlo: the Wilson score interval of the share p = k/N;
+    * importance sampling: p ± z·se clipped to [0, 1], se = sd(w_i 1{L_i > x})/√N;
+    * quasi-Monte Carlo (R replicates, N ≥ 2R): p ± z·sd(p_1, …, p_R)/√R clipped to
+      [0, 1], p_r the (weighted) share of replicate r's simulations alone.
+
+    VaR at ``level`` is marked where the curve crosses 1 − level (a dotted horizontal line),
+    ES by a diamond on the curve at x = ES, both the (weighted) values of
+    :meth:`risksim.Result.summary`; the markers are lines labelled ``"<party> VaR 99%"`` and
+    ``"<party> ES 99%"`` whose single point sits at x = VaR (resp. ES), in money.
 
     Parameters
     ----------
@@ -149,31 +176,39 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     level = _level(result, level)
     z = _z(confidence)
     n = len(result.losses)
+    weights = _weights(result)
     labels = _replicate_labels(result, n)
-    right = 0.0
+    marked = _summary(result, chosen, [level], confidence)
+    right, bottom = 0.0, 1.0 / n
     for party in chosen:
         losses = result.losses[party].to_numpy()
-        x = np.sort(losses)
-        thresholds, counts = _exceedance_points(x)
-        p = counts / n
-        if labels is None:
-            low, high = _wilson(counts, n, z)
+        ranked = _Ranked(losses, weights)
+        thresholds = ranked.thresholds(EXCEEDANCE_POINTS)
+        p = ranked.probability(thresholds)
+        if labels is not None:
+            low, high = _replicate_exceedance_bands(losses, weights, labels, thresholds, p,
+                                                    confidence)
+        elif weights is None:
+            low, high = _wilson(ranked.count_above(thresholds), n, z)
         else:
-            low, high = _replicate_exceedance_bands(losses, labels, thresholds, p, confidence)
+            se = ranked.standard_error(thresholds)
+            low, high = np.maximum(p - z * se, 0.0), np.minimum(p + z * se, 1.0)
         (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
         color = curve.get_color()
         ax.fill_between(thresholds, low, high, color=color, alpha=0.2, lw=0)
-        var = measures.value_at_risk(x, level).value
-        es = measures.expected_shortfall(x, level).value
-        tail = int(np.count_nonzero(x > es)) / n
+        var, es = (float(value) for value in
+                   marked.loc[party, [f"VaR_{level:g}", f"ES_{level:g}"]].to_numpy(float))
+        lowest = float(p[-1]) if p.size else 1.0 / n
+        tail = float(ranked.probability(np.array([es]))[0]) or lowest
         ax.plot([var], [1 - level], "o", color=color, ms=6,
                 label=f"{party} VaR {_pct(level)}")
-        ax.plot([es], [max(tail, 1 / n)], "D", color=color, ms=6, mfc="white",
+        ax.plot([es], [tail], "D", color=color, ms=6, mfc="white",
                 label=f"{party} ES {_pct(level)}")
-        right = max(right, float(thresholds[-1]), es)
+        right = max(right, float(thresholds[-1]) if thresholds.size else 0.0, es)
+        bottom = min(bottom, lowest, tail)
     ax.axhline(1 - level, color="0.4", ls=":", lw=1, label=f"1 - {_pct(level)}")
     ax.set_yscale("log")
-    ax.set_ylim(0.5 / n, 1.0)
+    ax.set_ylim(0.5 * bottom, 1.0)
     ax.set_xlim(0.0, right * 1.02 or 1.0)
     money = _money_axis(ax.xaxis, right, result.currency)
     ax.set_xlabel(f"loss over the horizon ({money})")
@@ -190,8 +225,14 @@ def tail_shares(result: Result, *, parties: Sequence[str] | None = None,
     """Who pays in the tail: each party's share of the gross loss, by quantile band.
 
     Simulations are ranked by gross loss and cut into bands of quantiles (default 0, 0.5,
-    0.9 and the result's levels); in each band a stacked bar shows Σ party loss ÷ Σ gross
-    loss over its simulations, so the bars of a conserving scheme reach 1.
+    0.9 and the result's levels): the band (a, b] holds the simulations ranked after the
+    gross VaR at a and up to the VaR at b, the VaR of :meth:`risksim.Result.summary`
+    (:func:`~risksim.measures.weighted_rank`: the r-th smallest loss with r the smallest
+    rank such that (1/N) Σ_{i > r} w_(i) ≤ 1 − a; r = ⌈a·N⌉ without importance sampling,
+    w_i = 1), the band from 0 starting at the smallest loss. In each band a stacked bar
+    shows the party's weighted share Σ w_i L_i^party ÷ Σ w_i L_i^gross over its simulations
+    (w_i the likelihood ratios of an importance-sampling run, else 1), so the bars of a
+    conserving scheme reach 1.
 
     Parameters
     ----------
@@ -211,17 +252,17 @@ def tail_shares(result: Result, *, parties: Sequence[str] | None = None,
         raise InputError(f"bands {list(bands or [])}: expected quantiles in [0, 1]",
                          path="bands")
     gross = result.losses["gross"].to_numpy()
-    order = np.argsort(gross, kind="stable")
-    n = gross.size
-    cuts = [min(n, math.ceil(edge * n - 1e-9 * n)) for edge in edges]
+    ranked = _Ranked(gross, _weights(result))
+    cuts = [ranked.rank(edge) for edge in edges]
     labels, gross_sums, sums = [], [], []
     for (lo, hi), (a, b) in zip(_pairs(edges), _pairs(cuts), strict=True):
         if b <= a:
             continue
-        rows = order[a:b]
+        rows, weights = ranked.order[a:b], ranked.weights[a:b]
         labels.append(f"{100 * lo:g}–{100 * hi:g}")
-        gross_sums.append(float(gross[rows].sum()))
-        sums.append([float(result.losses[party].to_numpy()[rows].sum()) for party in chosen])
+        gross_sums.append(float((weights * gross[rows]).sum()))
+        sums.append([float((weights * result.losses[party].to_numpy()[rows]).sum())
+                     for party in chosen])
     totals = np.asarray(gross_sums)
     shares = np.divide(np.asarray(sums).T, totals, out=np.zeros((len(chosen), len(labels))),
                        where=totals > 0)
@@ -244,6 +285,11 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
                 points: int = 40, confidence: float = 0.95, ax: Axes | None = None) -> Axes:
     """A measure estimated from the first n simulations, against n, with its band.
 
+    At each n the value and band are those :meth:`risksim.Result.summary` reports from the
+    first n simulations alone: weighted by the likelihood ratios w_i of an
+    importance-sampling run (EL = (1/n) Σ w_i L_i, se = sd(w_i L_i)/√n; VaR and ES of
+    :func:`~risksim.measures.weighted_summarize`), unweighted otherwise.
+
     Parameters
     ----------
     result : Result
@@ -256,23 +302,24 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
     points : int
         Number of values of n, spread evenly on a log scale from 100 (or less) to N.
     confidence : float
-        Confidence of the band (the estimate's own: normal for EL, SD and ES,
-        order-statistic for VaR). For a quasi-Monte Carlo result (R replicates) the band of
-        each n ≥ 2R is θ̂ ± z·sd(θ̂_1, …, θ̂_R)/√R instead, θ̂_r the measure on replicate r's
-        simulations among the first n (the errors of :meth:`risksim.Result.summary`).
+        Confidence of the band (the estimate's own: θ̂ ± z·se for EL, SD and ES; for VaR
+        the order-statistic interval, or under importance sampling the losses at which
+        the weighted exceedance probability is within z·se of 1 − level). For a
+        quasi-Monte Carlo result (R replicates) the band of each n ≥ 2R is
+        θ̂ ± z·sd(θ̂_1, …, θ̂_R)/√R instead, θ̂_r the measure on replicate r's simulations
+        among the first n (the errors of :meth:`risksim.Result.summary`).
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     """
     ax = _axes(ax)
     (party,) = _parties(result, [party], list(result.losses.columns))
     measure = measure or f"ES_{_level(result, None):g}"
-    estimate = _estimator(measure)
-    losses = result.losses[party].to_numpy()
-    n = losses.size
+    levels, band = _measure_columns(measure, _z(confidence))
+    n = len(result.losses)
     sizes = np.unique(np.geomspace(min(100, n), n, points).round().astype(int))
     sizes = sizes[sizes >= 2]
-    rows = [_estimate_first(losses[:size], estimate, _replicate_labels(result, int(size)),
-                            confidence) for size in sizes]
+    rows = [band(_summary(result, [party], levels, confidence, int(size)).loc[party])
+            for size in sizes]
     values = np.array([r.value for r in rows])
     ax.plot(sizes, values, lw=1.6, marker=".", label=f"{party} {measure_label(measure)}")
     ax.fill_between(sizes, [r.lower for r in rows], [r.upper for r in rows], alpha=0.2, lw=0,
@@ -767,23 +814,121 @@ def _tolerance_label(result: Result, timeline: TimelineResult, threshold: float)
     return label
 
 
-def _kde(losses: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Gaussian kernel density of ``losses`` (every k-th, at most KDE_POINTS) on ``grid``."""
+def _weights(result: Result) -> np.ndarray | None:
+    """The likelihood-ratio weights w_i of an importance-sampling result, else None."""
+    return None if result.weights is None else result.weights.to_numpy(dtype=np.float64)
+
+
+def _summary(result: Result, columns: Sequence[str], levels: list[float], confidence: float,
+             n: int | None = None) -> pd.DataFrame:
+    """``result.summary(levels, confidence)`` of ``columns`` from the first ``n`` simulations
+    (default: all): weighted, with quasi-Monte Carlo errors, as the result reports it."""
+    from dataclasses import replace
+
+    losses = result.losses[list(columns)].iloc[slice(n)]
+    weights = None if result.weights is None else result.weights.iloc[slice(n)]
+    return replace(result, losses=losses, weights=weights).summary(levels, confidence)
+
+
+class _Ranked:
+    """One column's losses ranked ascending with their weights: the (weighted) empirical
+    distribution P̂(L > x) = (1/N) Σ w_i 1{L_i > x}, w_i = 1 without importance sampling.
+
+    Attributes
+    ----------
+    losses, weights : numpy.ndarray
+        Losses in ascending order and their weights (ties in simulation order).
+    order : numpy.ndarray
+        The simulations in that order (a stable argsort).
+    """
+
+    def __init__(self, losses: np.ndarray, weights: np.ndarray | None) -> None:
+        self.n = losses.size
+        self._values = losses
+        if weights is None:  # a sort, faster than the argsort, which waits until asked
+            self.losses, self.weights = np.sort(losses), np.ones(self.n)
+        else:
+            self.losses = losses[self.order]
+            self.weights = np.asarray(weights, dtype=np.float64)[self.order]
+        reversed_weights = self.weights[::-1]
+        # Σ of the k largest losses' weights (and squared weights), k = 0, …, N: exact
+        # integers k without importance sampling
+        self._mass = np.concatenate([[0.0], np.cumsum(reversed_weights)])
+        self._square = np.concatenate([[0.0], np.cumsum(reversed_weights**2)])
+
+    @functools.cached_property
+    def order(self) -> np.ndarray:
+        """The simulations in ascending order of loss (stable: ties in simulation order)."""
+        return np.argsort(self._values, kind="stable")
+
+    def count_above(self, thresholds: np.ndarray) -> np.ndarray:
+        """#{i : L_i > x} for each threshold x."""
+        return self.n - np.searchsorted(self.losses, thresholds, side="right")
+
+    def probability(self, thresholds: np.ndarray) -> np.ndarray:
+        """p(x) = (1/N) Σ w_i 1{L_i > x} for each threshold x."""
+        return self._mass[self.count_above(thresholds)] / self.n
+
+    def standard_error(self, thresholds: np.ndarray) -> np.ndarray:
+        """sd(w_i 1{L_i > x})/√N (sample sd, ddof = 1) for each threshold x: the error of
+        :meth:`probability` (as :func:`~risksim.measures.weighted_mean`)."""
+        k = self.count_above(thresholds)
+        mass, n = self._mass[k], self.n
+        variance = np.maximum(self._square[k] - mass * mass / n, 0.0) / (n - 1)
+        return np.sqrt(variance / n)
+
+    def thresholds(self, points: int) -> np.ndarray:
+        """About ``points`` thresholds, losses whose exceedance probability p is spread
+        evenly on a log scale from the smallest positive p up (with min(0, L_(1)) first);
+        thresholds nothing exceeds (p = 0) are dropped."""
+        positive = np.flatnonzero(self._mass > 0)
+        if positive.size == 0:
+            return np.empty(0)
+        targets = np.geomspace(self._mass[positive[0]], self._mass[-1], points)
+        top = np.unique(np.minimum(np.searchsorted(self._mass, targets), self.n))
+        thresholds = np.unique(np.concatenate([[min(0.0, self.losses[0])],
+                                               self.losses[self.n - top]]))
+        return thresholds[self.probability(thresholds) > 0]
+
+    def rank(self, level: float) -> int:
+        """How many simulations rank at or below the (weighted) ``level``-quantile: 0 at
+        level 0, N at 1, else r of :func:`~risksim.measures.weighted_rank`."""
+        if level <= 0:
+            return 0
+        if level >= 1:
+            return self.n
+        return measures.weighted_rank(self.weights, level)
+
+    def quantile(self, level: float) -> float:
+        """The (weighted) ``level``-quantile, L_(r) with r = :meth:`rank` (the VaR of
+        :func:`~risksim.measures.weighted_summarize`), 0 < level < 1."""
+        return float(self.losses[self.rank(level) - 1])
+
+
+def _kde_sample(losses: np.ndarray, weights: np.ndarray | None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every k-th loss (and weight), at most KDE_POINTS: what the smooth density is fit to."""
+    step = max(1, losses.size // KDE_POINTS)
+    return losses[::step], None if weights is None else weights[::step]
+
+
+def _spread(sample: np.ndarray, weights: np.ndarray | None) -> float:
+    """The (weighted) variance of ``sample``; 0 when it has no spread or no weight."""
+    if weights is None:
+        return float(sample.var())
+    total = float(weights.sum())
+    if total <= 0:
+        return 0.0
+    mean = float(weights @ sample) / total
+    return float(weights @ np.square(sample - mean)) / total
+
+
+def _kde(sample: np.ndarray, weights: np.ndarray | None, grid: np.ndarray) -> np.ndarray:
+    """Gaussian kernel density of ``sample`` (weighted by ``weights``) on ``grid``; it
+    integrates to 1."""
     from scipy.stats import gaussian_kde
 
-    step = max(1, losses.size // KDE_POINTS)
-    return np.asarray(gaussian_kde(losses[::step])(grid))
-
-
-def _exceedance_points(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Thresholds (the k-th largest losses, k spread on a log scale) and the number of
-    losses above each; ``x`` ascending. Thresholds nothing exceeds are dropped."""
-    n = x.size
-    ks = np.unique(np.geomspace(1, n, EXCEEDANCE_POINTS).round().astype(int))
-    thresholds = np.unique(np.concatenate([[min(0.0, x[0])], x[n - ks]]))
-    counts = n - np.searchsorted(x, thresholds, side="right")
-    keep = counts > 0
-    return thresholds[keep], counts[keep]
+    return np.asarray(gaussian_kde(sample, weights=weights)(grid))
 
 
 def _wilson(counts: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -802,49 +947,49 @@ def _replicate_labels(result: Result, n: int) -> np.ndarray | None:
     return replicate_labels(n, qmc_replicates(result.metadata))
 
 
-def _replicate_exceedance_bands(losses: np.ndarray, labels: np.ndarray, thresholds: np.ndarray,
-                                p: np.ndarray, confidence: float
-                                ) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds p ± z·sd(p_1, …, p_R)/√R in [0, 1] at each threshold, p_r the share of
-    replicate r's losses above it (:func:`risksim.measures.replicate_estimate`)."""
+def _replicate_exceedance_bands(losses: np.ndarray, weights: np.ndarray | None,
+                                labels: np.ndarray, thresholds: np.ndarray, p: np.ndarray,
+                                confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds p ± z·sd(p_1, …, p_R)/√R in [0, 1] at each threshold x, p_r = (1/N_r)
+    Σ_{i in r} w_i 1{L_i > x} the (weighted) share of replicate r's N_r losses above it
+    (:func:`risksim.measures.replicate_estimate`)."""
     shares = []
     for r in range(int(labels.max()) + 1):
-        own = np.sort(losses[labels == r])
-        shares.append((own.size - np.searchsorted(own, thresholds, side="right")) / own.size)
+        member = labels == r
+        own = _Ranked(losses[member], None if weights is None else weights[member])
+        shares.append(own.probability(thresholds))
     per_replicate = np.array(shares)
     bands = [measures.replicate_estimate(float(value), per_replicate[:, j], confidence,
                                          (0.0, 1.0)) for j, value in enumerate(p)]
     return np.array([b.lower for b in bands]), np.array([b.upper for b in bands])
 
 
-def _estimate_first(losses: np.ndarray, estimate: Any, labels: np.ndarray | None,
-                    confidence: float) -> measures.Estimate:
-    """``estimate`` of ``losses`` (the first n simulations), its band from the replicates
-    when ``labels`` gives them."""
-    full = estimate(losses, confidence)
-    if labels is None:
-        return full
-    replicate_values = [estimate(losses[labels == r], confidence).value
-                        for r in range(int(labels.max()) + 1)]
-    return measures.replicate_estimate(full.value, replicate_values, confidence)
-
-
-def _estimator(measure: str) -> Any:
-    """The function (losses, confidence) -> Estimate that computes ``measure``."""
-    if measure == "EL":
-        return measures.mean
-    if measure == "SD":
-        return measures.standard_deviation
+def _measure_columns(measure: str, z: float) -> tuple[list[float], Any]:
+    """The levels :meth:`~risksim.Result.summary` needs for ``measure`` and the function
+    that reads the measure's Estimate (value and band) from a summary row: θ̂ ± z·se for
+    EL, SD and ES, [VaR_lo, VaR_hi] for VaR."""
     kind, _, level = measure.partition("_")
     try:
         value = float(level)
     except ValueError:
         value = math.nan
-    if kind in ("VaR", "ES") and 0 < value < 1:
-        function = measures.value_at_risk if kind == "VaR" else measures.expected_shortfall
-        return lambda losses, confidence: function(losses, value, confidence)
-    raise InputError(f"unknown measure '{measure}'; expected EL, SD, VaR_<level> or "
-                     "ES_<level>, e.g. ES_0.99", path="measure")
+    if measure in ("EL", "SD"):
+        levels, key = [], measure
+    elif kind in ("VaR", "ES") and 0 < value < 1:
+        levels, key = [value], f"{kind}_{value:g}"
+    else:
+        raise InputError(f"unknown measure '{measure}'; expected EL, SD, VaR_<level> or "
+                         "ES_<level>, e.g. ES_0.99", path="measure")
+
+    def band(row: pd.Series) -> measures.Estimate:
+        estimate = float(row[key])
+        if kind == "VaR":
+            lower, upper = float(row[f"{key}_lo"]), float(row[f"{key}_hi"])
+            return measures.Estimate(estimate, (upper - lower) / (2 * z), lower, upper)
+        se = float(row[f"{key}_se"])
+        return measures.Estimate(estimate, se, estimate - z * se, estimate + z * se)
+
+    return levels, band
 
 
 def _comparison_table(data: Comparison | pd.DataFrame,

@@ -115,7 +115,8 @@ class Result(RunMetadata):
     weights : pandas.Series or None
         Importance-sampling runs: the likelihood-ratio weight of each simulation (the model's
         density over the sampling density of its draws). Every measure, error band and
-        probability of the result weights the simulations by it; None for plain runs.
+        probability of the result weights the simulations by it, and so does every plot of
+        it (:mod:`risksim.plot`); None for plain runs.
     timeline : TimelineResult or None
         Dated cash flows and the lender's monthly NPL ratio (``simulate(...,
         timeline=True)``); None otherwise.

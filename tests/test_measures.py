@@ -98,6 +98,26 @@ def test_guarded_ceiling_huge_n() -> None:
             assert measures._rank(level, n) == math.ceil(Fraction(repr(level)) * n)
 
 
+@pytest.mark.parametrize("n", [7, 100, 12_345, 100_000])
+@pytest.mark.parametrize("level", [0.1, 0.5, 0.9, 0.99, 0.999])
+def test_weighted_rank_at_unit_weights_is_the_guarded_ceiling(n: int, level: float) -> None:
+    assert measures.weighted_rank(np.ones(n), level) == math.ceil(Fraction(repr(level)) * n)
+
+
+def test_weighted_rank_hand_worked_and_the_var_it_picks() -> None:
+    # Weights 0.5, 0.5, 1, 2 of the losses in ascending order, N = 4: the mass beyond rank
+    # r, (1/N) Σ_{i > r} w_(i), is 0.875, 0.75, 0.5, 0 for r = 1..4.
+    weights = [0.5, 0.5, 1.0, 2.0]
+    assert [measures.weighted_rank(weights, level) for level in (0.1, 0.2, 0.25, 0.5, 0.9)] == [
+        1, 2, 2, 3, 4]
+    rng = np.random.default_rng(4)
+    losses, w = rng.exponential(1.0, 2_000), rng.exponential(1.0, 2_000)
+    order = np.argsort(losses, kind="stable")
+    for level in (0.5, 0.95, 0.99):
+        row = measures.weighted_summarize(losses, w, [level])
+        assert row[f"VaR_{level:g}"] == losses[order][measures.weighted_rank(w[order], level) - 1]
+
+
 def test_partition_and_sort_agree_with_ties() -> None:
     rng = np.random.default_rng(11)
     losses = rng.integers(0, 50, size=5_001).astype(np.float64)  # many ties

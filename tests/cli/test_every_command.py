@@ -123,6 +123,18 @@ def test_plot_every_kind_of_a_saved_result(tmp_path: Path, kind: str) -> None:
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_every_kind_of_a_saved_importance_sampled_run(tmp_path: Path) -> None:
+    # The saved weights come back with the result, so the plots are the weighted ones.
+    out = tmp_path / "run"
+    invoke("run", WANGCHENG, "--sims", "2000", "--tail-level", "0.99", "--out", str(out), "-q")
+    assert (out / "weights.csv").is_file()
+    for kind in ("distribution", "exceedance", "tail-shares", "convergence"):
+        image = tmp_path / f"{kind}.png"
+        assert invoke("plot", str(out), "--kind", kind, "-o",
+                      str(image)).stdout == f"wrote {image}\n"
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_plot_cash_and_npl_paths_of_a_saved_timeline(tmp_path: Path) -> None:
     scenario = tmp_path / "dated.yaml"
     scenario.write_text(yaml.safe_dump(timeline_mapping()))

@@ -17,11 +17,18 @@ from matplotlib.collections import PolyCollection
 
 import risksim
 import risksim.plot as rp
+from risksim import measures
 from risksim.errors import InputError
+from risksim.models.analytic import finite_pool_default_pmf
 from tests.builders import ROOT, scenario_mapping, segment, timeline_mapping
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
 N_DATED = 300
+POOL = {"n_loans": 300, "pd": 0.02, "rho": 0.2}
+"""A homogeneous pool of loans of 1 with LGD 1: the gross loss is the number of defaults,
+whose exact distribution is :func:`finite_pool_default_pmf`."""
+N_SAMPLED = 4_000
+Z = measures._z(0.95)
 
 
 @pytest.fixture(autouse=True)
@@ -338,3 +345,190 @@ def test_a_saved_timeline_draws_the_same(dated: risksim.Result, tmp_path: Path) 
             np.testing.assert_allclose(np.asarray(new.get_xydata()),
                                        np.asarray(old.get_xydata()), rtol=1e-12)
         np.testing.assert_allclose(_band_edges(after), _band_edges(before), rtol=1e-12)
+
+
+# --- importance-sampled results: every plot shows the weighted (model) distribution ---------
+
+
+def _pool_scenario(**segment_options: object) -> risksim.Scenario:
+    """:data:`POOL`, a guarantor paying 40% of each loss and the bank the rest (segment
+    options replace the pool's, e.g. a random LGD)."""
+    options = {"pd": POOL["pd"], **segment_options}
+    layers = [{"party": "guarantor", "share_of_loss": 0.4}, {"party": "bank", "residual": True}]
+    if "annual_budget" in options:
+        layers[0]["annual_budget"] = options.pop("annual_budget")
+    return risksim.load_scenario(scenario_mapping(
+        [segment("pool", int(POOL["n_loans"]), **options)],  # type: ignore[arg-type]
+        correlation=POOL["rho"], layers=layers))
+
+
+@pytest.fixture(scope="module")
+def sampled() -> risksim.Result:
+    """An importance-sampling run of the pool, aimed at its 99% tail."""
+    result = risksim.simulate(_pool_scenario(), n_sims=N_SAMPLED, seed=5, tail_level=0.99)
+    assert result.weights is not None
+    return result
+
+
+def _exact_exceedance(thresholds: np.ndarray) -> np.ndarray:
+    """P(D > x) of the pool's number of defaults D, exactly."""
+    pmf = finite_pool_default_pmf(int(POOL["n_loans"]), POOL["pd"], POOL["rho"])
+    above = np.append(pmf[::-1].cumsum()[::-1][1:], 0.0)  # above[k] = P(D > k)
+    return above[np.floor(thresholds).astype(int)]
+
+
+def test_the_exceedance_curve_of_an_importance_sampled_run_is_the_weighted_one(
+        sampled: risksim.Result, tmp_path: Path) -> None:
+    # The curve, its band and the markers are what the result reports, weighted by the
+    # likelihood ratios: Result.exceedance (p = (1/N) Σ w_i 1{L_i > x}, p ± z·sd(w_i 1{L_i >
+    # x})/√N) and summary()'s weighted VaR and ES. The plain share of simulations above x,
+    # the sampling distribution's, is what the old code drew.
+    ax = sampled.plot.exceedance(parties=["gross", "guarantor"], level=0.99)
+    summary = sampled.summary(levels=[0.99])
+    for number, party in enumerate(("gross", "guarantor")):
+        curve = _line(ax, party)
+        thresholds, p = curve.get_xdata(), curve.get_ydata()
+        reported = sampled.exceedance(thresholds).query("party == @party")
+        np.testing.assert_allclose(p, reported["probability"], rtol=1e-9)
+        band = ax.collections[number]
+        for threshold, lower, upper in zip(thresholds[::20], reported["lower"][::20],
+                                           reported["upper"][::20], strict=True):
+            assert _vertical_extent(band, threshold) == pytest.approx((lower, upper),
+                                                                      rel=1e-9)
+        assert _line(ax, f"{party} VaR 99%").get_xdata()[0] == summary.loc[party, "VaR_0.99"]
+        es = _line(ax, f"{party} ES 99%")
+        assert es.get_xdata()[0] == summary.loc[party, "ES_0.99"]
+        assert es.get_ydata()[0] == pytest.approx(float(sampled.exceedance(
+            [es.get_xdata()[0]]).query("party == @party")["probability"].iloc[0]), rel=1e-9)
+    # importance sampling reaches probabilities far below 1/N; the axis shows them
+    lowest = _line(ax, "gross").get_ydata().min()
+    assert lowest < 0.01 / N_SAMPLED and ax.get_ylim()[0] <= lowest
+    _saved(ax, tmp_path, "exceedance_weighted")
+
+
+def test_the_weighted_exceedance_curve_finds_the_model_tail(sampled: risksim.Result) -> None:
+    # At the pool's exact 99.9% quantile of the number of defaults, the plotted curve is
+    # the exact P(D > x) within 4 of its standard errors, and agrees with a plain run of
+    # 10x the simulations within 4 combined standard errors. The unweighted share of the
+    # importance sample (what the old plot drew) is tens of standard errors off.
+    curve = _line(sampled.plot.exceedance(parties=["gross"]), "gross")
+    thresholds = curve.get_xdata()
+    target = float(np.flatnonzero(_exact_exceedance(np.arange(POOL["n_loans"] + 1)) <= 1e-3)[0])
+    assert target in thresholds
+    plotted = float(curve.get_ydata()[np.flatnonzero(thresholds == target)[0]])
+    exact = float(_exact_exceedance(np.array([target]))[0])
+    se = float(sampled.exceedance([target]).query("party == 'gross'")["se"].iloc[0])
+    assert 0 < se < exact / 5  # far tighter than plain sampling's √(p(1 − p)/N) ≈ p/2
+    assert abs(plotted - exact) <= 4 * se
+    plain = risksim.simulate(_pool_scenario(), n_sims=10 * N_SAMPLED, seed=6)
+    assert plain.weights is None
+    reference = plain.exceedance([target]).query("party == 'gross'").iloc[0]
+    combined = float(np.hypot(se, reference["se"]))
+    assert abs(plotted - reference["probability"]) <= 4 * combined
+    unweighted = float((sampled.losses["gross"].to_numpy() > target).mean())
+    unweighted_se = np.sqrt(unweighted * (1 - unweighted) / N_SAMPLED)
+    assert abs(unweighted - reference["probability"]) > 20 * np.hypot(unweighted_se,
+                                                                      reference["se"])
+
+
+def _bar_heights(ax: plt.Axes, bins: int) -> np.ndarray:
+    """The bar heights of the first stepfilled histogram: the outline runs (x0, 0), (x0,
+    h0), (x1, h0), (x1, h1), …"""
+    vertices = ax.patches[0].get_xy()
+    return np.asarray(vertices[1:2 * bins:2, 1], dtype=np.float64)
+
+
+def test_the_histogram_of_an_importance_sampled_run_is_weighted(sampled: risksim.Result
+                                                                ) -> None:
+    # Bars: (1/N) Σ w_i 1{L_i in bin}, adding up to (1/N) Σ w_i over every loss; the line:
+    # the weighted kernel density times the bin width and that mass.
+    gross = sampled.losses["gross"].to_numpy()
+    assert sampled.weights is not None
+    weights = sampled.weights.to_numpy()
+    mass = weights.sum() / N_SAMPLED
+    assert abs(mass - 1) > 1e-3  # so the sum below tells weighted bars from shares
+    bins = 30
+    ax = rp.distribution(sampled, parties=["gross"], bins=bins, upper=float(gross.max()))
+    heights = _bar_heights(ax, bins)
+    assert heights.sum() == pytest.approx(mass, rel=1e-6)
+    expected, edges = np.histogram(gross, bins=bins, range=(0.0, gross.max()),
+                                   weights=weights / N_SAMPLED)
+    np.testing.assert_allclose(heights, expected, rtol=1e-6, atol=1e-12)
+    from scipy.stats import gaussian_kde
+
+    line = _line(ax, "gross")
+    density = gaussian_kde(gross, weights=weights)(line.get_xdata())
+    np.testing.assert_allclose(line.get_ydata(), density * (edges[1] - edges[0]) * mass,
+                               rtol=1e-9)
+    assert ax.get_ylabel().startswith("probability")
+
+
+def test_convergence_of_an_importance_sampled_run_is_the_weighted_estimate(
+        sampled: risksim.Result) -> None:
+    # At each n: the weighted mean of the first n losses, (1/n) Σ w_i L_i, ± z·sd(w_i L_i)/√n;
+    # at N, summary()'s weighted VaR.
+    ax = sampled.plot.convergence(measure="EL", points=8)
+    line = _line(ax, "gross EL")
+    (band,) = ax.collections
+    assert sampled.weights is not None
+    gross, weights = sampled.losses["gross"].to_numpy(), sampled.weights.to_numpy()
+    for n, value in zip(line.get_xdata(), line.get_ydata(), strict=True):
+        est = measures.weighted_mean(gross[:n], weights[:n])
+        assert value == pytest.approx(est.value, rel=1e-12)
+        assert _vertical_extent(band, n) == pytest.approx((est.lower, est.upper), rel=1e-9)
+    assert line.get_ydata()[-1] == pytest.approx(sampled.summary().loc["gross", "EL"],
+                                                 rel=1e-12)
+    var = _line(sampled.plot.convergence(measure="VaR_0.99", points=4), "gross VaR 99%")
+    assert var.get_ydata()[-1] == sampled.summary().loc["gross", "VaR_0.99"]
+
+
+def test_tail_shares_of_an_importance_sampled_run_use_the_weighted_tail() -> None:
+    # A guarantor paying 40% of each loss up to 8 a year: its share of the gross loss falls
+    # in the tail. The band above the 99% quantile holds the simulations above summary()'s
+    # weighted VaR 99% (a continuous LGD: no ties), each weighted by w_i.
+    result = risksim.simulate(_pool_scenario(lgd={"beta": {"mean": 0.5, "sd": 0.2}},
+                                             annual_budget=8.0),
+                              n_sims=3_000, seed=5, tail_level=0.99)
+    assert result.weights is not None
+    ax = result.plot.tail_shares(parties=["guarantor"], bands=[0.9, 0.99])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0–90", "90–99", "99–100"]
+    heights = [bar.get_height() for bar in ax.patches]
+    gross, weights = result.losses["gross"].to_numpy(), result.weights.to_numpy()
+    guarantor = result.losses["guarantor"].to_numpy()
+    var = result.summary(levels=[0.9, 0.99]).loc["gross"]
+    tail = gross > var["VaR_0.99"]
+    middle = (gross > var["VaR_0.9"]) & ~tail
+    for rows, height in ((middle, heights[1]), (tail, heights[2])):
+        expected = (weights[rows] * guarantor[rows]).sum() / (weights[rows] * gross[rows]).sum()
+        assert height == pytest.approx(expected, rel=1e-9)
+    assert heights[2] < 0.35  # the budget binds in the tail
+
+
+def test_bands_of_an_importance_sampled_qmc_result_come_from_its_weighted_replicates(
+        ) -> None:
+    # Quasi-Monte Carlo and importance sampling at once: the band at each threshold is
+    # p ± z·sd(p_1, …, p_R)/√R, p_r the weighted share of replicate r (Result.exceedance).
+    both = risksim.simulate(_pool_scenario(), n_sims=2_000, seed=5, qmc=8, tail_level=0.99)
+    assert both.weights is not None
+    ax = both.plot.exceedance(parties=["gross"])
+    curve = _line(ax, "gross")
+    (band,) = ax.collections
+    thresholds = curve.get_xdata()[::15]
+    reported = both.exceedance(thresholds).query("party == 'gross'")
+    np.testing.assert_allclose(curve.get_ydata()[::15], reported["probability"], rtol=1e-9)
+    for threshold, lower, upper in zip(thresholds, reported["lower"], reported["upper"],
+                                       strict=True):
+        assert _vertical_extent(band, threshold) == pytest.approx((lower, upper), rel=1e-9)
+
+
+def test_a_saved_importance_sampled_run_draws_the_same(sampled: risksim.Result,
+                                                       tmp_path: Path) -> None:
+    sampled.save(tmp_path / "run")
+    loaded = risksim.load_result(tmp_path / "run")
+    assert loaded.weights is not None
+    for kind in ("exceedance", "distribution", "convergence"):
+        before, after = (getattr(r.plot, kind)() for r in (sampled, loaded))
+        assert len(after.get_lines()) == len(before.get_lines())
+        for old, new in zip(before.get_lines(), after.get_lines(), strict=True):
+            np.testing.assert_allclose(np.asarray(new.get_xydata()),
+                                       np.asarray(old.get_xydata()), rtol=1e-12)
