@@ -109,8 +109,7 @@ def tail_sets(total: np.ndarray, level: float, window: float = DEFAULT_WINDOW,
         k = measures.tail_size(level, n)
         weights = np.ones(n)
     else:
-        k = int(np.searchsorted(np.cumsum(weights[order[::-1]]), (1 - level) * n,
-                                side="right"))
+        k = n - measures.weighted_rank(weights[order], level)
     rank = n - k  # 0-based position of VaR = L_(r) in the ordering, r = N − k
     half = max(1, round(window * n))
     tail = np.zeros(n, dtype=bool)
