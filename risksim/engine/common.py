@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -169,7 +168,8 @@ def run_common(scenarios: Sequence[Scenario], outputs: Sequence[BlockOutput], n_
     plans = tuple(scenario.plan for scenario in scenarios)
     if tail_level is not None:
         assert len(plans) == 1, "importance sampling runs one scenario"
-        plans = (replace(plans[0], sampling=tail_sampling(plans[0], tail_level, seed)),)
+        plans = (dataclasses.replace(plans[0],
+                                     sampling=tail_sampling(plans[0], tail_level, seed)),)
     job = CommonJob(plans, tuple(outputs), tuple(tuple(members) for members in groups.values()),
                     seed, n_sims)
     with progress.bar(n_sims, f"{len(scenarios)} scenarios, common draws"):
