@@ -14,7 +14,8 @@ import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -85,7 +86,8 @@ def runs_on(command: F) -> F:
                               "serial); the results are the same on each."),
             click.option("--workers", type=click.IntRange(min=1), default=None,
                          help="Worker processes for --backend process or a local Dask "
-                              "cluster (default: CPU count)."),
+                              "cluster (default: CPU count; several without --backend "
+                              "mean the process backend)."),
             click.option("--address", default=None, metavar="tcp://HOST:PORT",
                          help="Dask scheduler to run on (implies --backend dask; default: "
                               "a local cluster)."))):
@@ -93,10 +95,42 @@ def runs_on(command: F) -> F:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group; a usage error (an unknown option, a value out of range) is one
+    line, ``error: ...``, with exit code 2, like every other bad input."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the command line; as :meth:`click.Group.main`, usage errors on one line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "risksim"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="risksim")
 def main() -> None:
     """Monte Carlo engine for credit risk-sharing and guarantee schemes."""
+    warnings.showwarning = _one_line_warning
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    """Warnings on the command line: ``warning: <message>`` on stderr, one line each."""
+    click.echo(f"warning: {message}", err=True)
 
 
 TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True,

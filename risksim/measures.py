@@ -439,8 +439,11 @@ def weighted_summarize(losses: npt.ArrayLike, weights: npt.ArrayLike, levels: Se
     * SD = √(m₂ − EL²), m₂ = (1/N) Σ w_i L_i², standard error by the delta method from the
       covariance of (w_i L_i, w_i L_i²);
     * VaR_a = the smallest L_(j) with P̂(L > L_(j)) ≤ 1 − a, P̂(L > x) = (1/N) Σ w_i 1{L_i > x};
-      bounds: the smallest and largest L_(j) with |P̂(L > L_(j)) − (1 − a)| ≤ z·se_j, se_j the
-      standard error of P̂(L > L_(j)) (the interval the unweighted order statistics give);
+      bounds: the ends of the run of consecutive L_(i) around VaR_a with
+      |P̂(L > L_(i)) − (1 − a)| ≤ z·se_i, se_i the standard error of P̂(L > L_(i)) (the
+      interval the unweighted order statistics give; only the run around VaR counts, since
+      far in the body, where the few simulations drawn from the model carry large weights,
+      se_i can be large enough to touch 1 − a again);
     * ES_a = VaR_a + (1/(N(1 − a))) Σ w_i (L_i − VaR_a)⁺ (Rockafellar–Uryasev), standard
       error sd(w_i (L_i − VaR_a)⁺)/(√N (1 − a)) (VaR's own error does not enter to first
       order, as the expression is stationary in VaR).
@@ -489,7 +492,7 @@ def weighted_summarize(losses: npt.ArrayLike, weights: npt.ArrayLike, levels: Se
         tail = 1.0 - level + _CEIL_RTOL * level  # the slack of _rank, for level·N integer
         j = _var_index(beyond, level)
         var = float(ordered[j])
-        lower = float(ordered[_first(beyond - z * se <= tail, n)])
+        lower = float(ordered[_run_start(beyond - z * se <= tail, j)])
         upper = float(ordered[_first(beyond + z * se <= tail, n)])
         excess = w * np.maximum(x - var, 0.0)
         es = var + float(excess.mean()) / (1.0 - level)
@@ -553,6 +556,13 @@ def _weights(weights: npt.ArrayLike, n: int) -> np.ndarray:
     if not (np.isfinite(w).all() and (w >= 0).all()):
         raise ValueError("weights must be finite and non-negative")
     return w
+
+
+def _run_start(condition: np.ndarray, j: int) -> int:
+    """The first index of the run of True values of ``condition`` that ends at index ``j``
+    (``j`` itself when ``condition[j - 1]`` is False)."""
+    outside = np.flatnonzero(~condition[:j])
+    return int(outside[-1]) + 1 if outside.size else 0
 
 
 def _first(condition: np.ndarray, n: int) -> int:

@@ -17,10 +17,12 @@ blocks depend only on (seed, block), so the recomputed results are the same.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from importlib.metadata import version
 from typing import Any
+from urllib.parse import urlsplit
 
 from risksim.engine.backends import BLAS_THREAD_VARIABLES
 from risksim.engine.jobs import BlockRange, Job
@@ -59,6 +61,22 @@ def check_worker_versions(found: Mapping[str, tuple[str, int]]) -> None:
                 f"Dask worker {address} runs risksim {there[0]} (stream version {there[1]}), "
                 f"this process risksim {here[0]} (stream version {here[1]}): install the "
                 "same risksim on every worker", path="address")
+
+
+def _check_listening(address: str) -> None:
+    """Fail at once when nothing listens at a ``tcp://HOST:PORT`` address (a refused
+    connection), rather than after the client's connect timeout; other schemes and slow
+    networks are left to the client."""
+    parsed = urlsplit(address)
+    if parsed.scheme != "tcp" or parsed.hostname is None or parsed.port is None:
+        return
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+    except ConnectionRefusedError:
+        raise InputError(f"cannot reach the Dask scheduler at {address}: connection "
+                         "refused (is a scheduler running there?)", path="address") from None
+    except OSError:
+        return
 
 
 def _run_job(job: Job, blocks: BlockRange) -> Any:
@@ -113,6 +131,7 @@ class DaskBackend:
         from distributed import Client, LocalCluster
 
         if self.address is not None:
+            _check_listening(self.address)
             try:
                 client = Client(self.address, timeout=self.connect_timeout)
             except (OSError, TimeoutError) as exc:

@@ -44,6 +44,10 @@ DEFENSIVE_SHARE = 0.1
 :mod:`risksim.engine.systematic`): weights stay below 1/α = 10, for at most about 1/(1 − α)
 times the variance of the tail estimates."""
 
+MIN_MODEL_DRAWS = 5
+"""Below this many simulations drawn from the model itself expected beyond VaR_b, the
+measures at a level b under the tuned one are flagged (:func:`thin_levels`)."""
+
 _MIN_CHI2_SCALE = 0.05
 
 
@@ -160,3 +164,15 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     return Sampling(qmc_replicates=qmc_replicates, shift=shift, chi2_scale=scale,
                     twist_target=target, event_loss=loss, defensive_share=DEFENSIVE_SHARE)
 
+
+
+def thin_levels(levels: list[float], tail_level: float, n_sims: int) -> list[float]:
+    """The levels b < ``tail_level`` whose measures rest on few simulations.
+
+    The tilted draws land near and beyond the tuned level; between VaR_b and there, the
+    estimate rests mostly on the simulations drawn from the model itself, about
+    N·α·(1 − b) of them beyond VaR_b. Levels where that is under :data:`MIN_MODEL_DRAWS`
+    have unreliable errors (the rare heavily weighted draws are often missing altogether).
+    """
+    return [level for level in levels if level < tail_level
+            and n_sims * DEFENSIVE_SHARE * (1 - level) < MIN_MODEL_DRAWS]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import math
 import platform
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import version
@@ -15,7 +17,12 @@ import pandas as pd
 
 from risksim import progress as bars
 from risksim.engine.backends import Backend, make_backend
-from risksim.engine.importance import tail_sampling
+from risksim.engine.importance import (
+    DEFENSIVE_SHARE,
+    MIN_MODEL_DRAWS,
+    tail_sampling,
+    thin_levels,
+)
 from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.runner import execute, run_job
@@ -156,7 +163,18 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
                                metadata | {"streaming": {"upper": grid.upper,
                                                          "bin_width": grid.width,
                                                          "bins": grid.bins, "top": grid.top}})
+    if tail_level is not None and (thin := thin_levels(levels, tail_level, n_sims)):
+        warnings.warn(thin_levels_message(thin, tail_level), stacklevel=2)
     return result_from_values(scenario, values, seed, levels, plan=plan, metadata=metadata)
+
+
+def thin_levels_message(thin: list[float], tail_level: float) -> str:
+    """One line saying which levels of an importance-sampled run rest on few simulations."""
+    needed = math.ceil(MIN_MODEL_DRAWS / (DEFENSIVE_SHARE * (1 - min(thin))))
+    return (f"importance sampling aimed at {tail_level:g}: the measures at "
+            f"{', '.join(f'{level:g}' for level in thin)} rest on fewer than "
+            f"{MIN_MODEL_DRAWS} simulations drawn from the model, so their errors are "
+            f"unreliable; run at least {needed:,} simulations or aim at that level")
 
 
 def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
@@ -189,19 +207,25 @@ def backend_settings(scenario: Scenario, backend: str | None, workers: int | Non
                      address: str | None) -> tuple[str, int | None, str | None]:
     """(backend, workers, address): the arguments given, else the scenario's, checked.
 
-    An ``address`` given without a backend means Dask; the scenario's address applies to
-    its Dask backend only, and its worker count only without an address.
+    Without a backend, an ``address`` means Dask and several ``workers`` the process
+    backend (when the scenario's backend is serial); the scenario's address applies to its
+    Dask backend only, and its worker count only without an address.
     """
     settings = scenario.spec.simulation
-    name = backend or ("dask" if address is not None else settings.backend)
+    if workers is not None and workers < 1:
+        raise InputError(f"{workers} workers: expected at least 1", path="workers")
+    name = backend or ("dask" if address is not None
+                       else "process" if workers not in (None, 1)
+                       and settings.backend == "serial" else settings.backend)
+    if address is not None and name != "dask":
+        raise InputError(f"an address is a Dask scheduler's: use it with the dask backend, "
+                         f"not {name}", path="address")
     if name == "dask" and address is None:
         address = settings.address
     if workers is None and name != "serial" and address is None:
         workers = settings.workers
-    if workers is not None and workers < 1:
-        raise InputError(f"{workers} workers: expected at least 1", path="workers")
     if workers not in (None, 1) and name == "serial":
-        raise InputError(f"{workers} workers need the process backend, not serial",
+        raise InputError(f"{workers} workers need the process or dask backend, not serial",
                          path="workers")
     return name, workers, address
 

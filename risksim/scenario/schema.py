@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from risksim.engine.streams import BLOCK_SIZE
 from risksim.scenario.arrangement import Arrangement
 from risksim.scenario.base import (
     Currency,
@@ -308,6 +309,14 @@ class SimulationSpec(StrictModel):
         if sorted(set(levels)) != levels:
             raise ValueError("levels must be distinct and increasing")
         return levels
+
+    @field_validator("qmc_replicates")
+    @classmethod
+    def _divides_the_block(cls, replicates: int | None) -> int | None:
+        if replicates is not None and BLOCK_SIZE % replicates:
+            raise ValueError(f"{replicates} replicates: expected a divisor of the block size "
+                             f"{BLOCK_SIZE}")
+        return replicates
 
     @model_validator(mode="after")
     def _workers_need_processes(self) -> SimulationSpec:

@@ -185,10 +185,20 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["run", "nope.yaml"], "error: nope.yaml: scenario file not found"),
     (["validate", "nope.yaml"], "error: nope.yaml: scenario file not found"),
-    (["run", "--sims", "10", "--workers", "2"],
-     "error: workers: 2 workers need the process backend, not serial"),
+    (["run", "--sims", "10", "--backend", "serial", "--workers", "2"],
+     "error: workers: 2 workers need the process or dask backend, not serial"),
+    (["run", "--sims", "10", "--backend", "process", "--address", "tcp://127.0.0.1:1"],
+     "error: address: an address is a Dask scheduler's: use it with the dask backend, "
+     "not process"),
     (["run", "--sims", "10", "--out", "blocker/out"],
      "error: blocker/out: cannot create a folder here: blocker is a file"),
+    # usage errors too are one line
+    (["run", "--tail-level", "1.5"], "error: Invalid value for '--tail-level': 1.5 is not "
+                                     "in the range 0<x<1. (see 'main run --help')"),
+    (["run", "--workers", "0"], "error: Invalid value for '--workers': 0 is not in the "
+                                "range x>=1. (see 'main run --help')"),
+    (["sweep", "x.yaml", "--zzz"], "error: No such option '--zzz'. (see 'main sweep --help')"),
+    (["simulate"], "error: No such command 'simulate'. (see 'main --help')"),
 ])
 def test_bad_arguments_stop_with_one_line(args: list[str], message: str, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,6 +97,10 @@ def test_worker_with_another_risksim_is_refused() -> None:
 def test_unreachable_scheduler_is_a_one_line_error() -> None:
     with pytest.raises(risksim.InputError, match="cannot reach the Dask scheduler"):
         DaskBackend(address="tcp://127.0.0.1:9", connect_timeout=1.0)
+    # a refused connection is told as such at once (the client itself would wait out its
+    # 30 s connect timeout and say it timed out)
+    with pytest.raises(risksim.InputError, match="connection refused"):
+        DaskBackend(address="tcp://127.0.0.1:9")
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ same bits on every backend, and weighted measures everywhere."""
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,16 @@ def test_the_tail_bound_gradient_matches_finite_differences(
             for step in 1e-6 * np.eye(size)])
         assert np.allclose(gradient, numeric, rtol=1e-5, atol=1e-5 * np.abs(gradient).max())
         assert np.abs(gradient).max() > 1e-3  # not a vacuous comparison of zeros
+
+
+def test_levels_far_below_the_tuned_one_are_flagged_when_few_model_draws_reach_them() -> None:
+    # N·α·(1 − b) simulations drawn from the model land beyond VaR_b: 1,000 x 0.1 x 0.01 = 1
+    # at b = 0.99 (flagged, fewer than 5), 10,000 x 0.1 x 0.01 = 10 (not flagged)
+    scenario = risksim.load_scenario(scenario_mapping([segment("a", 200, pd=0.02)]))
+    with pytest.warns(UserWarning, match=r"measures at 0\.99 rest on fewer than 5 .* run at "
+                                         r"least 5,000 simulations"):
+        risksim.simulate(scenario, n_sims=1_000, seed=1, tail_level=0.999, levels=[0.99, 0.999])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        risksim.simulate(scenario, n_sims=10_000, seed=1, tail_level=0.999,
+                         levels=[0.99, 0.999])

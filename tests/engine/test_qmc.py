@@ -61,6 +61,15 @@ def test_bad_sampling_options_are_input_errors() -> None:
             raise AssertionError(f"{kwargs} accepted")
 
 
+def test_a_scenario_file_with_replicates_not_dividing_the_block_does_not_validate() -> None:
+    mapping = scenario_mapping()
+    mapping["simulation"]["qmc_replicates"] = 7
+    with pytest.raises(risksim.InputError,
+                       match=r"simulation\.qmc_replicates: 7 replicates: expected a divisor "
+                             r"of the block size 2000"):
+        risksim.load_scenario(mapping)
+
+
 REPLICATES = 16
 Z_95 = NormalDist().inv_cdf(0.975)
 

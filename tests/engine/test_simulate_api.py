@@ -35,7 +35,10 @@ def test_overrides_win(scenario: risksim.Scenario) -> None:
     ({"n_sims": 0}, "n_sims: 0 simulations: expected at least 1"),
     ({"seed": -1}, "seed: seed -1: expected an integer >= 0"),
     ({"backend": "gpu"}, "backend: unknown backend 'gpu'"),
-    ({"workers": 2}, "workers: 2 workers need the process backend"),
+    ({"backend": "serial", "workers": 2}, "workers: 2 workers need the process or dask "
+                                          "backend, not serial"),
+    ({"backend": "process", "address": "tcp://127.0.0.1:1"},
+     "address: an address is a Dask scheduler's: use it with the dask backend, not process"),
     ({"levels": [0.99, 1.0]}, "levels: [0.99, 1.0]: expected levels strictly between 0 and 1"),
 ])
 def test_bad_arguments_raise_input_errors(scenario: risksim.Scenario, kwargs: dict,
@@ -53,3 +56,10 @@ def test_exceedance_probability_table(scenario: risksim.Scenario) -> None:
     assert gross.loc[1e9, "probability"] == 0.0
     assert table.columns.tolist() == ["party", "threshold", "probability", "se", "lower",
                                       "upper"]
+
+
+def test_several_workers_without_a_backend_mean_worker_processes(
+        scenario: risksim.Scenario) -> None:
+    result = risksim.simulate(scenario, n_sims=50, seed=9, workers=2)
+    assert (result.metadata["backend"], result.metadata["workers"]) == ("process", 2)
+    assert result.losses.equals(risksim.simulate(scenario, n_sims=50, seed=9).losses)

@@ -76,7 +76,7 @@ def test_the_sweep_command_runs_on_worker_processes(tmp_path: Path) -> None:
     assert process.output == serial.output
     bad = runner.invoke(main, [*command, "--backend", "serial", "--workers", "2"])
     assert bad.exit_code == 2
-    assert "workers need the process backend" in bad.output
+    assert "workers need the process or dask backend" in bad.output
 
 
 @pytest.mark.parametrize("command", ["price", "compare", "contributions", "sweep", "run"])
@@ -85,3 +85,16 @@ def test_every_command_that_simulates_says_where_it_runs(command: str) -> None:
     assert result.exit_code == 0
     for option in ("--backend", "--workers", "--address"):
         assert option in result.output
+
+
+def test_warnings_are_one_line_on_the_command_line(tmp_path: Path) -> None:
+    mapping = scenario_mapping([segment("a", 200, pd=0.02)])
+    mapping["simulation"]["levels"] = [0.99, 0.999]
+    path = tmp_path / "scheme.yaml"
+    path.write_text(json.dumps(mapping))
+    result = CliRunner().invoke(main, ["run", str(path), "--sims", "1000", "--tail-level",
+                                       "0.999", "--quiet"])
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warned == [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warned) == 1 and "measures at 0.99 rest on fewer than 5" in warned[0]
