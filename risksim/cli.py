@@ -490,15 +490,15 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
                   out: Path | None, output_format: str) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.euler import contributions as euler_contributions
+    from risksim.report import format_contributions
     from risksim.scenario.loader import load_scenario
 
-    frame = euler_contributions(load_scenario(scenario), by, parties=[party] if party else None,
+    loaded = load_scenario(scenario)
+    frame = euler_contributions(loaded, by, parties=[party] if party else None,
                                 level=level, n_sims=n_sims, seed=seed, backend=backend,
                                 workers=workers, address=address, tail_level=tail_level)
-    shown = frame.sort_values(["party", "ES"], ascending=[True, False]).groupby(
-        "party", sort=False).head(top)
     if output_format == "table":
-        click.echo(shown.to_string(index=False))
+        click.echo(format_contributions(frame, top, level, by, loaded.spec.currency))
     else:
         _print_frame(frame, output_format, index=False)
     _write_csv(frame, out, output_format, index=False)

@@ -236,7 +236,12 @@ def unit_of_loans(scenario: Scenario, by: str) -> tuple[np.ndarray, list[str]]:
                            for loan in portfolio["loan_id"]], dtype=object)
     else:
         labels = portfolio[by]
-    names, unit = np.unique(labels.astype(str), return_inverse=True)
+    labels = labels.astype(str)
+    blank = labels == ""
+    if blank.all():
+        raise InputError(f"no loan of the portfolio has a {by}: group by another column",
+                         path="by")
+    names, unit = np.unique(np.where(blank, f"(no {by})", labels), return_inverse=True)
     return unit.ravel().astype(np.int64), [str(name) for name in names]
 
 

@@ -241,6 +241,27 @@ def format_tornado(table: pd.DataFrame, frame: pd.DataFrame, party: str, measure
                       "widest swing first", *_aligned(rows)])
 
 
+def format_contributions(frame: pd.DataFrame, top: int, level: float, by: str,
+                         currency: str) -> str:
+    """Per party, its ``top`` units by ES contribution at ``level``: EL, ES (with its error),
+    share of the party's ES and VaR, amounts in one unit of ``currency``."""
+    scale, unit = money_unit(float(frame[["EL", "ES", "VaR"]].abs().to_numpy().max()))
+    money = f"{currency} {unit}".strip()
+    lines = [f"Euler contributions by {by} ({money}; ES with its standard error), largest ES "
+             "first"]
+    for party, group in frame.groupby("party", sort=False):
+        shown = group.sort_values("ES", ascending=False).head(top)
+        rows = [[str(party), "EL", measure_label(f"ES_{level:g}"), "share of ES",
+                 measure_label(f"VaR_{level:g}")]]
+        rows += [[str(row["unit"]), _money(row["EL"], scale),
+                  _cell(row["ES"], row["ES_se"], scale), f"{row['ES_share']:.2%}",
+                  _money(row["VaR"], scale)] for _, row in shown.iterrows()]
+        if len(group) > top:
+            rows.append([f"... {len(group) - top} more", "", "", "", ""])
+        lines += ["", *_aligned(rows)]
+    return "\n".join(lines)
+
+
 def _money_label(frame: pd.DataFrame, unit: str) -> str:
     """``CNY m``: the frame's currency (when it has one) and ``unit``."""
     currencies = set(frame["currency"]) if "currency" in frame.columns else set()

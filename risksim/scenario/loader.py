@@ -265,7 +265,7 @@ def _message(error: ErrorDetails) -> str:
         shown = f"{bound:g}" if isinstance(bound, float) else bound  # 1, not 1.0
         hint = ""
         if key in ("le", "lt") and bound == 1 and isinstance(value, int | float) and value > 1:
-            hint = f" (rates are fractions: {value / 100:g} for {value:g}%)"
+            hint = f" (rates and levels are fractions: {value / 100:g} for {value:g}%)"
         return f"{value!r} {words} {shown}{hint}"
     if kind == "string_pattern_mismatch" and ctx["pattern"] in PATTERN_MEANINGS:
         return f"expected {PATTERN_MEANINGS[ctx['pattern']]} (got {value!r})"

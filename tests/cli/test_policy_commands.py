@@ -55,7 +55,15 @@ def test_sweep_prints_points_and_a_tornado(tmp_path: Path) -> None:
 def test_contributions_prints_the_largest_units() -> None:
     text = invoke("contributions", str(SCENARIOS / "japan_cgc_80.yaml"), "--by", "rating",
                   "--party", "cgc", "--top", "2", "--sims", "1000")
-    assert len([line for line in text.splitlines() if line.startswith("  cgc")]) == 2
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("cgc "))
+    assert lines[header].split()[1:] == ["EL", "ES", "99%", "share", "of", "ES", "VaR", "99%"]
+    block = lines[header + 1:]
+    rows = [line for line in block[:block.index("")] if line.strip()] if "" in block else block
+    units = [line for line in rows if not line.startswith("...")]
+    assert len(units) == 2  # --top 2
+    es = [float(line.split()[2].replace(",", "")) for line in units]
+    assert es == sorted(es, reverse=True)  # largest ES contribution first
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -88,3 +88,13 @@ def test_importance_sampled_contributions_agree_with_plain_ones() -> None:
     totals = sampled_frame.attrs["totals"]["bank"]
     assert sampled["ES"].sum() == pytest.approx(totals["ES"], rel=1e-12)
     assert sampled["VaR"].sum() == pytest.approx(totals["VaR"], rel=1e-12)
+
+
+def test_units_without_the_attribute_are_named_or_refused() -> None:
+    rated = risksim.load_scenario(scenario_mapping([segment("a", 50, rating="A"),
+                                                    segment("b", 50)]))
+    frame = risksim.contributions(rated, "rating", n_sims=200, seed=1)
+    assert sorted(frame["unit"]) == ["(no rating)", "A"]
+    unrated = risksim.load_scenario(scenario_mapping([segment("a", 50)]))
+    with pytest.raises(risksim.InputError, match="by: no loan of the portfolio has a rating"):
+        risksim.contributions(unrated, "rating", n_sims=200)
