@@ -46,9 +46,12 @@ def scaling(args: argparse.Namespace) -> None:
           f"1 and 2 workers alternated, best of {REPEATS}")
     run = partial(risksim.simulate, scenario, n_sims=args.sims)
     _speed_up("process", {w: partial(run, backend="process", workers=w) for w in (1, 2)})
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as one, \
+    # set up as the embedded cluster is: one thread per worker, no dashboard, no profiler
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as one, \
             LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as two:
         clusters = {1: one.scheduler_address, 2: two.scheduler_address}
         for address in clusters.values():  # workers import risksim on their first task
