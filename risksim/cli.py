@@ -133,6 +133,10 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     click.echo(f"warning: {message}", err=True)
 
 
+SIMS = click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
+                    help="Number of simulations (default: as the scenario says).")
+SEED = click.option("--seed", type=click.IntRange(min=0), default=None,
+                    help="Random seed (default: as the scenario says).")
 TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True,
                                                                   max_open=True),
                           default=None,
@@ -142,10 +146,8 @@ TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=T
 
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
-              help="Number of simulations (default: as the scenario says).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Random seed (default: as the scenario says).")
+@SIMS
+@SEED
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write summary.json and the losses to.")
 @runs_on
@@ -309,10 +311,6 @@ def _bands(text: str | None) -> list[float] | None:
                          path="--bands") from None
 
 
-SIMS = click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
-                    help="Number of simulations (default: as the scenario says).")
-SEED = click.option("--seed", type=click.IntRange(min=0), default=None,
-                    help="Random seed (default: as the scenario says).")
 CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
                        help="CSV file to write the table to.")
 

@@ -29,7 +29,6 @@ importance sampling every w_i = 1 and these are the formulas above.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,9 +38,9 @@ import pandas as pd
 from risksim import measures
 from risksim.engine.block import apply_rules
 from risksim.engine.common import run_common
-from risksim.engine.importance import thin_levels
+from risksim.engine.importance import warn_thin_levels
 from risksim.engine.plan import SimulationPlan
-from risksim.engine.simulate import choose_backend, run_settings, thin_levels_message
+from risksim.engine.simulate import choose_backend, run_settings
 from risksim.errors import InputError
 from risksim.rules.base import LossEvents
 from risksim.scenario.loader import Scenario
@@ -179,8 +178,8 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
     tail_level = scenario.spec.simulation.tail_level if tail_level is None else tail_level
     chosen = _parties(scenario, parties)
     unit, names = unit_of_loans(scenario, by)
-    if tail_level is not None and (thin := thin_levels([level], tail_level, n_sims)):
-        warnings.warn(thin_levels_message(thin, tail_level), stacklevel=2)
+    if tail_level is not None:
+        warn_thin_levels([level], tail_level, n_sims)
     totals = run_common([scenario], [_PartyTotals(scenario.plan, tuple(chosen))], n_sims,
                         seed, runner, tail_level)[0]
     weights = None if tail_level is None else totals[:, -1]

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy.optimize import minimize
@@ -46,7 +47,7 @@ times the variance of the tail estimates."""
 
 MIN_MODEL_DRAWS = 5
 """Below this many simulations drawn from the model itself expected beyond VaR_b, the
-measures at a level b under the tuned one are flagged (:func:`thin_levels`)."""
+measures at a level b under the tuned one are flagged (:func:`warn_thin_levels`)."""
 
 _MIN_CHI2_SCALE = 0.05
 
@@ -166,13 +167,21 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
 
 
 
-def thin_levels(levels: list[float], tail_level: float, n_sims: int) -> list[float]:
-    """The levels b < ``tail_level`` whose measures rest on few simulations.
+def warn_thin_levels(levels: list[float], tail_level: float, n_sims: int) -> None:
+    """Warn (one line) when levels b < ``tail_level`` rest on few simulations.
 
     The tilted draws land near and beyond the tuned level; between VaR_b and there, the
     estimate rests mostly on the simulations drawn from the model itself, about
     N·α·(1 − b) of them beyond VaR_b. Levels where that is under :data:`MIN_MODEL_DRAWS`
     have unreliable errors (the rare heavily weighted draws are often missing altogether).
     """
-    return [level for level in levels if level < tail_level
+    thin = [level for level in levels if level < tail_level
             and n_sims * DEFENSIVE_SHARE * (1 - level) < MIN_MODEL_DRAWS]
+    if not thin:
+        return
+    needed = math.ceil(MIN_MODEL_DRAWS / (DEFENSIVE_SHARE * (1 - min(thin))))
+    warnings.warn(f"importance sampling aimed at {tail_level:g}: the measures at "
+                  f"{', '.join(f'{level:g}' for level in thin)} rest on fewer than "
+                  f"{MIN_MODEL_DRAWS} simulations drawn from the model, so their errors are "
+                  f"unreliable; run at least {needed:,} simulations or aim at that level",
+                  stacklevel=3)

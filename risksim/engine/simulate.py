@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import math
 import platform
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import version
@@ -17,12 +15,7 @@ import pandas as pd
 
 from risksim import progress as bars
 from risksim.engine.backends import Backend, make_backend
-from risksim.engine.importance import (
-    DEFENSIVE_SHARE,
-    MIN_MODEL_DRAWS,
-    tail_sampling,
-    thin_levels,
-)
+from risksim.engine.importance import tail_sampling, warn_thin_levels
 from risksim.engine.jobs import BlockJob
 from risksim.engine.plan import SimulationPlan
 from risksim.engine.runner import execute, run_job
@@ -163,18 +156,9 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
                                metadata | {"streaming": {"upper": grid.upper,
                                                          "bin_width": grid.width,
                                                          "bins": grid.bins, "top": grid.top}})
-    if tail_level is not None and (thin := thin_levels(levels, tail_level, n_sims)):
-        warnings.warn(thin_levels_message(thin, tail_level), stacklevel=2)
+    if tail_level is not None:
+        warn_thin_levels(levels, tail_level, n_sims)
     return result_from_values(scenario, values, seed, levels, plan=plan, metadata=metadata)
-
-
-def thin_levels_message(thin: list[float], tail_level: float) -> str:
-    """One line saying which levels of an importance-sampled run rest on few simulations."""
-    needed = math.ceil(MIN_MODEL_DRAWS / (DEFENSIVE_SHARE * (1 - min(thin))))
-    return (f"importance sampling aimed at {tail_level:g}: the measures at "
-            f"{', '.join(f'{level:g}' for level in thin)} rest on fewer than "
-            f"{MIN_MODEL_DRAWS} simulations drawn from the model, so their errors are "
-            f"unreliable; run at least {needed:,} simulations or aim at that level")
 
 
 def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
