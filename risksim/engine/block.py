@@ -180,35 +180,37 @@ def draw_sampled_chunks(plan: SimulationPlan, rng: np.random.Generator, seed: in
     assert sampling is not None
     systematic = draw_systematic(sampling, plan.n_periods, plan.n_factors,
                                  plan.degrees_of_freedom, rng, seed, block, n)
+    cells = plan.active_cells
     start = 0
     for size in chunk_sizes(plan.n_loans, n):
-        yield _draw_sampled_chunk(plan, rng, systematic.chunk(slice(start, start + size)))
+        yield _draw_sampled_chunk(plan, rng, systematic.chunk(slice(start, start + size)),
+                                  cells)
         start += size
 
 
 def _draw_sampled_chunk(plan: SimulationPlan, rng: np.random.Generator,
-                        systematic: SystematicDraws) -> tuple[LossEvents, np.ndarray]:
+                        systematic: SystematicDraws,
+                        cells: list[tuple[int, int]]) -> tuple[LossEvents, np.ndarray]:
     """The defaults and losses of the simulations of ``systematic`` under the plan's
-    sampling, and their log likelihood ratio ln w_α (:mod:`risksim.engine.systematic`)."""
+    sampling, and their log likelihood ratio ln w_α (:mod:`risksim.engine.systematic`);
+    ``cells`` are the plan's active (period, group index) cells."""
     sampling = plan.sampling
     assert sampling is not None
     factors, mixing = systematic.factors, systematic.mixing
     n = factors.shape[1]
     log_ratio = systematic.log_ratio.copy()
-    cells = [(period, group) for period in range(plan.n_periods) for group in plan.groups
-             if group.active(period)]
+    groups = [plan.groups[g] for _, g in cells]
     pds = np.column_stack([
         conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
                        factors[period], None if mixing is None else mixing[period])
-        for period, group in cells]) if cells else np.zeros((n, 0))
+        for (period, _), group in zip(cells, groups, strict=True)]) if cells else np.zeros((n, 0))
     draw_pds = pds
     theta = np.zeros(n)
     event_loss = np.zeros(len(cells))
     if sampling.twist_target is not None and cells:
         assert sampling.event_loss is not None and systematic.tilted is not None
-        index = {id(group): g for g, group in enumerate(plan.groups)}
-        event_loss = sampling.event_loss[[index[id(group)] for _, group in cells]]
-        counts = np.array([group.members.size for _, group in cells], dtype=np.float64)
+        event_loss = sampling.event_loss[[g for _, g in cells]]
+        counts = np.array([group.members.size for group in groups], dtype=np.float64)
         theta, psi = twist(pds, counts, event_loss, sampling.twist_target)
         log_ratio += psi
         twisted = np.flatnonzero((theta > 0) & systematic.tilted)
@@ -216,7 +218,7 @@ def _draw_sampled_chunk(plan: SimulationPlan, rng: np.random.Generator,
         with np.errstate(divide="ignore"):
             draw_pds[twisted] = expit(logit(pds[twisted]) + theta[twisted, None] * event_loss)
     drawn = _Defaults()
-    for j, (period, group) in enumerate(cells):
+    for j, ((period, _), group) in enumerate(zip(cells, groups, strict=True)):
         sims, positions = sample_defaults(rng, draw_pds[:, j], group.members.size)
         if sampling.twist_target is not None:
             log_ratio -= theta * event_loss[j] * np.bincount(sims, minlength=n)

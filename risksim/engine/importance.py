@@ -58,11 +58,6 @@ def event_losses(plan: SimulationPlan) -> np.ndarray:
     return np.array([float(per_loan[group.members].mean()) for group in plan.groups])
 
 
-def _cells(plan: SimulationPlan) -> list[tuple[int, int]]:
-    return [(period, g) for period in range(plan.n_periods)
-            for g, group in enumerate(plan.groups) if group.active(period)]
-
-
 def _arguments(plan: SimulationPlan, cells: list[tuple[int, int]], factors: np.ndarray,
                mixing: np.ndarray | None) -> np.ndarray:
     """The arguments a of the conditional PDs Φ(a) (draws, cells), for factors
@@ -132,7 +127,7 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     Sampling
         Shift μ (periods, K), χ² scale λ, twist target x (money) and c_g per group.
     """
-    cells = _cells(plan)
+    cells = plan.active_cells
     if not cells:
         return Sampling(qmc_replicates=qmc_replicates,
                         shift=np.zeros((plan.n_periods, plan.n_factors)),

@@ -111,6 +111,12 @@ class SimulationPlan:
     sampling: Sampling | None = None
 
     @property
+    def active_cells(self) -> list[tuple[int, int]]:
+        """(period, group index) of every group active in the period, in draw order."""
+        return [(period, g) for period in range(self.n_periods)
+                for g, group in enumerate(self.groups) if group.active(period)]
+
+    @property
     def n_loans(self) -> int:
         """Loans in the book."""
         return int(self.loss_model.exposure.size)

@@ -126,7 +126,7 @@ def test_the_tail_bound_gradient_matches_finite_differences(
         [segment("a", 300, pd=0.01), segment("b", 100, pd=0.04, exposure=2.0)],
         correlation=0.2, defaults=defaults, horizon={"years": 2, "periods_per_year": 1}))
     plan = scenario.plan
-    cells = importance._cells(plan)
+    cells = plan.active_cells
     loss = importance.event_losses(plan)
     counts = np.array([plan.groups[g].members.size for _, g in cells], dtype=float)
     target = 0.3 * float(counts @ loss[[g for _, g in cells]])  # a loss far in the tail
