@@ -57,7 +57,9 @@ def _print_frame(frame: Any, output_format: str, **csv_options: Any) -> None:
     if output_format == "json":
         click.echo(frame.to_json(orient="records", indent=2))
     else:
-        click.echo(frame.to_csv(**csv_options), nl=False)
+        from risksim.files import csv_text
+
+        click.echo(csv_text(frame, **csv_options), nl=False)
 
 
 def reports_bad_input(command: F) -> F:
@@ -73,6 +75,29 @@ def reports_bad_input(command: F) -> F:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
 
+    return wrapper  # type: ignore[return-value]
+
+
+def reads_scenarios(command: F) -> F:
+    """Add ``--allow-dir`` and ``--trust-scenario`` (what a scenario file may reach) to
+    ``command``, which gets ``load``: :func:`~risksim.scenario.loader.load_scenario` with
+    them applied."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, allow_dirs: tuple[Path, ...], trust_scenario: bool,
+                **kwargs: Any) -> Any:
+        from risksim.scenario.loader import load_scenario
+
+        load = functools.partial(load_scenario, allow_dirs=allow_dirs, trust=trust_scenario)
+        return command(*args, load=load, **kwargs)
+
+    wrapper = click.option("--allow-dir", "allow_dirs", multiple=True,
+                           type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           help="A folder besides the scenario's own that its portfolio "
+                                "file may be read from (repeat for several).")(wrapper)
+    wrapper = click.option("--trust-scenario", is_flag=True,
+                           help="Let the scenario file's own Dask settings (simulation."
+                                "address, backend: dask) open connections.")(wrapper)
     return wrapper  # type: ignore[return-value]
 
 
@@ -163,12 +188,13 @@ TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=T
 @click.option("--timeline", is_flag=True, default=False,
               help="Also date every claim, payment and recovery (the scenario's timeline "
                    "section): print a liquidity and NPL summary, write timeline_*.csv.")
+@reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path | None,
         backend: str | None, workers: int | None, address: str | None, streaming: bool,
         resume: bool, tail_level: float | None, qmc: int | None, timeline: bool,
-        output_format: str) -> None:
+        output_format: str, load: Callable[..., Any]) -> None:
     """Simulate SCENARIO (default: the embedded default scenario) and print its summary.
 
     --format json prints what summary.json holds (metadata and every summary table);
@@ -180,7 +206,6 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     from risksim.engine.simulate import simulate
     from risksim.report import format_summary, format_timeline
     from risksim.results import Result
-    from risksim.scenario.loader import load_scenario
 
     if out is not None:
         _check_writable(out)
@@ -189,7 +214,7 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
 
         raise InputError("--resume needs --out, the folder of the interrupted run",
                          path="resume")
-    loaded = load_scenario(scenario)
+    loaded = load(scenario)
     checkpoint = None if out is None or timeline else out / CHECKPOINT_FOLDER
     if checkpoint is not None and resume:
         blocks = sum(stop - start for start, stop in saved_tasks(checkpoint))
@@ -204,7 +229,7 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     elif output_format == "json":
         click.echo(result.to_json())
     else:
-        click.echo(result.summary().to_csv(), nl=False)
+        _print_frame(result.summary(), output_format)
     if out is not None:
         try:
             written = result.save(out)
@@ -243,25 +268,26 @@ def _check_writable(out: Path) -> None:
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed to report instead of the scenario's.")
-def validate(files: tuple[Path, ...], seed: int | None) -> None:
+@reads_scenarios
+def validate(files: tuple[Path, ...], seed: int | None, load: Callable[..., Any]) -> None:
     """Check scenario FILES (and their portfolios) without simulating.
 
     Every file is checked; each bad one gets its one-line error, and the exit code is 2 if
     any was bad.
     """
-    from risksim.errors import InputError
-    from risksim.scenario.loader import load_scenario
+    from risksim.errors import InputError, escape_controls
 
     bad = 0
     for file in files:
         try:
-            scenario = load_scenario(file)
+            scenario = load(file)
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             bad += 1
             continue
         settings = scenario.spec.simulation
-        click.echo(f"{file}: ok - {scenario.name} ({len(scenario.portfolio):,} loans, "
+        click.echo(f"{file}: ok - {escape_controls(scenario.name)} "
+                   f"({len(scenario.portfolio):,} loans, "
                    f"parties: {', '.join(scenario.parties)}; {settings.n_sims:,} simulations, "
                    f"seed {settings.seed if seed is None else seed})")
     if bad:
@@ -289,11 +315,11 @@ def _write_csv(frame: Any, out: Path | None, output_format: str = "table",
     if out is None:
         return
     from risksim.errors import InputError
-    from risksim.files import write_atomically
+    from risksim.files import write_csv
 
     _check_writable(out.parent)
     try:
-        write_atomically(out, lambda path: frame.to_csv(path, **options))
+        write_csv(frame, out, **options)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out)) from None
     _say_wrote([out], output_format)
@@ -340,23 +366,24 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 @SEED
 @runs_on
 @CSV_OUT
+@reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
           cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
           capital_amount: float | None, by: str | None, bands: str | None,
           n_sims: int | None, seed: int | None, backend: str | None, workers: int | None,
-          address: str | None, out: Path | None, output_format: str) -> None:
+          address: str | None, out: Path | None, output_format: str,
+          load: Callable[..., Any]) -> None:
     """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
     from risksim.pricing import PricingTerms
     from risksim.pricing import price as price_fee
     from risksim.report import format_pricing
-    from risksim.scenario.loader import load_scenario
 
     terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
                          cost_of_capital=cost_of_capital, admin_rate=admin_rate,
                          discount_rate=discount_rate, base=base)  # type: ignore[arg-type]
-    pricing = price_fee(load_scenario(scenario), party, terms=terms, target=target,
+    pricing = price_fee(load(scenario), party, terms=terms, target=target,
                         capital_amount=capital_amount, by=by, bands=_bands(bands),
                         n_sims=n_sims, seed=seed, backend=backend, workers=workers,
                         address=address)
@@ -392,20 +419,22 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
 @runs_on
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write parties.csv and schemes.csv to.")
+@reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | None,
             risk_weight: float, n_sims: int | None, seed: int | None, backend: str | None,
             workers: int | None, address: str | None, out: Path | None,
-            output_format: str) -> None:
+            output_format: str, load: Callable[..., Any]) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
     from risksim.comparison import compare as compare_schemes
     from risksim.report import format_comparison
 
     if out is not None:
         _check_writable(out)
-    comparison = compare_schemes(list(scenarios), baseline=baseline or 0, n_sims=n_sims,
-                                 seed=seed, public=public.split(",") if public else None,
+    comparison = compare_schemes([load(s) for s in scenarios], baseline=baseline or 0,
+                                 n_sims=n_sims, seed=seed,
+                                 public=public.split(",") if public else None,
                                  guarantor_risk_weight=risk_weight, backend=backend,
                                  workers=workers, address=address)
     if output_format == "table":
@@ -432,21 +461,21 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
 @SEED
 @runs_on
 @CSV_OUT
+@reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | None,
           measure: str | None, n_sims: int | None, seed: int | None, backend: str | None,
           workers: int | None, address: str | None, out: Path | None,
-          output_format: str) -> None:
+          output_format: str, load: Callable[..., Any]) -> None:
     """Simulate SCENARIO at every point of a sweep, on common random numbers."""
     from risksim.errors import InputError
     from risksim.report import format_sweep, format_tornado
-    from risksim.scenario.loader import load_scenario
     from risksim.suggest import unknown_name_message
     from risksim.sweeps import parse_setting, tornado
     from risksim.sweeps import sweep as run_sweep
 
-    loaded = load_scenario(scenario)
+    loaded = load(scenario)
     frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
                       design="grid" if design == "grid" else "one_at_a_time",
                       n_sims=n_sims, seed=seed, backend=backend, workers=workers,
@@ -480,18 +509,18 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
 @TAIL_LEVEL
 @runs_on
 @CSV_OUT
+@reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def contributions(scenario: Path, by: str, party: str | None, level: float, top: int,
                   n_sims: int | None, seed: int | None, tail_level: float | None,
                   backend: str | None, workers: int | None, address: str | None,
-                  out: Path | None, output_format: str) -> None:
+                  out: Path | None, output_format: str, load: Callable[..., Any]) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.euler import contributions as euler_contributions
     from risksim.report import format_contributions
-    from risksim.scenario.loader import load_scenario
 
-    loaded = load_scenario(scenario)
+    loaded = load(scenario)
     frame = euler_contributions(loaded, by, parties=[party] if party else None,
                                 level=level, n_sims=n_sims, seed=seed, backend=backend,
                                 workers=workers, address=address, tail_level=tail_level)

@@ -1,6 +1,38 @@
-"""The one error type for bad input: it knows the file, the line and the field."""
+"""The one error type for bad input: it knows the file, the line and the field; and how a
+value from the input is quoted in a message (short and escaped)."""
 
 from __future__ import annotations
+
+import re
+
+EXCERPT_CHARS = 40
+"""At most this many characters of a value from the input are quoted back in a message."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters and DEL: never written raw to a terminal or a file."""
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every control character written as its escape (``\x1b``, ``\n``).
+
+    What is left prints as it reads, on one line: no terminal escape sequence, no line
+    break, no NUL.
+    """
+    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], text)
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A value from the input as a message quotes it: ``repr`` style, control characters
+    escaped, cut to ``limit`` characters of the value (``'SHELL=/bin/bash…'``).
+
+    A message never echoes more of a file than this, so an error cannot be made to show
+    a file's contents.
+    """
+    if isinstance(value, str):
+        cut = value[:limit]
+        return escape_controls(repr(cut)) + ("…" if len(value) > limit else "")
+    text = escape_controls(repr(value))
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class InputError(ValueError):
@@ -40,4 +72,4 @@ class InputError(ValueError):
         if self.line is not None:
             where = f"{where}:{self.line}"
         parts = [p for p in (where, self.path) if p]
-        return ": ".join([*parts, self.message])
+        return escape_controls(": ".join([*parts, self.message]))

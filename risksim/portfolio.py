@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from risksim.errors import InputError
+from risksim.errors import InputError, escape_controls, excerpt
 from risksim.suggest import unknown_name_message
 
 if TYPE_CHECKING:
@@ -212,9 +212,9 @@ def _default_column(column: str, value: float | str, frame: pd.DataFrame) -> str
                          "missing columns", path=path)
     if spec.numeric and (isinstance(value, str) or not np.isfinite(value) or (
             spec.check is not None and not spec.check(np.array([value], dtype=float))[0])):
-        raise InputError(f"{value!r} is not {spec.expected}", path=path)
+        raise InputError(f"{excerpt(value)} is not {spec.expected}", path=path)
     if spec.name == "amortisation" and value not in AMORTISATIONS:
-        raise InputError(f"{value!r} is not one of {', '.join(AMORTISATIONS)}", path=path)
+        raise InputError(f"{excerpt(value)} is not one of {', '.join(AMORTISATIONS)}", path=path)
     return str(value)
 
 
@@ -312,7 +312,7 @@ def _check_header(frame: pd.DataFrame, source: str, header_line: int | None) -> 
     names = list(frame.columns)
     for alias, canonical in SYNONYMS.items():
         if alias in names and canonical in names:
-            raise InputError(f"columns '{alias}' and '{canonical}' both given; keep one",
+            raise InputError(f"columns {excerpt(alias)} and '{canonical}' both given; keep one",
                              source=source, line=header_line)
     known = set(COLUMN_NAMES) | set(SYNONYMS)
     for name in names:
@@ -321,7 +321,7 @@ def _check_header(frame: pd.DataFrame, source: str, header_line: int | None) -> 
                              source=source, line=header_line)
     duplicated = [n for n in names if names.count(n) > 1]
     if duplicated:
-        raise InputError(f"column '{duplicated[0]}' appears twice", source=source,
+        raise InputError(f"column {excerpt(duplicated[0])} appears twice", source=source,
                          line=header_line)
 
 
@@ -341,13 +341,13 @@ def _numeric_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
     if bad.any():
         row = int(np.argmax(bad))
         kind = "a finite number" if np.isinf(values[row]) else "a number"
-        raise fail(col.name, row, f"'{text.iloc[row]}' is not {kind}")
+        raise fail(col.name, row, f"{excerpt(text.iloc[row])} is not {kind}")
     if col.check is not None:
         with np.errstate(invalid="ignore"):
             bad = ~col.check(values)
         if bad.any():
             row = int(np.argmax(bad))
-            raise fail(col.name, row, f"{text.iloc[row]} is not {col.expected}")
+            raise fail(col.name, row, f"{values[row]:g} is not {col.expected}")
     return values
 
 
@@ -355,6 +355,11 @@ def _text_column(raw: pd.Series, col: Column, fail: FailFn) -> np.ndarray:
     """The column as text; loans with the same value share one string object (a sector
     repeated over a million loans costs a pointer per loan, not a string)."""
     codes, distinct = pd.factorize(_as_text(raw))
+    control = [i for i, text in enumerate(distinct) if escape_controls(text) != text]
+    if control:
+        raise fail(col.name, int(np.argmax(codes == control[0])),
+                   f"{excerpt(distinct[control[0]])}: expected text without control "
+                   "characters (NUL, escape, line breaks, ...)")
     values = np.asarray(distinct, dtype=object)[codes]
     if col.default is None:
         blank = values == ""
@@ -375,12 +380,13 @@ def _check_loans(columns: dict[str, np.ndarray], fail: FailFn) -> None:
     _, first, counts = np.unique(ids.astype(str), return_index=True, return_counts=True)
     if (counts > 1).any():
         dup = ids[first[counts > 1][0]]
-        raise fail("loan_id", int(np.flatnonzero(ids == dup)[1]), f"duplicate loan_id '{dup}'")
+        raise fail("loan_id", int(np.flatnonzero(ids == dup)[1]),
+                   f"duplicate loan_id {excerpt(dup)}")
     bad = ~np.isin(columns["amortisation"], AMORTISATIONS)
     if bad.any():
         row = int(np.argmax(bad))
-        raise fail("amortisation", row,
-                   f"'{columns['amortisation'][row]}' is not one of {', '.join(AMORTISATIONS)}")
+        raise fail("amortisation", row, f"{excerpt(columns['amortisation'][row])} is not one "
+                   f"of {', '.join(AMORTISATIONS)}")
     mean, sd = columns["lgd"], columns["lgd_sd"]
     bad = (sd > 0) & (sd**2 >= mean * (1 - mean))
     if bad.any():

@@ -18,7 +18,7 @@ import pandas as pd
 
 from risksim import measures
 from risksim.errors import InputError
-from risksim.files import write_atomically
+from risksim.files import write_atomically, write_csv
 
 if TYPE_CHECKING:
     from risksim.plot import ResultPlots
@@ -346,18 +346,16 @@ class Result(RunMetadata):
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        written = [write_atomically(directory / LOSSES_CSV,
-                                 self.losses.to_csv)]
+        written = [write_csv(self.losses, directory / LOSSES_CSV)]
         if _has_pyarrow():
             written.append(write_atomically(directory / LOSSES_PARQUET, self.losses.to_parquet))
         for frame, name in ((self.indicators, INDICATORS_CSV), (self.fees, FEES_CSV)):
             if len(frame.columns):
-                written.append(write_atomically(directory / name, frame.to_csv))
+                written.append(write_csv(frame, directory / name))
         if self.timeline is not None:
             written += self.timeline.save(directory)
         if self.weights is not None:
-            written.append(write_atomically(directory / WEIGHTS_CSV,
-                                            self.weights.to_frame().to_csv))
+            written.append(write_csv(self.weights.to_frame(), directory / WEIGHTS_CSV))
         document = {**self.summary_document(), "files": [p.name for p in written]}
         text = json.dumps(document, indent=2, default=json_default)
         written.append(write_atomically(directory / SUMMARY_FILE,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from risksim.errors import excerpt
+
 
 def unknown_name_message(kind: str, name: object, valid: Iterable[str]) -> str:
     """``unknown key 'sahre'; did you mean 'share'?`` (or the list of valid names).
@@ -21,5 +23,5 @@ def unknown_name_message(kind: str, name: object, valid: Iterable[str]) -> str:
     choices = sorted(valid)
     close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)
     if close:
-        return f"unknown {kind} '{name}'; did you mean '{close[0]}'?"
-    return f"unknown {kind} '{name}'; expected one of: {', '.join(choices)}"
+        return f"unknown {kind} {excerpt(str(name))}; did you mean '{close[0]}'?"
+    return f"unknown {kind} {excerpt(str(name))}; expected one of: {', '.join(choices)}"

@@ -151,8 +151,14 @@ CSV_ERRORS: dict[str, tuple[str, int | None, str | None, str]] = {
                           "1.5 is not a probability"),
     "blank-lines-before-header": (f"\n\n{H},pdd\nA,1,0.1,0.1,1\n", 3, None,
                                   "unknown column 'pdd'"),
-    "quoted-newline": (f'{H}\n"A\nB",1,0.1,0.1\nC,1,1.5,0.1\n', 4, "pd",
-                       "1.5 is not a probability"),
+    # A quoted cell may span lines in CSV, but no text cell may hold a line break (it
+    # would break every table and terminal line it reaches): refused where it starts.
+    "quoted-newline": (f'{H}\n"A\nB",1,0.1,0.1\nC,1,1.5,0.1\n', 2, "loan_id",
+                       "'A\\nB': expected text without control characters"),
+    "nul-in-id": (f"{H}\nA\x00B,1,0.1,0.1\n", 2, "loan_id",
+                  "'A\\x00B': expected text without control characters"),
+    "escape-in-sector": (f"{H},sector\nA,1,0.1,0.1,\x1b[31mred\n", 2, "sector",
+                         "'\\x1b[31mred': expected text without control characters"),
     "too-many-cells": (f"{H}\nA,1,0.1,0.1\nB,1,0.1,0.1,9\n", 3, None,
                        "5 cells where the header has 4"),
     "too-few-cells": (f"{H}\nA,1,0.1\n", 2, None,

@@ -7,7 +7,8 @@ mode, the accumulator) of blocks ``start .. stop − 1``. Each file is written u
 temporary name and renamed when complete, so a run killed at any moment leaves only whole
 tasks. Resuming runs exactly the blocks no file covers; since block ``b`` depends only on
 (seed, b), the result is bit for bit that of an uninterrupted run, with no block lost or
-counted twice.
+counted twice. A checkpoint never follows a symbolic link: a linked folder or manifest is
+refused and a linked block file is not read.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def saved_tasks(directory: Path) -> list[BlockRange]:
     """Block ranges saved in the checkpoint ``directory`` (empty when there is none)."""
     if not directory.is_dir():
         return []
-    found = (_TASK_FILE.match(path.name) for path in directory.iterdir())
+    found = (_TASK_FILE.match(path.name) for path in directory.iterdir()
+             if not path.is_symlink())
     return sorted((int(m[1]), int(m[2])) for m in found if m)
 
 
@@ -75,6 +77,11 @@ class Checkpoint:
             another run, or when saved tasks overlap.
         """
         manifest = self.directory / MANIFEST
+        for path in (self.directory, manifest):
+            if path.is_symlink():
+                raise InputError("is a symbolic link: a checkpoint is written only into a "
+                                 "real folder inside --out (remove the link)",
+                                 source=str(path))
         if manifest.is_file():
             if not resume:
                 raise InputError("holds the checkpoint of an unfinished run: resume it "

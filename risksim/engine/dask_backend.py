@@ -17,7 +17,9 @@ blocks depend only on (seed, block), so the recomputed results are the same.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from importlib.metadata import version
@@ -120,14 +122,12 @@ class DaskBackend:
         self.n_workers = self._workers if address is None else self._count_remote_workers()
 
     def _count_remote_workers(self) -> int:
-        client, _ = self._connect()
-        try:
-            return len(client.scheduler_info()["workers"])
-        finally:
-            client.close()
+        with ExitStack() as stack:
+            return len(self._connect(stack).scheduler_info()["workers"])
 
-    def _connect(self) -> tuple[Any, Any]:
-        """A connected client, and the embedded cluster it runs on (None at an address)."""
+    def _connect(self, stack: ExitStack) -> Any:
+        """A connected client, closed by ``stack`` (with the embedded cluster it runs on and
+        that cluster's scratch folder, which is removed)."""
         from distributed import Client, LocalCluster
 
         if self.address is not None:
@@ -137,18 +137,29 @@ class DaskBackend:
             except (OSError, TimeoutError) as exc:
                 raise InputError(f"cannot reach the Dask scheduler at {self.address}: {exc}",
                                  path="address") from None
+            stack.callback(client.close)
             client.wait_for_workers(1, timeout=self.connect_timeout)
-            return client, None
+            return client
         import dask
 
+        scratch = tempfile.mkdtemp(prefix="risksim-dask-")
+        stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+
         # the workers' sampling profiler (a thread taking the GIL every 10 ms) only feeds
-        # the dashboard; without one it costs about 5% of the compute
-        with dask.config.set({"distributed.worker.profile.enabled": self.dashboard}):
+        # the dashboard; without one it costs about 5% of the compute. Every Dask server,
+        # the scheduler too, keeps its scratch in the temporary-directory: this run's own.
+        with dask.config.set({"distributed.worker.profile.enabled": self.dashboard,
+                              "temporary-directory": scratch}):
             cluster = LocalCluster(n_workers=self._workers, threads_per_worker=1,
                                    processes=True,
-                                   dashboard_address=":8787" if self.dashboard else None,
+                                   dashboard_address=("127.0.0.1:8787" if self.dashboard
+                                                      else None),
+                                   local_directory=scratch,
                                    env=dict.fromkeys(BLAS_THREAD_VARIABLES, "1"))
-        return Client(cluster), cluster
+        stack.callback(cluster.close)
+        client = Client(cluster)
+        stack.callback(client.close)
+        return client
 
     def imap(self, job: Job, tasks: Sequence[BlockRange]) -> Iterator[tuple[BlockRange, Any]]:
         """(task, result) of every task, in the order they complete."""
@@ -157,10 +168,7 @@ class DaskBackend:
         from distributed import as_completed
 
         with ExitStack() as stack:
-            client, cluster = self._connect()
-            if cluster is not None:
-                stack.callback(cluster.close)
-            stack.callback(client.close)
+            client = self._connect(stack)
             check_worker_versions(client.run(worker_versions))
             [shared_job] = client.scatter([job], broadcast=True, hash=False)
             futures = {client.submit(_run_job, shared_job, task, pure=False,

@@ -243,11 +243,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "SimulationSpec.seed": ("", "Seed of the random streams: the same seed gives the same "
                             "losses on any backend."),
     "SimulationSpec.levels": ("fraction", "Levels of VaR and ES reported, increasing."),
-    "SimulationSpec.backend": ("", "`serial` or `process` (worker processes)."),
+    "SimulationSpec.backend": ("", "`serial` or `process` (worker processes); `dask` starts a "
+                               "local cluster that listens on sockets, so a file naming it is "
+                               "refused unless trusted (`--trust-scenario`)."),
     "SimulationSpec.workers": ("count", "Worker processes for `backend: process` (default: "
                                "CPU count)."),
     "SimulationSpec.address": ("", "A Dask scheduler, `tcp://HOST:PORT`, for `backend: dask`; "
-                               "none starts a local cluster."),
+                               "none starts a local cluster. A file naming a network peer is "
+                               "refused unless trusted (`--trust-scenario`): give `--address` "
+                               "on the command line instead."),
     "SimulationSpec.tail_level": ("fraction", "Importance sampling aimed at this tail level "
                                   "(e.g. 0.999): results carry likelihood-ratio weights."),
     "SimulationSpec.qmc_replicates": ("count", "Quasi-Monte Carlo factors with this many "

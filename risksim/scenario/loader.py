@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from risksim.errors import InputError
+from risksim.errors import InputError, excerpt
 from risksim.portfolio import Portfolio, generate_portfolio
+from risksim.scenario.access import Access
 from risksim.scenario.base import PATTERN_MEANINGS
 from risksim.scenario.schema import ScenarioSpec
 from risksim.scenario.yaml_loader import format_path, line_for, load_yaml
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 DEFAULT_SCENARIO = "default_scenario.yaml"
 """The embedded default scenario, in ``risksim/data``."""
+
+PORTFOLIO_SUFFIXES = (".csv", ".parquet")
+"""The kinds of portfolio file a scenario may name."""
 
 _MISMATCH = {"float_type", "float_parsing", "int_type", "int_parsing", "int_from_float",
              "dict_type", "model_type", "model_attributes_type", "string_type", "bool_type",
@@ -51,11 +55,14 @@ class Scenario:
         The loans (loaded from the portfolio file or generated).
     source : str
         The file it came from, or ``"<mapping>"``.
+    access : Access
+        The folders its files may be read from and whether its connection settings apply.
     """
 
     spec: ScenarioSpec
     portfolio: Portfolio
     source: str
+    access: Access
 
     @property
     def name(self) -> str:
@@ -87,7 +94,8 @@ class Scenario:
         return digest.hexdigest()
 
 
-def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = None) -> Scenario:
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = None, *,
+                  allow_dirs: Sequence[str | Path] = (), trust: bool = False) -> Scenario:
     """Load and validate a scenario.
 
     Parameters
@@ -96,6 +104,12 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = Non
         A YAML file, a mapping with the file's structure (relative portfolio paths then
         resolve against the working directory), an already loaded scenario (returned as
         is), or None for the embedded default scenario.
+    allow_dirs : sequence of path, optional
+        Folders besides the scenario's own (the working directory for a mapping) that its
+        portfolio file may be read from; see :mod:`risksim.scenario.access`.
+    trust : bool, default False
+        Let the scenario's own ``simulation.address`` and ``backend: dask`` apply (they open
+        network connections, so an untrusted scenario naming them is refused).
 
     Raises
     ------
@@ -107,9 +121,9 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = Non
     if source is None:
         text = resources.files("risksim.data").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
         data, lines = load_yaml(text, DEFAULT_SCENARIO)
-        return _build(data, lines, DEFAULT_SCENARIO, Path.cwd())
+        return _build(data, lines, DEFAULT_SCENARIO, Access.of(Path.cwd(), allow_dirs, trust))
     if isinstance(source, Mapping):
-        return _build(dict(source), {}, "<mapping>", Path.cwd())
+        return _build(dict(source), {}, "<mapping>", Access.of(Path.cwd(), allow_dirs, trust))
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -118,14 +132,15 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = Non
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the scenario file: {exc}", source=str(source)) from None
     data, lines = load_yaml(text, str(source))
-    return _build(data, lines, str(source), path.parent)
+    return _build(data, lines, str(source), Access.of(path.parent, allow_dirs, trust))
 
 
 def derive_scenario(scenario: Scenario, data: Mapping[str, Any], source: str) -> Scenario:
     """A scenario from ``data``, a changed copy of ``scenario``'s spec mapping.
 
     The loans are reused when ``data`` leaves the portfolio section as it was; otherwise
-    they are loaded again, a relative portfolio file resolving against ``scenario``'s folder.
+    they are loaded again under ``scenario``'s access (a relative portfolio file resolving
+    against its folder).
 
     Parameters
     ----------
@@ -141,11 +156,10 @@ def derive_scenario(scenario: Scenario, data: Mapping[str, Any], source: str) ->
     InputError
         ``source: dotted.path: message`` for the first problem of the new scenario.
     """
-    folder = Path(scenario.source).parent
-    return _build(dict(data), {}, source, folder, reuse=scenario)
+    return _build(dict(data), {}, source, scenario.access, reuse=scenario)
 
 
-def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path,
+def _build(data: Any, lines: dict[Loc, int], source: str, access: Access,
            reuse: Scenario | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise InputError("expected a mapping of scenario keys (name, currency, portfolio, ...)",
@@ -155,10 +169,11 @@ def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path,
     except ValidationError as exc:
         raise _first_error(exc.errors(), data, lines, source) from None
     try:
+        access.check_connections(spec.simulation.address, spec.simulation.backend)
         portfolio = (reuse.portfolio if reuse is not None
                      and spec.portfolio == reuse.spec.portfolio
-                     else _load_portfolio(spec, base_dir))
-        scenario = Scenario(spec=spec, portfolio=portfolio, source=source)
+                     else _load_portfolio(spec, access))
+        scenario = Scenario(spec=spec, portfolio=portfolio, source=source, access=access)
         scenario.plan  # noqa: B018 - compiling checks what the portfolio must satisfy
     except InputError as exc:
         if exc.source is not None:
@@ -169,16 +184,13 @@ def _build(data: Any, lines: dict[Loc, int], source: str, base_dir: Path,
     return scenario
 
 
-def _load_portfolio(spec: ScenarioSpec, base_dir: Path) -> Portfolio:
+def _load_portfolio(spec: ScenarioSpec, access: Access) -> Portfolio:
     if spec.portfolio.generate is not None:
         return generate_portfolio(spec.portfolio.generate.segments, spec.portfolio.generate.seed)
     assert spec.portfolio.file is not None
-    path = Path(spec.portfolio.file)
-    if not path.is_absolute():
-        path = base_dir / path
-    if not path.is_file():
-        raise InputError(f"portfolio file not found: {path}", path="portfolio.file")
-    return Portfolio.from_file(path, column_defaults=spec.portfolio.column_defaults)
+    path = access.data_file(spec.portfolio.file, PORTFOLIO_SUFFIXES, "portfolio.file")
+    return Portfolio.from_file(path, source=str(access.folder / spec.portfolio.file),
+                               column_defaults=spec.portfolio.column_defaults)
 
 
 def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],
@@ -225,7 +237,7 @@ def _expected_one_of(errors: Sequence[ErrorDetails]) -> str:
     for error in errors:
         text = re.sub(r"^Input should be ", "", error["msg"]).split(", unable")[0]
         wanted.append(re.sub(r"^a valid dictionary or instance of \w+$", "a mapping", text))
-    return f"expected {' or '.join(dict.fromkeys(wanted))} (got {errors[0].get('input')!r})"
+    return f"expected {' or '.join(dict.fromkeys(wanted))} (got {excerpt(errors[0].get('input'))})"
 
 
 def _data_path(error: ErrorDetails, data: Any) -> Loc:
@@ -266,16 +278,16 @@ def _message(error: ErrorDetails) -> str:
         hint = ""
         if key in ("le", "lt") and bound == 1 and isinstance(value, int | float) and value > 1:
             hint = f" (rates and levels are fractions: {value / 100:g} for {value:g}%)"
-        return f"{value!r} {words} {shown}{hint}"
+        return f"{excerpt(value)} {words} {shown}{hint}"
     if kind == "string_pattern_mismatch" and ctx["pattern"] in PATTERN_MEANINGS:
-        return f"expected {PATTERN_MEANINGS[ctx['pattern']]} (got {value!r})"
+        return f"expected {PATTERN_MEANINGS[ctx['pattern']]} (got {excerpt(value)})"
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]} (got {value!r})"
+        return f"expected {_EXPECTED[kind]} (got {excerpt(value)})"
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
     if kind in ("unknown_key", "located", "value_error", "assertion_error") or isinstance(
             value, dict | list):
         return message
-    return f"{message} (got {value!r})"
+    return f"{message} (got {excerpt(value)})"
 
 
 _EXPECTED = {"float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",

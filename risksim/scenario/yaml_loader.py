@@ -23,7 +23,7 @@ import yaml
 from yaml.error import Mark
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from risksim.errors import InputError
+from risksim.errors import InputError, excerpt
 
 Path = tuple[str | int, ...]
 
@@ -292,7 +292,7 @@ class _Builder:
         for name, pattern, convert in _SCALAR_TYPES:
             if node.tag == _STD + name:
                 if not pattern.fullmatch(text):
-                    raise self.error(f"'{text}' is not a valid !!{name}", node, path)
+                    raise self.error(f"{excerpt(text)} is not a valid !!{name}", node, path)
                 return convert(text)
         raise self.error(f"unsupported tag '{_show_tag(node.tag)}'", node, path)
 
@@ -318,9 +318,8 @@ class _Builder:
                 raise self.error("a mapping key cannot be null", key_node, path)
             child = (*path, _path_key(key))
             if key in first_lines:
-                raise self.error(
-                    f"duplicate key '{key}' (first at line {first_lines[key]})", key_node, child
-                )
+                raise self.error(f"duplicate key {excerpt(str(key))} (first at line "
+                                 f"{first_lines[key]})", key_node, child)
             first_lines[key] = line
             self.lines[child] = line
             result[key] = self.value(value_node, child)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from risksim import measures
-from risksim.files import write_atomically
+from risksim.files import write_csv
 from risksim.scenario.timeline import DAYS_PER_MONTH
 from risksim.timeline.outputs import PER_PARTY, TimelineBlock
 from risksim.timeline.settings import TimelineSettings
@@ -141,7 +141,7 @@ class TimelineResult:
 
     def save(self, directory: Path) -> list[Path]:
         """Write every table as CSV into ``directory`` (each under a temporary name first)."""
-        return [write_atomically(directory / name, getattr(self, key).to_csv)
+        return [write_csv(getattr(self, key), directory / name)
                 for key, name in FILES.items()]
 
     def document(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from risksim.engine.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping, segment
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 N_SIMS = 5 * BLOCK_SIZE + 77
 SEED = 41
@@ -59,6 +61,21 @@ def test_embedded_cluster_gives_the_serial_bits(scenario: risksim.Scenario,
     result = risksim.simulate(scenario, n_sims=N_SIMS, seed=SEED, backend="dask", workers=2)
     assert np.array_equal(result.losses.to_numpy(), serial_values)
     assert result.metadata["backend"] == "dask"
+
+
+def test_the_embedded_cluster_leaves_no_scratch_space(scenario: risksim.Scenario,
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask's workers keep a scratch folder (``dask-scratch-space`` in the temp folder by
+    default): the embedded cluster's goes into a folder of its own, removed afterwards."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    with dask.config.set({"temporary-directory": str(temp)}):  # where Dask's scratch goes
+        result = risksim.simulate(scenario, n_sims=N_SIMS, seed=SEED, backend="dask",
+                                  workers=1)
+    assert result.metadata["backend"] == "dask"
+    assert list(temp.iterdir()) == []
 
 
 def test_a_lost_worker_is_replaced_and_its_blocks_recomputed(
