@@ -19,7 +19,7 @@ import numpy as np
 import risksim
 from risksim.engine.block import allocate, draw_loss_events
 from risksim.engine.memory import keep_freed_memory
-from risksim.engine.streams import block_generator, block_size, n_blocks
+from risksim.streams import block_generator, block_size, n_blocks
 
 HERE = Path(__file__).parent
 

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import ndtri
 
 import risksim
-from risksim import measures
+from risksim.stats import measures
 
 HERE = Path(__file__).parent
 REFERENCE = {  # shared/data/README.md: semi-analytic reference of B1, yuan

@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 import risksim
-from risksim.engine.backends import SerialBackend
+from risksim.engine.backends.serial import SerialBackend
 from risksim.engine.importance import tail_sampling
 from risksim.engine.jobs import BlockJob
 from risksim.engine.runner import execute
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.streams import BLOCK_SIZE
 
 HERE = Path(__file__).parent
 REPEATS = 3

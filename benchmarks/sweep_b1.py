@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import risksim
-from risksim.scenario.loader import derive_scenario
+from risksim.compile.scenario import derive_scenario
 
 HERE = Path(__file__).parent
 SCHEMES = ("wangcheng_patent_loan", "china_nfgf_2242", "risk_pool_annual_cap_trigger",

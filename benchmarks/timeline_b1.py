@@ -23,7 +23,7 @@ from pathlib import Path
 import risksim
 from risksim.engine.block import simulate_block
 from risksim.engine.memory import keep_freed_memory
-from risksim.engine.streams import n_blocks
+from risksim.streams import n_blocks
 from risksim.timeline.run import timeline_block
 from risksim.timeline.settings import compile_timeline
 

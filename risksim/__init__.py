@@ -15,32 +15,32 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from risksim.comparison import Comparison, compare
-    from risksim.engine.simulate import simulate
+    from risksim.analysis.compare import Comparison, compare
+    from risksim.analysis.contributions import contributions
+    from risksim.analysis.price import Pricing, PricingTerms, price
+    from risksim.analysis.simulate import simulate
+    from risksim.analysis.sweep import sweep, tornado
+    from risksim.compile.scenario import Scenario, load_scenario
     from risksim.errors import InputError
-    from risksim.euler import contributions
     from risksim.portfolio import Portfolio
-    from risksim.pricing import Pricing, PricingTerms, price
-    from risksim.results import Result, load_result
-    from risksim.scenario.loader import Scenario, load_scenario
-    from risksim.sweeps import sweep, tornado
+    from risksim.results.result import Result, load_result
 
 _PUBLIC = {
-    "simulate": "risksim.engine.simulate",
-    "compare": "risksim.comparison",
-    "Comparison": "risksim.comparison",
-    "contributions": "risksim.euler",
-    "price": "risksim.pricing",
-    "Pricing": "risksim.pricing",
-    "PricingTerms": "risksim.pricing",
-    "sweep": "risksim.sweeps",
-    "tornado": "risksim.sweeps",
+    "simulate": "risksim.analysis.simulate",
+    "compare": "risksim.analysis.compare",
+    "Comparison": "risksim.analysis.compare",
+    "contributions": "risksim.analysis.contributions",
+    "price": "risksim.analysis.price",
+    "Pricing": "risksim.analysis.price",
+    "PricingTerms": "risksim.analysis.price",
+    "sweep": "risksim.analysis.sweep",
+    "tornado": "risksim.analysis.sweep",
     "InputError": "risksim.errors",
     "Portfolio": "risksim.portfolio",
-    "Result": "risksim.results",
-    "load_result": "risksim.results",
-    "Scenario": "risksim.scenario.loader",
-    "load_scenario": "risksim.scenario.loader",
+    "Result": "risksim.results.result",
+    "load_result": "risksim.results.result",
+    "Scenario": "risksim.compile.scenario",
+    "load_scenario": "risksim.compile.scenario",
 }
 __all__ = ["Comparison", "InputError", "Portfolio", "Pricing", "PricingTerms", "Result",
            "Scenario", "compare", "contributions", "load_result", "load_scenario", "price",

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from risksim.errors import InputError, escape_controls, excerpt
-from risksim.suggest import unknown_name_message
+from risksim.util.suggest import unknown_name_message
 
 if TYPE_CHECKING:
     from risksim.scenario.schema import Segment

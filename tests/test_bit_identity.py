@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 import risksim
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.streams import BLOCK_SIZE
 from tests.builders import ROOT
 
 RECORD = ROOT / "tests" / "data" / "bit_identity.json"

@@ -1,4 +1,4 @@
-"""Tests of risksim.measures: hand-worked values, closed forms and coverage of the bands."""
+"""Tests of risksim.stats.measures: hand-worked values, closed forms and coverage of the bands."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from risksim import measures
-from risksim.measures import (
+from risksim.stats import measures
+from risksim.stats.measures import (
     Estimate,
     exceedance_probability,
     expected_shortfall,

@@ -1,7 +1,7 @@
 """One block of simulations: factors → conditional PDs → defaults → losses → allocation.
 
 Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 2): chunk by
-chunk (one chunk unless the book is large, :func:`~risksim.engine.streams.chunk_sizes`), and
+chunk (one chunk unless the book is large, :func:`~risksim.streams.chunk_sizes`), and
 in a chunk of m simulations: for each period, the K factors of every simulation (and the t
 copula's χ² mixing variable), then the defaults of each group in plan order; after all
 periods, the beta LGDs in event order, then (only when some layer denies claims) one uniform
@@ -25,9 +25,8 @@ from collections.abc import Iterator
 import numpy as np
 from scipy.special import expit, logit
 
-from risksim.engine.plan import LoanGroup, SimulationPlan
+from risksim.compile.plan import LoanGroup, SimulationPlan
 from risksim.engine.sampling import sample_defaults
-from risksim.engine.streams import block_generator, block_size, chunk_sizes
 from risksim.engine.systematic import (
     SystematicDraws,
     conditional_pd,
@@ -36,6 +35,7 @@ from risksim.engine.systematic import (
     twist,
 )
 from risksim.rules.base import Ledger, LossEvents
+from risksim.streams import block_generator, block_size, chunk_sizes
 
 
 def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> np.ndarray:
@@ -140,7 +140,7 @@ def draw_chunks(plan: SimulationPlan, rng: np.random.Generator, n: int, *,
                 draws_claims: bool | None = None,
                 needs_principal: bool | None = None) -> Iterator[LossEvents]:
     """The loss events of a block of ``n`` simulations, one chunk of simulations after the
-    other (:func:`~risksim.engine.streams.chunk_sizes`), each numbered from 0.
+    other (:func:`~risksim.streams.chunk_sizes`), each numbered from 0.
 
     ``draws_claims`` and ``needs_principal`` (default: as the plan needs) add the claim
     uniforms and the principal at default for other plans allocated on the same events.

@@ -25,7 +25,7 @@ import numpy as np
 
 from risksim.engine.jobs import BlockRange
 from risksim.errors import InputError
-from risksim.files import write_atomically
+from risksim.util.files import write_atomically
 
 MANIFEST = "manifest.json"
 _TASK_FILE = re.compile(r"^blocks-(\d+)-(\d+)\.npz$")

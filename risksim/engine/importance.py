@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import ndtr
 
-from risksim.engine.plan import SimulationPlan
+from risksim.compile.plan import SimulationPlan
 from risksim.engine.systematic import Sampling, pd_argument, twist
 
 PILOT_STREAM_KEY = 2**32 - 2

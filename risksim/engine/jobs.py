@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from risksim.compile.plan import SimulationPlan
 from risksim.engine.block import simulate_block
 from risksim.engine.memory import keep_freed_memory
-from risksim.engine.plan import SimulationPlan
 
 if TYPE_CHECKING:
     from risksim.engine.streaming import StreamAccumulator, StreamingGrid
@@ -49,7 +49,7 @@ class BlockJob:
     plan : SimulationPlan
         The compiled scenario (portfolio, rules, sampling options).
     seed : int
-        The run's seed; block ``b`` draws from its own stream (:mod:`risksim.engine.streams`).
+        The run's seed; block ``b`` draws from its own stream (:mod:`risksim.streams`).
     n_sims : int
         Simulations in the whole run (the last block may be partial).
     grid : StreamingGrid or None

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from risksim import progress
-from risksim.engine.backends import TASKS_PER_WORKER, Backend, split_range
+from risksim.engine.backends.base import TASKS_PER_WORKER, Backend, split_range
 from risksim.engine.jobs import BlockJob, BlockRange, RunJob
 from risksim.engine.streaming import StreamAccumulator
-from risksim.engine.streams import block_size, n_blocks
+from risksim.streams import block_size, n_blocks
+from risksim.util import progress
 
 MAX_BLOCKS_PER_STREAMED_TASK = 16
 """Blocks per task at most when task results are reduced or saved as they complete."""
@@ -64,7 +64,7 @@ def missing_ranges(n_sims: int, done: Sequence[BlockRange]) -> list[BlockRange]:
 def run_job(backend: Backend, job: RunJob, pending: Sequence[BlockRange], *,
             streamed: bool = False) -> Iterator[tuple[BlockRange, Any]]:
     """(task, result) for every block of ``pending``, as tasks complete; each finished task
-    moves the open progress bar (:mod:`risksim.progress`) by its simulations.
+    moves the open progress bar (:mod:`risksim.util.progress`) by its simulations.
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ stream order 1, part of the contract like ``STREAM_VERSION``):
    and, for the t copula, a χ²_ν variable V₀ (period by period, from the block's stream;
    or, with QMC, from scrambled Sobol points, see below);
 3. under importance sampling, the tilted simulations' factors Z = ε + μ_t and V = λ·V₀;
-4. chunk by chunk (:mod:`risksim.engine.streams`), the defaults of every period and group
+4. chunk by chunk (:mod:`risksim.streams`), the defaults of every period and group
    in plan order from the block's stream, with the conditional PDs p = p_g(Z, V) twisted to
    q in tilted simulations, as they are otherwise; then the LGDs and claim draws of the
    chunk, as in a plain run.
@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import chdtri, expit, logit, ndtr, ndtri
 
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.streams import BLOCK_SIZE
 
 SAMPLING_STREAM_ORDER = 2
 """Version of the draw order of QMC and importance-sampling runs (saved with their result):

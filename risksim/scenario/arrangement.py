@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from risksim.scenario.base import RESERVED_NAMES, Fraction, Money, Name, StrictModel, located
-from risksim.suggest import unknown_name_message
+from risksim.util.suggest import unknown_name_message
 
 NumericAttribute = Literal["exposure", "tenor_years", "annual_sales_eur_m", "origination_year",
                            "guarantee_age_years", "interest_rate"]

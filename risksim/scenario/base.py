@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from risksim.suggest import unknown_name_message
+from risksim.util.suggest import unknown_name_message
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]

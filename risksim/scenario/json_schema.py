@@ -6,9 +6,9 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from risksim.files import write_atomically
 from risksim.scenario.field_docs import described_schema
 from risksim.scenario.schema import ScenarioSpec
+from risksim.util.files import write_atomically
 
 SCHEMA_FILE = "scenario.schema.json"
 """The committed schema in ``risksim/data`` (a test checks it is current)."""

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from risksim.engine.streams import BLOCK_SIZE
 from risksim.scenario.arrangement import Arrangement
 from risksim.scenario.base import (
     Currency,
@@ -25,7 +24,8 @@ from risksim.scenario.base import (
     located,
 )
 from risksim.scenario.timeline import DAYS_PER_YEAR, DayOfPeriod, TimelineSpec
-from risksim.suggest import unknown_name_message
+from risksim.streams import BLOCK_SIZE
+from risksim.util.suggest import unknown_name_message
 
 DEFAULT_LEVELS = (0.95, 0.99, 0.999)
 DEFAULT_N_SIMS = 100_000

@@ -11,8 +11,9 @@ cash. Modules, each with one job:
   (simulation, day, kind, payer, payee);
 - :mod:`~risksim.timeline.model` — the simpy model paying them out of each party's cash;
 - :mod:`~risksim.timeline.outputs` — cash paths, shortfalls, present values, NPL ratio;
-- :mod:`~risksim.timeline.result` — the tables of a run, saved and read back;
 - :mod:`~risksim.timeline.run` — one block, and the task a backend runs.
+
+The tables of a run, saved and read back, are :mod:`risksim.results.timeline`.
 
 Use it through ``risksim.simulate(scenario, timeline=True)`` or ``risksim run --timeline``.
 """

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from risksim.engine.plan import SimulationPlan
+from risksim.compile.plan import SimulationPlan
 from risksim.rules.base import Ledger, LossEvents
 from risksim.timeline.settings import TimelineSettings
 

@@ -13,7 +13,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from risksim.engine.plan import SimulationPlan
+from risksim.compile.plan import SimulationPlan
 from risksim.rules.base import Ledger, LossEvents
 from risksim.scenario.timeline import DAYS_PER_YEAR
 from risksim.timeline.amounts import EventAmounts

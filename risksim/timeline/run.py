@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from risksim.compile.plan import SimulationPlan
 from risksim.engine.block import allocate, replay
 from risksim.engine.jobs import BlockRange
 from risksim.engine.memory import keep_freed_memory
-from risksim.engine.plan import SimulationPlan
-from risksim.engine.streams import block_generator, block_size
+from risksim.streams import block_generator, block_size
 from risksim.timeline.amounts import event_amounts
 from risksim.timeline.dates import draw_dates
 from risksim.timeline.model import settle_block

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from risksim.engine.plan import SimulationPlan, outstanding_at
+from risksim.compile.plan import SimulationPlan, outstanding_at
 from risksim.errors import InputError
 from risksim.rules.limits import FundBalance
 from risksim.rules.shares import LimitedLayer, Residual
@@ -22,7 +22,7 @@ from risksim.scenario.timeline import (
 )
 
 if TYPE_CHECKING:
-    from risksim.scenario.loader import Scenario
+    from risksim.compile.scenario import Scenario
 
 T = TypeVar("T", int, np.ndarray)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from risksim.cli import main
+from risksim.cli.commands import main
 from tests.builders import ROOT
 
 BAD = ROOT / "tests" / "data" / "bad"

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import risksim
-from risksim.cli import main
-from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION
+from risksim.cli.commands import main
+from risksim.streams import BLOCK_SIZE, STREAM_VERSION
 from tests.builders import B1_SCENARIO, ROOT
 
 

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 import risksim
-from risksim.cli import main
+from risksim.cli.commands import main
 from tests.builders import ROOT, timeline_mapping
 
 SCENARIOS = ROOT / "scenarios"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from risksim.cli import main
+from risksim.cli.commands import main
 from tests.builders import ROOT
 from tests.cli.test_commands import invoke
 

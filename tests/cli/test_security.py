@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from risksim.cli import main
+from risksim.cli.commands import main
 from risksim.errors import EXCERPT_CHARS
 
 SCENARIO = """\

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim import measures
+from risksim.stats import measures
 from tests.builders import B1_SCENARIO
 
 REFERENCE = {

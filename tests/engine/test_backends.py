@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim.engine.backends import ProcessBackend, SerialBackend, split_blocks
+from risksim.compile.build import compile_plan
+from risksim.engine.backends.base import split_range
+from risksim.engine.backends.process import ProcessBackend
+from risksim.engine.backends.serial import SerialBackend
 from risksim.engine.block import replay_block
-from risksim.engine.compile import compile_plan
-from risksim.engine.streams import BLOCK_SIZE, block_generator, n_blocks
+from risksim.engine.jobs import BlockJob
+from risksim.streams import BLOCK_SIZE, block_generator, n_blocks
 from tests.builders import scenario_mapping, segment
 
 N_SIMS = 3 * BLOCK_SIZE + 123  # three full blocks and a partial one
@@ -51,12 +54,13 @@ def test_process_backend_is_bit_identical_to_serial(scenario: risksim.Scenario,
 @pytest.mark.parametrize("n_tasks", [1, 2, 4])
 def test_grouping_of_blocks_into_tasks_does_not_change_results(
         scenario: risksim.Scenario, serial_losses: np.ndarray, n_tasks: int) -> None:
-    plan = compile_plan(scenario)
-    tasks = split_blocks(N_SIMS, n_tasks)
+    job = BlockJob(compile_plan(scenario), 99, N_SIMS)
+    tasks = split_range((0, n_blocks(N_SIMS)), n_tasks)
     assert len(tasks) == n_tasks
     assert [b for start, stop in tasks for b in range(start, stop)] == list(range(4))
     for backend in (SerialBackend(), ProcessBackend(2)):
-        stacked = np.concatenate(backend.run(plan, 99, N_SIMS, tasks))
+        done = dict(backend.imap(job, tasks))  # in the order tasks complete
+        stacked = np.concatenate([done[task] for task in tasks])
         assert np.array_equal(stacked, serial_losses)
 
 
@@ -89,13 +93,13 @@ def test_process_backend_spawns_when_threads_run(scenario: risksim.Scenario,
     # which receive the plan by pickling, and must give the same bits.
     import threading
 
-    from risksim.engine import backends
+    from risksim.engine.backends import process
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert backends._start_method() == "spawn"
+        assert process._start_method() == "spawn"
         result = risksim.simulate(scenario, n_sims=N_SIMS, seed=99, backend="process",
                                   workers=2)
     finally:

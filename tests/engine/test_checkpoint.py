@@ -14,7 +14,7 @@ import pytest
 
 import risksim
 from risksim.engine.checkpoint import MANIFEST, saved_tasks, task_file
-from risksim.engine.streams import BLOCK_SIZE, n_blocks
+from risksim.streams import BLOCK_SIZE, n_blocks
 from tests.builders import B1_SCENARIO, scenario_mapping, segment
 
 N_SIMS = 9 * BLOCK_SIZE + 5

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import risksim
+from risksim.analysis.common import simulate_common
 from risksim.engine.block import replay_block
-from risksim.engine.common import simulate_common
 from risksim.engine.importance import tail_sampling
-from risksim.engine.streams import BLOCK_SIZE, CHUNK_LOAN_SIMULATIONS, chunk_sizes
+from risksim.streams import BLOCK_SIZE, CHUNK_LOAN_SIMULATIONS, chunk_sizes
 from tests.builders import same_on_two_workers, scenario_mapping, segment
 
 SEGMENTS = ((30_000, 0.01, 0.4), (10_000, 0.03, 0.6))

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim.engine.dask_backend import DaskBackend, check_worker_versions, worker_versions
+from risksim.engine.backends.dask import DaskBackend, check_worker_versions, worker_versions
 from risksim.engine.jobs import BlockJob
 from risksim.engine.runner import missing_ranges, run_job
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping, segment
 
 distributed = pytest.importorskip("distributed")
@@ -158,7 +158,7 @@ def test_scheduler_and_workers_started_as_separate_processes(
 def test_common_random_number_runs_give_the_serial_tables_on_dask(
         scenario: risksim.Scenario, cluster: distributed.LocalCluster) -> None:
     # compare and contributions send their jobs (plans and per-chunk outputs) to the workers
-    from risksim.euler import contributions
+    from risksim.analysis.contributions import contributions
 
     other = risksim.load_scenario(_mapping() | {"arrangement": {
         "parties": ["bank", "guarantor"],

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim import measures
 from risksim.engine.importance import DEFENSIVE_SHARE
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.stats import measures
+from risksim.streams import BLOCK_SIZE
 from tests.builders import B1_SCENARIO, ROOT, same_on_two_workers, scenario_mapping, segment
 
 GL_SCENARIO = ROOT / "benchmarks" / "glasserman_li.yaml"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import risksim
-from risksim import progress
-from risksim.cli import main
+from risksim.cli.commands import main
+from risksim.util import progress
 from tests.builders import B1_SCENARIO, ROOT
 
 
@@ -33,7 +33,7 @@ def test_the_process_backend_moves_the_bar_once_per_task(
     monkeypatch.setattr(progress, "advance", moves.append)
     risksim.simulate(B1_SCENARIO, n_sims=9_000, seed=1, backend="process", workers=2)
     assert sum(moves) == 9_000
-    assert len(moves) == 5  # split_blocks: 5 blocks in at most 8 tasks, one block each
+    assert len(moves) == 5  # split_range: 5 blocks in at most 8 tasks, one block each
 
 
 def test_bars_are_off_when_nobody_watches_and_inside_setting_false() -> None:

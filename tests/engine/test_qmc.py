@@ -13,8 +13,8 @@ from scipy import stats
 from scipy.stats import qmc
 
 import risksim
-from risksim.engine.streams import BLOCK_SIZE
 from risksim.engine.systematic import QMC_STREAM_KEY, sobol_uniforms
+from risksim.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping, segment
 
 
@@ -165,12 +165,12 @@ def test_too_few_simulations_for_replicates_keep_the_iid_errors() -> None:
     result = risksim.simulate(_pool_with_fees_and_recoveries(), n_sims=n_sims, seed=3,
                               qmc=REPLICATES)
     binds = result.indicators["pool.annual_budget_binds"].to_numpy()
-    expected = risksim.measures.exceedance_probability(binds, 0.5)
+    expected = risksim.stats.measures.exceedance_probability(binds, 0.5)
     row = result.probabilities().loc["pool.annual_budget_binds"]
     assert 0 < expected.value < 1
     assert row[["probability", "se", "lower", "upper"]].tolist() == [
         expected.value, expected.se, expected.lower, expected.upper]
-    fee = risksim.measures.mean(result.fees["guarantee_fee"].to_numpy())
+    fee = risksim.stats.measures.mean(result.fees["guarantee_fee"].to_numpy())
     assert result.fee_summary().loc["guarantee_fee", "se"] == fee.se
 
 

@@ -12,8 +12,8 @@ import pytest
 from scipy.stats import multivariate_normal, multivariate_t
 
 import risksim
-from risksim import measures
 from risksim.models.analytic import finite_pool_default_pmf, vasicek_quantile
+from risksim.stats import measures
 from tests.builders import scenario_mapping, segment
 
 Z_TOLERANCE = 4.0

@@ -6,7 +6,7 @@ import threading
 
 import risksim
 from risksim.engine.runner import missing_ranges, plan_tasks
-from risksim.engine.streams import BLOCK_SIZE
+from risksim.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping
 
 

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim.engine.backends import ProcessBackend, SerialBackend
+from risksim.engine.backends.process import ProcessBackend
+from risksim.engine.backends.serial import SerialBackend
 from risksim.engine.jobs import BlockJob
 from risksim.engine.runner import execute
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
-from risksim.engine.streams import BLOCK_SIZE
-from risksim.streaming_result import StreamingResult
+from risksim.results.streaming import StreamingResult
+from risksim.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping, segment
 
 N_SIMS = 6 * BLOCK_SIZE + 321

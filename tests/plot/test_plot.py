@@ -16,10 +16,10 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import risksim
-import risksim.plot as rp
-from risksim import measures
+import risksim.present.plots as rp
 from risksim.errors import InputError
 from risksim.models.analytic import finite_pool_default_pmf
+from risksim.stats import measures
 from tests.builders import ROOT, scenario_mapping, segment, timeline_mapping
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
@@ -133,13 +133,13 @@ def test_bands_of_a_qmc_result_come_from_its_replicates() -> None:
                                        strict=True):
         assert _vertical_extent(band, threshold) == pytest.approx((lower, upper), rel=1e-9)
     middle = reported.iloc[np.argmin(np.abs(reported["probability"] - 0.3))]
-    wilson = risksim.measures.exceedance_probability(
+    wilson = risksim.stats.measures.exceedance_probability(
         sampled.losses["gross"].to_numpy(), middle["threshold"])
     assert middle["upper"] - middle["lower"] < (wilson.upper - wilson.lower) / 2
     ax = sampled.plot.convergence(measure="EL", points=8)
     (band,) = ax.collections
     row = sampled.summary().loc["gross"]
-    z = risksim.measures._z(0.95)
+    z = risksim.stats.measures._z(0.95)
     assert _vertical_extent(band, 4_000) == pytest.approx(
         (row["EL"] - z * row["EL_se"], row["EL"] + z * row["EL_se"]), rel=1e-9)
 

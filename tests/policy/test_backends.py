@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 import risksim
-from risksim.cli import main
-from risksim.comparison import _outputs
-from risksim.engine.common import SharedCells
-from risksim.engine.streams import BLOCK_SIZE
-from risksim.euler import contributions
-from risksim.pricing import price
-from risksim.sweeps import sweep
+from risksim.analysis.common import SharedCells
+from risksim.analysis.compare import _outputs
+from risksim.analysis.contributions import contributions
+from risksim.analysis.price import price
+from risksim.analysis.sweep import sweep
+from risksim.cli.commands import main
+from risksim.streams import BLOCK_SIZE
 from tests.builders import scenario_mapping, segment
 
 N_SIMS = 3 * BLOCK_SIZE + 7  # four blocks: several tasks on two workers

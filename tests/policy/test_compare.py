@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import risksim
-from risksim.engine.common import defaults_key, simulate_common
+from risksim.analysis.common import defaults_key, simulate_common
 from tests.builders import ROOT, scenario_mapping, segment
 
 SCENARIOS = ROOT / "scenarios"

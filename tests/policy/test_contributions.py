@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim import measures
+from risksim.stats import measures
 from tests.builders import ROOT, scenario_mapping, segment
 
 
@@ -49,7 +49,7 @@ def test_weighted_tail_sets_by_hand() -> None:
     # weights add up to at most (1 - a)N = 1.5: loss 5 (w 0.5) and 4 (w 0.75) make 1.25,
     # adding 3 (w 1.0) would make 2.25. VaR = 3, the largest loss outside the tail, and
     # the tail's ES = (0.5*5 + 0.75*4)/1.25 = 4.4.
-    from risksim.euler import euler_parts, tail_sets
+    from risksim.analysis.contributions import euler_parts, tail_sets
 
     total = np.array([3.0, 1.0, 5.0, 2.0, 4.0])
     weights = np.array([1.0, 1.5, 0.5, 1.25, 0.75])

@@ -9,8 +9,8 @@ import pytest
 from scipy.special import ndtr, ndtri
 
 import risksim
-from risksim import measures
-from risksim.pricing import PricingTerms, annuity
+from risksim.analysis.price import PricingTerms, annuity
+from risksim.stats import measures
 from tests.builders import ROOT, scenario_mapping, segment, two_vintages_with_lending_stop
 
 GUARANTOR_LAYERS = [{"party": "guarantor", "share_of_loss": 0.4},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import risksim
-from risksim.sweeps import parse_setting, parse_values
+from risksim.analysis.sweep import parse_setting, parse_values
 from tests.builders import ROOT
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"

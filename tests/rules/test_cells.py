@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import risksim
+from risksim.compile.build import compile_plan
 from risksim.engine.block import allocate, draw_loss_events
-from risksim.engine.compile import compile_plan
-from risksim.engine.streams import block_generator
+from risksim.streams import block_generator
 from tests.builders import scenario_mapping, segment
 
 LAYERS = [

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim import measures
 from risksim.engine.block import replay_block
+from risksim.stats import measures
 from tests.builders import scenario_mapping, segment
 
 CHAIN = [{"party": "guarantor", "share_of_loss": 0.8},

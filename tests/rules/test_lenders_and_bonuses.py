@@ -8,7 +8,7 @@ import pytest
 
 import risksim
 from risksim.errors import InputError
-from risksim.report import format_summary
+from risksim.present.report import format_summary
 from tests.builders import scenario_mapping, segment, two_vintages_with_lending_stop
 from tests.rules.test_layers import certain_losses
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import risksim
-from risksim import measures
+from risksim.stats import measures
 from tests.builders import scenario_mapping, segment
 
 THREE_YEARS = {"years": 3, "periods_per_year": 1}

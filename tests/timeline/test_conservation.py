@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import risksim
 from risksim.engine.block import allocate, replay
-from risksim.engine.streams import block_generator
+from risksim.streams import block_generator
 from risksim.timeline.amounts import event_amounts
 from risksim.timeline.dates import draw_dates
 from risksim.timeline.model import CASH_RTOL, settle_block

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import risksim
-from risksim.engine.streams import BLOCK_SIZE
 from risksim.scenario.timeline import TimelineSpec
+from risksim.streams import BLOCK_SIZE
 from tests.builders import ROOT, scenario_mapping, segment
 
 FILES = sorted(ROOT.glob("scenarios/*.yaml"))

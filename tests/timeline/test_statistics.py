@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import risksim
-from risksim import measures
+from risksim.stats import measures
 from tests.builders import scenario_mapping, segment
 
 N_LOANS, PD, RATE = 50, 0.3, 0.2

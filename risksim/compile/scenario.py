@@ -27,7 +27,7 @@ from risksim.scenario.schema import ScenarioSpec
 from risksim.scenario.yaml_loader import format_path, line_for, load_yaml
 
 if TYPE_CHECKING:
-    from risksim.engine.plan import SimulationPlan
+    from risksim.compile.plan import SimulationPlan
 
 DEFAULT_SCENARIO = "default_scenario.yaml"
 """The embedded default scenario, in ``risksim/data``."""
@@ -77,7 +77,7 @@ class Scenario:
     @functools.cached_property
     def plan(self) -> SimulationPlan:
         """The scenario compiled for the engine (once; loading compiles it to validate)."""
-        from risksim.engine.compile import compile_plan
+        from risksim.compile.build import compile_plan
 
         return compile_plan(self)
 

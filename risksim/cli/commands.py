@@ -33,7 +33,7 @@ def quiet_and_format(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, quiet: bool, output_format: str, **kwargs: Any) -> Any:
-        from risksim import progress
+        from risksim.util import progress
 
         with progress.setting(False if quiet else None):
             return command(*args, output_format=output_format, **kwargs)
@@ -57,7 +57,7 @@ def _print_frame(frame: Any, output_format: str, **csv_options: Any) -> None:
     if output_format == "json":
         click.echo(frame.to_json(orient="records", indent=2))
     else:
-        from risksim.files import csv_text
+        from risksim.util.files import csv_text
 
         click.echo(csv_text(frame, **csv_options), nl=False)
 
@@ -80,13 +80,13 @@ def reports_bad_input(command: F) -> F:
 
 def reads_scenarios(command: F) -> F:
     """Add ``--allow-dir`` and ``--trust-scenario`` (what a scenario file may reach) to
-    ``command``, which gets ``load``: :func:`~risksim.scenario.loader.load_scenario` with
+    ``command``, which gets ``load``: :func:`~risksim.compile.scenario.load_scenario` with
     them applied."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, allow_dirs: tuple[Path, ...], trust_scenario: bool,
                 **kwargs: Any) -> Any:
-        from risksim.scenario.loader import load_scenario
+        from risksim.compile.scenario import load_scenario
 
         load = functools.partial(load_scenario, allow_dirs=allow_dirs, trust=trust_scenario)
         return command(*args, load=load, **kwargs)
@@ -202,10 +202,10 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     checkpointed in OUT/checkpoint while the run goes on (removed once the result is
     written; not with --timeline); a killed run continues with --resume.
     """
+    from risksim.analysis.simulate import simulate
     from risksim.engine.checkpoint import saved_tasks
-    from risksim.engine.simulate import simulate
-    from risksim.report import format_summary, format_timeline
-    from risksim.results import Result
+    from risksim.present.report import format_summary, format_timeline
+    from risksim.results.result import Result
 
     if out is not None:
         _check_writable(out)
@@ -315,7 +315,7 @@ def _write_csv(frame: Any, out: Path | None, output_format: str = "table",
     if out is None:
         return
     from risksim.errors import InputError
-    from risksim.files import write_csv
+    from risksim.util.files import write_csv
 
     _check_writable(out.parent)
     try:
@@ -376,9 +376,9 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
           address: str | None, out: Path | None, output_format: str,
           load: Callable[..., Any]) -> None:
     """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
-    from risksim.pricing import PricingTerms
-    from risksim.pricing import price as price_fee
-    from risksim.report import format_pricing
+    from risksim.analysis.price import PricingTerms
+    from risksim.analysis.price import price as price_fee
+    from risksim.present.report import format_pricing
 
     terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
                          cost_of_capital=cost_of_capital, admin_rate=admin_rate,
@@ -427,8 +427,8 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
             workers: int | None, address: str | None, out: Path | None,
             output_format: str, load: Callable[..., Any]) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
-    from risksim.comparison import compare as compare_schemes
-    from risksim.report import format_comparison
+    from risksim.analysis.compare import compare as compare_schemes
+    from risksim.present.report import format_comparison
 
     if out is not None:
         _check_writable(out)
@@ -469,11 +469,11 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
           workers: int | None, address: str | None, out: Path | None,
           output_format: str, load: Callable[..., Any]) -> None:
     """Simulate SCENARIO at every point of a sweep, on common random numbers."""
+    from risksim.analysis.sweep import parse_setting, tornado
+    from risksim.analysis.sweep import sweep as run_sweep
     from risksim.errors import InputError
-    from risksim.report import format_sweep, format_tornado
-    from risksim.suggest import unknown_name_message
-    from risksim.sweeps import parse_setting, tornado
-    from risksim.sweeps import sweep as run_sweep
+    from risksim.present.report import format_sweep, format_tornado
+    from risksim.util.suggest import unknown_name_message
 
     loaded = load(scenario)
     frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
@@ -517,8 +517,8 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
                   backend: str | None, workers: int | None, address: str | None,
                   out: Path | None, output_format: str, load: Callable[..., Any]) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
-    from risksim.euler import contributions as euler_contributions
-    from risksim.report import format_contributions
+    from risksim.analysis.contributions import contributions as euler_contributions
+    from risksim.present.report import format_contributions
 
     loaded = load(scenario)
     frame = euler_contributions(loaded, by, parties=[party] if party else None,
@@ -570,8 +570,8 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     its tolerance); of a compare folder: comparison; of a sweep: tornado.
     """
     from risksim.errors import InputError
-    from risksim.files import write_atomically
-    from risksim.plot import draw, option_named, saved
+    from risksim.present.plots import draw, option_named, saved
+    from risksim.util.files import write_atomically
 
     data, found, options = saved(source)
     kind = kind or {"result": "exceedance", "comparison": "comparison",
@@ -634,10 +634,10 @@ def docs(output: Path, check: bool) -> None:
     CLI reference from every command's --help; the scenario-file reference from the JSON
     Schema, with examples from the files in scenarios/.
     """
-    from risksim.docs import stale_files, write_docs
+    from risksim.cli.docs import stale_files, write_docs
 
     if check:
-        stale = stale_files(output)
+        stale = stale_files(output, main)
         for name in stale:
             click.echo(f"stale: {output / name}", err=True)
         if stale:
@@ -645,5 +645,5 @@ def docs(output: Path, check: bool) -> None:
         click.echo(f"{output}: current")
         return
     _check_writable(output)
-    for path in write_docs(output):
+    for path in write_docs(output, main):
         click.echo(f"wrote {path}")

@@ -19,11 +19,11 @@ the shortfall to others. Then, per tier t (a rating, a size band, ... or the who
 
 with K the capital held for the whole Y-year horizon: ES_a(C) − E[C] (``capital="es"``),
 VaR_a(C) − E[C] (``"var"``), or the Basel IRB capital of the party's share of the loans
-(``"basel"``, :mod:`risksim.capital`). A tier's capital is its Euler contribution to the
-book's (:mod:`risksim.euler`), so the tiers' capitals add up to the book's.
+(``"basel"``, :mod:`risksim.analysis.capital`). A tier's capital is its Euler contribution to the
+book's (:mod:`risksim.analysis.contributions`), so the tiers' capitals add up to the book's.
 
 Every fee carries its Monte Carlo standard error from the influence functions of
-:mod:`risksim.influence` (ratio of means; ES and VaR of the book; for a tier's VaR capital the
+:mod:`risksim.stats.influence` (ratio of means; ES and VaR of the book; for a tier's VaR capital the
 window is taken as given).
 
 Targets, on common random numbers (every trial fee f sees the same simulations, and the
@@ -32,7 +32,7 @@ fee income f·B is linear in f):
 * ``solvency:x`` — the smallest fee with P(C + admin·B − f·B > capital) ≤ x. The estimated
   probability is a step function of f that drops at f = R_i = (C_i − capital)/B_i + admin
   for each simulation, so its root is an order statistic of R: f* = VaR_{1−x}(R), with the
-  distribution-free order-statistic band of :func:`risksim.measures.value_at_risk`.
+  distribution-free order-statistic band of :func:`risksim.stats.measures.value_at_risk`.
 * ``return:h`` — the fee whose return on capital
   RoC(f) = ((f − admin)·E[B_pv] − E[C_pv]) / (a·K(f)), K(f) the capital of C − (f − admin)·B,
   equals h; RoC is continuous and increasing in f and is solved with Brent's method. Its band
@@ -49,22 +49,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from risksim import measures
-from risksim.capital import covered_share, loan_capital
-from risksim.engine.backends import Backend
+from risksim.analysis.capital import covered_share, loan_capital
+from risksim.analysis.common import run_common
+from risksim.analysis.contributions import TailSets, euler_parts, tail_sets, unit_of_loans
+from risksim.analysis.simulate import choose_backend, run_settings
+from risksim.compile.plan import SimulationPlan, outstanding_by_year
+from risksim.compile.rules import guaranteed_share
+from risksim.compile.scenario import Scenario, derive_scenario
+from risksim.engine.backends.base import Backend
 from risksim.engine.block import apply_rules
-from risksim.engine.common import run_common
-from risksim.engine.plan import SimulationPlan, outstanding_by_year
-from risksim.engine.simulate import choose_backend, run_settings
 from risksim.errors import InputError
-from risksim.euler import TailSets, euler_parts, tail_sets, unit_of_loans
-from risksim.influence import influence, ratio_of_means, standard_error
-from risksim.measures import Estimate
 from risksim.rules.base import LossEvents
-from risksim.rules.build import guaranteed_share
 from risksim.rules.fees import FeeSchedule
-from risksim.scenario.loader import Scenario, derive_scenario
-from risksim.suggest import unknown_name_message
+from risksim.stats import measures
+from risksim.stats.influence import influence, ratio_of_means, standard_error
+from risksim.stats.measures import Estimate
+from risksim.util.suggest import unknown_name_message
 
 CapitalKind = Literal["es", "var", "basel"]
 CAPITAL_KINDS = ("es", "var", "basel")

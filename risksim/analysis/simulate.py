@@ -13,23 +13,24 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from risksim import progress as bars
-from risksim.engine.backends import Backend, make_backend
+from risksim.compile.plan import SimulationPlan
+from risksim.compile.rules import guaranteed_share
+from risksim.compile.scenario import Scenario, load_scenario
+from risksim.engine.backends import make_backend
+from risksim.engine.backends.base import Backend
 from risksim.engine.importance import tail_sampling, warn_thin_levels
 from risksim.engine.jobs import BlockJob
-from risksim.engine.plan import SimulationPlan
 from risksim.engine.runner import execute, run_job
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
-from risksim.engine.streams import BLOCK_SIZE, STREAM_VERSION, n_blocks
 from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
 from risksim.errors import InputError
-from risksim.results import Result
-from risksim.rules.build import guaranteed_share
-from risksim.scenario.loader import Scenario, load_scenario
-from risksim.streaming_result import StreamingResult
+from risksim.results.result import Result
+from risksim.results.streaming import StreamingResult
+from risksim.streams import BLOCK_SIZE, STREAM_VERSION, n_blocks
+from risksim.util import progress as bars
 
 if TYPE_CHECKING:
-    from risksim.timeline.result import TimelineResult
+    from risksim.results.timeline import TimelineResult
 
 
 @overload
@@ -83,7 +84,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
         scheduler's (``tcp://HOST:PORT``), None to start a local cluster of ``workers``.
     progress : bool, optional
         Show a progress bar (True), never (False), or on a long run watched in a terminal
-        or notebook (None; :mod:`risksim.progress`). The result is the same either way.
+        or notebook (None; :mod:`risksim.util.progress`). The result is the same either way.
     checkpoint : path or None
         Save each completed task in this folder (:mod:`risksim.engine.checkpoint`); the
         folder is left in place (delete it once the result is saved).
@@ -164,7 +165,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 def _run_timeline(scenario: Scenario, runner: Backend, seed: int,
                   n_sims: int) -> tuple[np.ndarray, TimelineResult]:
     """The per-simulation rows and the timeline of a run (:mod:`risksim.timeline`)."""
-    from risksim.timeline.result import TimelineResult
+    from risksim.results.timeline import TimelineResult
     from risksim.timeline.run import TimelineJob
     from risksim.timeline.settings import compile_timeline
 

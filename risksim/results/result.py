@@ -10,19 +10,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from risksim import measures
 from risksim.errors import InputError
-from risksim.files import write_atomically, write_csv
+from risksim.stats import measures
+from risksim.util.files import write_atomically, write_csv
 
 if TYPE_CHECKING:
-    from risksim.plot import ResultPlots
-    from risksim.timeline.result import TimelineResult
+    from risksim.present.plots import ResultPlots
+    from risksim.results.timeline import TimelineResult
+
+PLOTS_MODULE = "risksim.present.plots"
+"""The module that draws a result's plots (:attr:`Result.plot`)."""
 
 SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
@@ -111,12 +115,12 @@ class Result(RunMetadata):
         for runs with quasi-Monte Carlo or importance sampling. A quasi-Monte Carlo run
         (``sampling["qmc_replicates"]`` = R, simulation s in replicate s mod R) takes every
         standard error and band of its summaries from the spread of the R replicate
-        estimates (:func:`~risksim.measures.replicate_estimate`) when N ≥ 2R.
+        estimates (:func:`~risksim.stats.measures.replicate_estimate`) when N ≥ 2R.
     weights : pandas.Series or None
         Importance-sampling runs: the likelihood-ratio weight of each simulation (the model's
         density over the sampling density of its draws). Every measure, error band and
         probability of the result weights the simulations by it, and so does every plot of
-        it (:mod:`risksim.plot`); None for plain runs.
+        it (:mod:`risksim.present.plots`); None for plain runs.
     timeline : TimelineResult or None
         Dated cash flows and the lender's monthly NPL ratio (``simulate(...,
         timeline=True)``); None otherwise.
@@ -138,10 +142,11 @@ class Result(RunMetadata):
     def plot(self) -> ResultPlots:
         """This result's plots: ``result.plot.exceedance()``, ``.distribution()``,
         ``.tail_shares()``, ``.convergence()``, and with a timeline ``.cash_paths()`` and
-        ``.npl_paths()`` (:mod:`risksim.plot`)."""
-        from risksim.plot import ResultPlots
-
-        return ResultPlots(self)
+        ``.npl_paths()`` (:mod:`risksim.present.plots`, loaded by name when a plot is asked
+        for, as pandas' ``DataFrame.plot`` loads its plotting backend: results never import
+        the presentation layer)."""
+        plots: Any = import_module(PLOTS_MODULE)
+        return plots.ResultPlots(self)
 
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
@@ -181,7 +186,7 @@ class Result(RunMetadata):
                      confidence: float) -> measures.Estimate:
         """P(value > threshold) = (1/N) Σ w_i 1{value_i > threshold} (w_i = 1 without
         importance sampling), bounds in [0, 1]: plain Monte Carlo, √(p(1−p)/N) and Wilson
-        bounds (:func:`~risksim.measures.exceedance_probability`); otherwise the error of
+        bounds (:func:`~risksim.stats.measures.exceedance_probability`); otherwise the error of
         :meth:`_mean` (importance sampling, quasi-Monte Carlo replicates)."""
         if self._weights is None and self._replicate_labels(values.size) is None:
             return measures.exceedance_probability(values, threshold, confidence)
@@ -194,7 +199,7 @@ class Result(RunMetadata):
 
         Quasi-Monte Carlo (R replicates, N ≥ 2R): se = sd(θ̂_1, …, θ̂_R)/√R with θ̂_r the
         same weighted mean over replicate r's simulations
-        (:func:`~risksim.measures.replicate_estimate`); otherwise the i.i.d. se =
+        (:func:`~risksim.stats.measures.replicate_estimate`); otherwise the i.i.d. se =
         sd(w_i X_i)/√N. Bounds ± z·se, clipped into ``bounds``.
         """
         weighted = values if self._weights is None else self._weights * values
@@ -224,7 +229,7 @@ class Result(RunMetadata):
         * importance sampling: se = sd(w_i 1{indicator_i})/√N, bounds p ± z·se;
         * quasi-Monte Carlo (R replicates, N ≥ 2R): se = sd(p_1, …, p_R)/√R with p_r the
           (weighted) share of replicate r's simulations, bounds p ± z·se
-          (:func:`~risksim.measures.replicate_estimate`);
+          (:func:`~risksim.stats.measures.replicate_estimate`);
 
         bounds clipped to [0, 1].
         """
@@ -366,8 +371,8 @@ class Result(RunMetadata):
 def _summarize(frame: pd.DataFrame, levels: list[float], confidence: float,
                weights: np.ndarray | None = None,
                replicates: int | None = None) -> pd.DataFrame:
-    """The measures of :func:`risksim.measures.summarize` (weighted: of
-    :func:`~risksim.measures.weighted_summarize`) for each column of ``frame``.
+    """The measures of :func:`risksim.stats.measures.summarize` (weighted: of
+    :func:`~risksim.stats.measures.weighted_summarize`) for each column of ``frame``.
 
     With quasi-Monte Carlo ``replicates`` R, the point estimates use every simulation and
     the errors come from the R independent scramblings: for EL, SD and ES, se = s_R/√R with
@@ -446,7 +451,7 @@ def load_result(directory: str | Path) -> Result:
         for name in (INDICATORS_CSV, FEES_CSV))
     timeline = None
     if "timeline" in document:
-        from risksim.timeline.result import TimelineResult
+        from risksim.results.timeline import TimelineResult
 
         timeline = TimelineResult.load(directory, document["timeline"])
     weights = (pd.read_csv(directory / WEIGHTS_CSV, index_col="simulation", **_EXACT_FLOATS)

@@ -1,7 +1,7 @@
 """Result of a streaming run: measures from exact moments, exact top tails and histograms.
 
 A :class:`StreamingResult` holds the run's :class:`~risksim.engine.streaming.StreamAccumulator`
-instead of every simulation. Its measures follow :mod:`risksim.measures` and state, beside
+instead of every simulation. Its measures follow :mod:`risksim.stats.measures` and state, beside
 the Monte Carlo error, the error of reading them from the grid:
 
 * EL and SD (with their standard errors) come from exact power sums: the values of the
@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim import measures
 from risksim.engine.streaming import StreamAccumulator
-from risksim.files import write_atomically
-from risksim.results import SUMMARY_FILE, RunMetadata, json_default, summary_document
+from risksim.results.result import SUMMARY_FILE, RunMetadata, json_default, summary_document
+from risksim.stats import measures
+from risksim.util.files import write_atomically
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,19 +22,20 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from risksim import progress
-from risksim.engine.backends import Backend, SerialBackend
+from risksim.analysis.simulate import result_from_values, run_settings
+from risksim.compile.plan import SimulationPlan
+from risksim.compile.scenario import Scenario
+from risksim.engine.backends.base import Backend
+from risksim.engine.backends.serial import SerialBackend
 from risksim.engine.block import allocate, class_cells, draw_chunks, draw_sampled_chunks
 from risksim.engine.importance import tail_sampling
 from risksim.engine.jobs import BlockRange
-from risksim.engine.plan import SimulationPlan
 from risksim.engine.runner import run_job
-from risksim.engine.simulate import result_from_values, run_settings
-from risksim.engine.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
 from risksim.errors import InputError
-from risksim.results import Result
+from risksim.results.result import Result
 from risksim.rules.base import LossEvents
-from risksim.scenario.loader import Scenario
+from risksim.streams import BLOCK_SIZE, block_generator, block_size, n_blocks
+from risksim.util import progress
 
 BlockOutput = Callable[[LossEvents, int, np.ndarray | None], np.ndarray]
 """Outputs of one scenario from the events of a chunk of a block, the index of the chunk's

@@ -26,10 +26,10 @@ from importlib.metadata import version
 from typing import Any
 from urllib.parse import urlsplit
 
-from risksim.engine.backends import BLAS_THREAD_VARIABLES
+from risksim.engine.backends.base import BLAS_THREAD_VARIABLES
 from risksim.engine.jobs import BlockRange, Job
-from risksim.engine.streams import STREAM_VERSION
 from risksim.errors import InputError
+from risksim.streams import STREAM_VERSION
 
 MIN_TASK_SECONDS = 0.5
 """Work per Dask task (seconds), so that the per-task overhead (~1 ms) stays negligible."""

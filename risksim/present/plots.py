@@ -3,11 +3,11 @@
 Every function draws on ``ax`` when given, else on a new figure of its own, and returns the
 Axes; nothing else is touched (no pyplot state, no ``plt.show()``). Amounts stay in the
 scenario's currency on the axes (a VaR marker sits at x = VaR); the tick labels show them in
-one unit, e.g. ``CNY m``. The same plots of a :class:`~risksim.results.Result` are methods of
+one unit, e.g. ``CNY m``. The same plots of a :class:`~risksim.results.result.Result` are methods of
 ``result.plot``::
 
     result.plot.exceedance(level=0.99)
-    risksim.plot.exceedance(result, level=0.99, ax=ax)
+    risksim.present.plots.exceedance(result, level=0.99, ax=ax)
 
 Of a result: :func:`distribution` (histogram and smooth density per party),
 :func:`exceedance` (P(loss > x) on a log scale with VaR and ES marked and error bands),
@@ -41,18 +41,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from risksim import measures
 from risksim.errors import InputError
-from risksim.report import measure_label, money_unit
-from risksim.suggest import unknown_name_message
+from risksim.present.report import measure_label, money_unit
+from risksim.stats import measures
+from risksim.util.suggest import unknown_name_message
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.axis import Axis
 
-    from risksim.comparison import Comparison
-    from risksim.results import Result
-    from risksim.timeline.result import TimelineResult
+    from risksim.analysis.compare import Comparison
+    from risksim.results.result import Result
+    from risksim.results.timeline import TimelineResult
 
 FIGSIZE = (7.0, 4.2)
 """Size (inches) of a figure made when no Axes is given."""
@@ -88,7 +88,7 @@ def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: 
     bin. The line is a Gaussian kernel density estimate, weighted by w_i (from every k-th
     simulation, at most :data:`KDE_POINTS`), times the bin width and (1/N) Σ w_i, on the
     bars' scale. Losses above ``upper`` (default: the largest 99.9% quantile of the parties
-    shown, weighted as :func:`~risksim.measures.weighted_rank`) are left out.
+    shown, weighted as :func:`~risksim.stats.measures.weighted_rank`) are left out.
 
     Parameters
     ----------
@@ -227,7 +227,7 @@ def tail_shares(result: Result, *, parties: Sequence[str] | None = None,
     Simulations are ranked by gross loss and cut into bands of quantiles (default 0, 0.5,
     0.9 and the result's levels): the band (a, b] holds the simulations ranked after the
     gross VaR at a and up to the VaR at b, the VaR of :meth:`risksim.Result.summary`
-    (:func:`~risksim.measures.weighted_rank`: the r-th smallest loss with r the smallest
+    (:func:`~risksim.stats.measures.weighted_rank`: the r-th smallest loss with r the smallest
     rank such that (1/N) Σ_{i > r} w_(i) ≤ 1 − a; r = ⌈a·N⌉ without importance sampling,
     w_i = 1), the band from 0 starting at the smallest loss. In each band a stacked bar
     shows the party's weighted share Σ w_i L_i^party ÷ Σ w_i L_i^gross over its simulations
@@ -288,7 +288,7 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
     At each n the value and band are those :meth:`risksim.Result.summary` reports from the
     first n simulations alone: weighted by the likelihood ratios w_i of an
     importance-sampling run (EL = (1/n) Σ w_i L_i, se = sd(w_i L_i)/√n; VaR and ES of
-    :func:`~risksim.measures.weighted_summarize`), unweighted otherwise.
+    :func:`~risksim.stats.measures.weighted_summarize`), unweighted otherwise.
 
     Parameters
     ----------
@@ -563,7 +563,7 @@ def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     """
-    from risksim.sweeps import tornado as tornado_table
+    from risksim.analysis.sweep import tornado as tornado_table
 
     if currency is None and "currency" in data.columns:
         currency = str(data["currency"].iloc[0])
@@ -600,7 +600,7 @@ def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None
 class ResultPlots:
     """The plots of one result, as methods: ``result.plot.exceedance(level=0.99)``.
 
-    Each method is the function of :mod:`risksim.plot` of the same name with the result
+    Each method is the function of :mod:`risksim.present.plots` of the same name with the result
     filled in, and returns the Axes it drew on.
     """
 
@@ -608,27 +608,27 @@ class ResultPlots:
         self._result = result
 
     def distribution(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.distribution` of this result."""
+        """:func:`risksim.present.plots.distribution` of this result."""
         return distribution(self._result, **options)
 
     def exceedance(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.exceedance` of this result."""
+        """:func:`risksim.present.plots.exceedance` of this result."""
         return exceedance(self._result, **options)
 
     def tail_shares(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.tail_shares` of this result."""
+        """:func:`risksim.present.plots.tail_shares` of this result."""
         return tail_shares(self._result, **options)
 
     def convergence(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.convergence` of this result."""
+        """:func:`risksim.present.plots.convergence` of this result."""
         return convergence(self._result, **options)
 
     def cash_paths(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.cash_paths` of this result (run with ``timeline=True``)."""
+        """:func:`risksim.present.plots.cash_paths` of this result (run with ``timeline=True``)."""
         return cash_paths(self._result, **options)
 
     def npl_paths(self, **options: Any) -> Axes:
-        """:func:`risksim.plot.npl_paths` of this result (run with ``timeline=True``)."""
+        """:func:`risksim.present.plots.npl_paths` of this result (run with ``timeline=True``)."""
         return npl_paths(self._result, **options)
 
     def __repr__(self) -> str:
@@ -871,7 +871,7 @@ class _Ranked:
 
     def standard_error(self, thresholds: np.ndarray) -> np.ndarray:
         """sd(w_i 1{L_i > x})/√N (sample sd, ddof = 1) for each threshold x: the error of
-        :meth:`probability` (as :func:`~risksim.measures.weighted_mean`)."""
+        :meth:`probability` (as :func:`~risksim.stats.measures.weighted_mean`)."""
         k = self.count_above(thresholds)
         mass, n = self._mass[k], self.n
         variance = np.maximum(self._square[k] - mass * mass / n, 0.0) / (n - 1)
@@ -892,7 +892,7 @@ class _Ranked:
 
     def rank(self, level: float) -> int:
         """How many simulations rank at or below the (weighted) ``level``-quantile: 0 at
-        level 0, N at 1, else r of :func:`~risksim.measures.weighted_rank`."""
+        level 0, N at 1, else r of :func:`~risksim.stats.measures.weighted_rank`."""
         if level <= 0:
             return 0
         if level >= 1:
@@ -901,7 +901,7 @@ class _Ranked:
 
     def quantile(self, level: float) -> float:
         """The (weighted) ``level``-quantile, L_(r) with r = :meth:`rank` (the VaR of
-        :func:`~risksim.measures.weighted_summarize`), 0 < level < 1."""
+        :func:`~risksim.stats.measures.weighted_summarize`), 0 < level < 1."""
         return float(self.losses[self.rank(level) - 1])
 
 
@@ -932,7 +932,7 @@ def _kde(sample: np.ndarray, weights: np.ndarray | None, grid: np.ndarray) -> np
 
 
 def _wilson(counts: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score bounds of the proportions counts/n (as :mod:`risksim.measures`)."""
+    """Wilson score bounds of the proportions counts/n (as :mod:`risksim.stats.measures`)."""
     p = counts / n
     c = z * z / (2 * n)
     half = np.sqrt(z * z * p * (1 - p) / n + c * c)
@@ -941,8 +941,8 @@ def _wilson(counts: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarra
 
 def _replicate_labels(result: Result, n: int) -> np.ndarray | None:
     """The replicate of each of the first n simulations of a quasi-Monte Carlo result, or
-    None when its errors are the i.i.d. ones (:func:`risksim.results.replicate_labels`)."""
-    from risksim.results import qmc_replicates, replicate_labels
+    None when its errors are the i.i.d. ones (:func:`risksim.results.result.replicate_labels`)."""
+    from risksim.results.result import qmc_replicates, replicate_labels
 
     return replicate_labels(n, qmc_replicates(result.metadata))
 
@@ -952,7 +952,7 @@ def _replicate_exceedance_bands(losses: np.ndarray, weights: np.ndarray | None,
                                 confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Bounds p ± z·sd(p_1, …, p_R)/√R in [0, 1] at each threshold x, p_r = (1/N_r)
     Σ_{i in r} w_i 1{L_i > x} the (weighted) share of replicate r's N_r losses above it
-    (:func:`risksim.measures.replicate_estimate`)."""
+    (:func:`risksim.stats.measures.replicate_estimate`)."""
     shares = []
     for r in range(int(labels.max()) + 1):
         member = labels == r
@@ -1049,7 +1049,7 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
     (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``)
     or a sweep's CSV (``"sweep"``).
     """
-    from risksim.results import SUMMARY_FILE, load_result
+    from risksim.results.result import SUMMARY_FILE, load_result
 
     source = Path(source)
     if source.is_dir() and (source / SUMMARY_FILE).is_file():

@@ -11,7 +11,7 @@ Values are a list (``0.3,0.4,0.5``) or a range ``start:stop:step`` whose stop is
 point): the data of a tornado chart.
 
 Points that leave the loans, default model and horizon unchanged reuse the same drawn
-defaults (:mod:`risksim.engine.common`): only the allocation is repeated per point.
+defaults (:mod:`risksim.analysis.common`): only the allocation is repeated per point.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from risksim.engine.common import simulate_common
-from risksim.engine.simulate import choose_backend
+from risksim.analysis.common import simulate_common
+from risksim.analysis.simulate import choose_backend
+from risksim.compile.scenario import Scenario, derive_scenario, parse_path
 from risksim.errors import InputError
-from risksim.influence import influence, measure_names, standard_error
-from risksim.scenario.loader import Scenario, derive_scenario, parse_path
-from risksim.suggest import unknown_name_message
+from risksim.stats.influence import influence, measure_names, standard_error
+from risksim.util.suggest import unknown_name_message
 
 Design = Literal["grid", "one_at_a_time"]
 MAX_POINTS = 10_000

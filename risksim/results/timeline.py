@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim import measures
-from risksim.files import write_csv
 from risksim.scenario.timeline import DAYS_PER_MONTH
+from risksim.stats import measures
 from risksim.timeline.outputs import PER_PARTY, TimelineBlock
 from risksim.timeline.settings import TimelineSettings
+from risksim.util.files import write_csv
 
 QUANTILES = (0.05, 0.5, 0.95)
 """Quantiles of the monthly cash and NPL-ratio distributions."""

@@ -1,4 +1,4 @@
-"""Compile a scenario into a :class:`~risksim.engine.plan.SimulationPlan`."""
+"""Compile a scenario into a :class:`~risksim.compile.plan.SimulationPlan`."""
 
 from __future__ import annotations
 
@@ -6,22 +6,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from risksim.engine.plan import (
+from risksim.compile.plan import (
     SimulationPlan,
     active_window,
     classify_loans,
     group_loans,
     outstanding_by_year,
 )
+from risksim.compile.rules import build_fees, build_origination, build_rules
 from risksim.errors import InputError
 from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
 from risksim.portfolio import Portfolio
-from risksim.rules.build import build_fees, build_origination, build_rules
 from risksim.rules.monitors import NplTolerance
 
 if TYPE_CHECKING:
-    from risksim.scenario.loader import Scenario
+    from risksim.compile.scenario import Scenario
 
 
 def compile_plan(scenario: Scenario) -> SimulationPlan:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from risksim.compile.rules import guaranteed_share
+from risksim.compile.scenario import Scenario
 from risksim.models.basel import irb_capital
-from risksim.rules.build import guaranteed_share
-from risksim.scenario.loader import Scenario
 
 PD_FLOOR = 0.0003
 """Lowest PD in the IRB formula (CRR art. 160(1): 0.03%)."""

@@ -1,9 +1,9 @@
 """Compare schemes on the same simulated defaults (common random numbers), in one table.
 
 Schemes on the same loans, default model and horizon are allocated on the very same events
-(:mod:`risksim.engine.common`), so the difference of a measure between two schemes is free of
+(:mod:`risksim.analysis.common`), so the difference of a measure between two schemes is free of
 the noise of drawing the defaults twice: its paired standard error sd(ψ_B − ψ_A)/√N
-(:mod:`risksim.influence`) is much smaller than the unpaired √(se_A² + se_B²), and identical
+(:mod:`risksim.stats.influence`) is much smaller than the unpaired √(se_A² + se_B²), and identical
 schemes differ by exactly 0.
 
 Per scheme and party: EL, VaR and ES, each with its difference to the baseline scheme's party
@@ -21,7 +21,7 @@ lender unless named):
     lending multiplier                  V / ES_a(Σ_{p∈P} (C_p − F_p)), a the highest level:
                                         lending per unit of public money put at risk
     effective coverage                  E[gross − lender's loss] / E[gross]
-    bank capital relief                 :mod:`risksim.capital` (Basel IRB, substitution)
+    bank capital relief                 :mod:`risksim.analysis.capital` (Basel IRB, substitution)
 """
 
 from __future__ import annotations
@@ -35,19 +35,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim.capital import capital_relief
+from risksim.analysis.capital import capital_relief
+from risksim.analysis.common import defaults_key, run_common
+from risksim.analysis.price import PricingTerms, fee_base_schedules
+from risksim.analysis.simulate import choose_backend, result_from_values, run_settings
+from risksim.compile.plan import SimulationPlan
+from risksim.compile.scenario import Scenario, load_scenario
 from risksim.engine.block import allocate
-from risksim.engine.common import defaults_key, run_common
-from risksim.engine.plan import SimulationPlan
-from risksim.engine.simulate import choose_backend, result_from_values, run_settings
 from risksim.errors import InputError
-from risksim.influence import difference, influence, measure_names, ratio_of_means
-from risksim.pricing import PricingTerms, fee_base_schedules
-from risksim.results import Result
+from risksim.results.result import Result
 from risksim.rules.base import LossEvents
 from risksim.rules.fees import FeeSchedule
-from risksim.scenario.loader import Scenario, load_scenario
-from risksim.suggest import unknown_name_message
+from risksim.stats.influence import difference, influence, measure_names, ratio_of_means
+from risksim.util.suggest import unknown_name_message
 
 DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
 """Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;

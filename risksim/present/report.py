@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from risksim.results import Result
-from risksim.streaming_result import StreamingResult
+from risksim.results.result import Result
+from risksim.results.streaming import StreamingResult
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from risksim.comparison import Comparison
-    from risksim.pricing import Pricing
+    from risksim.analysis.compare import Comparison
+    from risksim.analysis.price import Pricing
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
@@ -231,7 +231,7 @@ def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
 
 
 def format_tornado(table: pd.DataFrame, frame: pd.DataFrame, party: str, measure: str) -> str:
-    """The tornado data of :func:`risksim.sweeps.tornado`, amounts in one unit."""
+    """The tornado data of :func:`risksim.analysis.sweep.tornado`, amounts in one unit."""
     scale, unit = money_unit(float(table[["at_low", "at_high"]].abs().to_numpy().max()))
     rows = [["path", "low", "high", "at low", "at high", "base", "swing"]]
     for path, row in table.iterrows():

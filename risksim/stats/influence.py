@@ -6,14 +6,14 @@ estimated on the same simulations combine through their ψ: a difference M_B −
 se = sd(ψ_B − ψ_A)/√N (paired: common random numbers make ψ_A and ψ_B move together), a
 ratio M/D has ψ = (ψ_M − (M/D)·ψ_D)/D (the delta method).
 
-With order statistics as in :mod:`risksim.measures` (r = ⌈aN⌉, the k = N − r largest losses
+With order statistics as in :mod:`risksim.stats.measures` (r = ⌈aN⌉, the k = N − r largest losses
 form the tail T, VaR = L_(r)):
 
 * EL:  ψ_i = L_i − EL
 * VaR: ψ_i = (a − 1{L_i ≤ VaR})/f, the density f at VaR taken from the order-statistic
   interval: 1/f = se_VaR·√N/√(a(1 − a)) (so sd(ψ)/√N gives back se_VaR)
 * ES:  ψ_i = (N/k)·1{i ∈ T}·(L_i − VaR) + VaR − ES, whose variance gives back the ES
-  standard error of :func:`risksim.measures.expected_shortfall`
+  standard error of :func:`risksim.stats.measures.expected_shortfall`
 
 (Serfling 1980, §2.5 and §6.4; Yamai & Yoshiba 2002 for ES).
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from risksim import measures
+from risksim.stats import measures
 
 
 @dataclass(frozen=True)

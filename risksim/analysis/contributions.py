@@ -3,7 +3,7 @@
 Euler allocation (Tasche 2007, "Capital allocation to business units and sub-portfolios:
 the Euler principle"): a party's loss is L = Σ_u L_u over units u (loans, or groups of
 loans), and ES_a(L) = Σ_u E[L_u | L in its tail]. On N simulations, with T the k = N − ⌈aN⌉
-worst simulations of L (the tail of :func:`risksim.measures.expected_shortfall`):
+worst simulations of L (the tail of :func:`risksim.stats.measures.expected_shortfall`):
 
     ES contribution_u = (1/k)·Σ_{i ∈ T} L_{i,u}
 
@@ -18,7 +18,7 @@ comparison.
 
 Under importance sampling (likelihood-ratio weights w_i, :mod:`risksim.engine.importance`)
 every mean is weighted: T is the largest set of worst simulations with Σ_T w_i ≤ (1 − a)·N
-(VaR the largest loss outside it, as :func:`risksim.measures.weighted_summarize` has it),
+(VaR the largest loss outside it, as :func:`risksim.stats.measures.weighted_summarize` has it),
 
     ES contribution_u = Σ_{i ∈ T} w_i L_{i,u} / Σ_{i ∈ T} w_i,
 
@@ -35,16 +35,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from risksim import measures
+from risksim.analysis.common import run_common
+from risksim.analysis.simulate import choose_backend, run_settings
+from risksim.compile.plan import SimulationPlan
+from risksim.compile.scenario import Scenario
 from risksim.engine.block import apply_rules
-from risksim.engine.common import run_common
 from risksim.engine.importance import warn_thin_levels
-from risksim.engine.plan import SimulationPlan
-from risksim.engine.simulate import choose_backend, run_settings
 from risksim.errors import InputError
 from risksim.rules.base import LossEvents
-from risksim.scenario.loader import Scenario
-from risksim.suggest import unknown_name_message
+from risksim.stats import measures
+from risksim.util.suggest import unknown_name_message
 
 DEFAULT_WINDOW = 0.005
 """Half-width w of the VaR window, as a fraction of the simulations (±0.5% of N)."""

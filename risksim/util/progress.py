@@ -5,7 +5,7 @@ someone watches: standard error is a terminal, or the code runs in a Jupyter ker
 widget bar with the ``[notebook]`` extra, which installs ipywidgets; a text bar without
 it). ``risksim <command> --quiet`` turns bars off, as does::
 
-    with risksim.progress.setting(False):
+    with risksim.util.progress.setting(False):
         risksim.compare([...])
 
 and ``risksim.simulate(..., progress=False)``; ``setting(True)`` forces them on (into

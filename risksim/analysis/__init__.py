@@ -1,0 +1,1 @@
+"""What users ask of scenarios: simulate, compare, price, sweep, contributions, capital."""

@@ -1,0 +1,1 @@
+"""Small helpers every layer may use: safe file writing, did-you-mean messages, progress bars."""
