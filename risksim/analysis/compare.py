@@ -40,8 +40,9 @@ from risksim.analysis.common import defaults_key, run_common
 from risksim.analysis.price import PricingTerms, fee_base_schedules
 from risksim.analysis.simulate import choose_backend, result_from_values, run_settings
 from risksim.compile.plan import SimulationPlan
-from risksim.compile.scenario import Scenario, load_scenario
+from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
 from risksim.engine.block import allocate
+from risksim.engine.layout import ColumnLayout
 from risksim.errors import InputError
 from risksim.results.result import Result
 from risksim.rules.base import LossEvents
@@ -84,7 +85,7 @@ class Comparison:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str = 0,
+def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,
             n_sims: int | None = None, seed: int | None = None,
             levels: Sequence[float] | None = None,
             public: Mapping[str, Sequence[str]] | Sequence[str] | None = None,
@@ -125,8 +126,7 @@ def compare(scenarios: Sequence[Scenario | str | Path], *, baseline: int | str =
     values = run_common(loaded, outputs, n_sims, seed, runner)
     results, bases = {}, {}
     for name, scenario, value in zip(names, loaded, values, strict=True):
-        width = 1 + len(scenario.parties) + len(scenario.plan.indicators) + len(
-            scenario.plan.fees)
+        width = len(ColumnLayout.of(scenario.plan).names)  # then each guarantor's fee base
         results[name] = result_from_values(scenario, value[:, :width], seed, level_list)
         bases[name] = dict(zip(_guarantors(scenario), value[:, width:].T, strict=True))
     publics = {name: _public(scenario, name, public)

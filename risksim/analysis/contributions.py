@@ -38,7 +38,7 @@ import pandas as pd
 from risksim.analysis.common import run_common
 from risksim.analysis.simulate import choose_backend, run_settings
 from risksim.compile.plan import SimulationPlan
-from risksim.compile.scenario import Scenario
+from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
 from risksim.engine.block import apply_rules
 from risksim.engine.importance import warn_thin_levels
 from risksim.errors import InputError
@@ -138,8 +138,9 @@ def euler_parts(parts: np.ndarray, sets: TailSets) -> tuple[np.ndarray, np.ndarr
     return es, var
 
 
-def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str] | None = None,
-                  level: float = 0.99, window: float = DEFAULT_WINDOW, n_sims: int | None = None,
+def contributions(scenario: ScenarioSource, by: str = "loan", *,
+                  parties: Sequence[str] | None = None, level: float = 0.99,
+                  window: float = DEFAULT_WINDOW, n_sims: int | None = None,
                   seed: int | None = None, backend: str | None = None,
                   workers: int | None = None, address: str | None = None,
                   tail_level: float | None = None) -> pd.DataFrame:
@@ -147,8 +148,8 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
 
     Parameters
     ----------
-    scenario : Scenario
-        The scheme.
+    scenario : Scenario, path or mapping
+        The scheme (loaded with :func:`risksim.load_scenario` when not yet).
     by : str
         ``loan``, ``segment`` or a text column of the portfolio (``sector``, ``region``,
         ``rating``, ...).
@@ -173,6 +174,7 @@ def contributions(scenario: Scenario, by: str = "loan", *, parties: Sequence[str
         ``ES_share`` (of the party's ES) and ``VaR`` (money). For each party the ES and
         VaR columns add up to its ES and VaR; ``frame.attrs["totals"]`` holds those.
     """
+    scenario = load_scenario(scenario)
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [level])
     runner = choose_backend(scenario, backend, workers, address)
     tail_level = scenario.spec.simulation.tail_level if tail_level is None else tail_level

@@ -55,7 +55,7 @@ from risksim.analysis.contributions import TailSets, euler_parts, tail_sets, uni
 from risksim.analysis.simulate import choose_backend, run_settings
 from risksim.compile.plan import SimulationPlan, outstanding_by_year
 from risksim.compile.rules import guaranteed_share
-from risksim.compile.scenario import Scenario, derive_scenario
+from risksim.compile.scenario import Scenario, ScenarioSource, derive_scenario, load_scenario
 from risksim.engine.backends.base import Backend
 from risksim.engine.block import apply_rules
 from risksim.errors import InputError
@@ -157,7 +157,7 @@ class Pricing:
             str(tier): round(float(rate), 6) for tier, rate in rates.items()}}}
 
 
-def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
+def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = None,
           target: str | None = None, capital_amount: float | None = None,
           by: str | None = None, bands: Sequence[float] | None = None,
           n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
@@ -166,8 +166,8 @@ def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
 
     Parameters
     ----------
-    scenario : Scenario
-        The scheme.
+    scenario : Scenario, path or mapping
+        The scheme (loaded with :func:`risksim.load_scenario` when not yet).
     party : str
         A party that bears losses (a guarantor, a fund, or the lender itself).
     terms : PricingTerms, optional
@@ -193,6 +193,7 @@ def price(scenario: Scenario, party: str, *, terms: PricingTerms | None = None,
     InputError
         For an unknown party or tier attribute, bad terms or a target that cannot be met.
     """
+    scenario = load_scenario(scenario)
     terms = terms or PricingTerms()
     _check_terms(terms)
     if party not in scenario.parties:

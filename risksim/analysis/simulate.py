@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -15,11 +15,12 @@ import pandas as pd
 
 from risksim.compile.plan import SimulationPlan
 from risksim.compile.rules import guaranteed_share
-from risksim.compile.scenario import Scenario, load_scenario
+from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
 from risksim.engine.backends import make_backend
 from risksim.engine.backends.base import Backend
 from risksim.engine.importance import tail_sampling, warn_thin_levels
 from risksim.engine.jobs import BlockJob
+from risksim.engine.layout import ColumnLayout
 from risksim.engine.runner import execute, run_job
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
 from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 
 @overload
-def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+def simulate(scenario: ScenarioSource | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
              address: str | None = None, progress: bool | None = None,
@@ -44,7 +45,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 
 
 @overload
-def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+def simulate(scenario: ScenarioSource | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
              address: str | None = None, progress: bool | None = None,
@@ -54,7 +55,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
 
 
 @overload
-def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+def simulate(scenario: ScenarioSource | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
              address: str | None = None, progress: bool | None = None,
@@ -64,7 +65,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
              timeline: bool = False) -> Result | StreamingResult: ...
 
 
-def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+def simulate(scenario: ScenarioSource | None = None,
              n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
              *, workers: int | None = None, levels: Sequence[float] | None = None,
              address: str | None = None, progress: bool | None = None,
@@ -132,9 +133,9 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     elif qmc is not None:
         plan = replace(plan, sampling=Sampling(qmc_replicates=qmc))
     runner = make_backend(backend_name, workers, address)
-    columns = ["gross", *plan.parties, *plan.indicators, *(fee.name for fee in plan.fees)]
-    grid = (StreamingGrid(upper=_loss_bound(plan), n_loss_columns=1 + len(plan.parties),
-                          n_columns=len(columns)) if streaming else None)
+    layout = ColumnLayout.of(plan)
+    grid = (StreamingGrid(upper=_loss_bound(plan), n_loss_columns=len(layout.loss_names),
+                          n_columns=len(layout.names)) if streaming else None)
     metadata = _metadata(scenario, plan, n_sims, seed, backend_name, workers, levels)
     if plan.sampling is not None:
         metadata["sampling"] = _sampling_metadata(plan.sampling, tail_level)
@@ -153,7 +154,8 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
                          resume=resume, identity=identity)
     if isinstance(values, StreamAccumulator):
         assert grid is not None
-        return StreamingResult(values, columns, len(plan.parties), len(plan.indicators),
+        return StreamingResult(values, list(layout.names), len(layout.parties),
+                               len(layout.indicators),
                                metadata | {"streaming": {"upper": grid.upper,
                                                          "bin_width": grid.width,
                                                          "bins": grid.bins, "top": grid.top}})
@@ -227,8 +229,8 @@ def result_from_values(scenario: Scenario, values: np.ndarray, seed: int, levels
                        metadata: dict[str, Any] | None = None,
                        timeline: TimelineResult | None = None) -> Result:
     """The Result of ``values``, the stacked block outputs of
-    :func:`~risksim.engine.block.simulate_block` (per simulation: gross, parties,
-    indicators, fees, and the likelihood-ratio weight under importance sampling), with the
+    :func:`~risksim.engine.block.simulate_block` (their columns as
+    :class:`~risksim.engine.layout.ColumnLayout` places them), with the
     dated flows of the timeline when it ran. ``plan`` and ``metadata`` default to the
     scenario's plan and a fresh description of the run.
     """
@@ -236,17 +238,15 @@ def result_from_values(scenario: Scenario, values: np.ndarray, seed: int, levels
     n_sims = len(values)
     if metadata is None:
         metadata = _metadata(scenario, plan, n_sims, seed, backend, workers, levels)
+    layout = ColumnLayout.of(plan)
     index = pd.RangeIndex(n_sims, name="simulation")
-    weights = None
-    if plan.sampling is not None and plan.sampling.weighted:
-        weights = pd.Series(values[:, -1], index=index, name="weight")
-        values = values[:, :-1]
-    n_losses, n_indicators = 1 + len(plan.parties), len(plan.indicators)
-    losses = pd.DataFrame(values[:, :n_losses], columns=["gross", *plan.parties], index=index)
-    indicators = pd.DataFrame(values[:, n_losses:n_losses + n_indicators],
-                              columns=list(plan.indicators), index=index)
-    fees = pd.DataFrame(values[:, n_losses + n_indicators:],
-                        columns=[fee.name for fee in plan.fees], index=index)
+    weight = layout.weights(values)
+    weights = None if weight is None else pd.Series(weight, index=index, name="weight")
+    losses = pd.DataFrame(values[:, layout.losses], columns=list(layout.loss_names),
+                          index=index)
+    indicators = pd.DataFrame(values[:, layout.indicator_columns],
+                              columns=list(layout.indicators), index=index)
+    fees = pd.DataFrame(values[:, layout.fee_columns], columns=list(layout.fees), index=index)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=metadata,
                   weights=weights, timeline=timeline)
 

@@ -27,7 +27,13 @@ from pydantic import BaseModel
 
 from risksim.analysis.common import simulate_common
 from risksim.analysis.simulate import choose_backend
-from risksim.compile.scenario import Scenario, derive_scenario, parse_path
+from risksim.compile.scenario import (
+    Scenario,
+    ScenarioSource,
+    derive_scenario,
+    load_scenario,
+    parse_path,
+)
 from risksim.errors import InputError
 from risksim.stats.influence import influence, measure_names, standard_error
 from risksim.util.suggest import unknown_name_message
@@ -164,7 +170,7 @@ def sweep_points(settings: Mapping[str, Sequence[Any]], design: Design,
     return points
 
 
-def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
+def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
           design: Design = "grid", n_sims: int | None = None, seed: int | None = None,
           levels: Sequence[float] | None = None, backend: str | None = None,
           workers: int | None = None, address: str | None = None) -> pd.DataFrame:
@@ -172,8 +178,8 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
 
     Parameters
     ----------
-    scenario : Scenario
-        The scenario swept.
+    scenario : Scenario, path or mapping
+        The scenario swept (loaded with :func:`risksim.load_scenario` when not yet).
     settings : mapping of str to sequence
         Dotted path → the values it takes.
     design : {"grid", "one_at_a_time"}
@@ -193,6 +199,7 @@ def sweep(scenario: Scenario, settings: Mapping[str, Sequence[Any]], *,
     """
     if not settings:
         raise InputError("nothing to sweep: give at least one PATH=VALUES", path="--set")
+    scenario = load_scenario(scenario)
     base = {path: _current(scenario, path) for path in settings}
     points = sweep_points(settings, design, base)
     scenarios = [_at_point(scenario, point) for _, point in points]

@@ -158,8 +158,8 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     click.echo(f"warning: {message}", err=True)
 
 
-SIMS = click.option("--sims", "n_sims", type=click.IntRange(min=1), default=None,
-                    help="Number of simulations (default: as the scenario says).")
+SIMS = click.option("--n-sims", "--sims", "n_sims", type=click.IntRange(min=1), default=None,
+                    help="Number of simulations, n_sims (default: as the scenario says).")
 SEED = click.option("--seed", type=click.IntRange(min=0), default=None,
                     help="Random seed (default: as the scenario says).")
 TAIL_LEVEL = click.option("--tail-level", type=click.FloatRange(0, 1, min_open=True,
@@ -569,8 +569,9 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     cash-paths (a party's monthly cash) and npl-paths (the lender's monthly NPL ratio against
     its tolerance); of a compare folder: comparison; of a sweep: tornado.
     """
+    from risksim.cli.plot_sources import option_named, saved
     from risksim.errors import InputError
-    from risksim.present.plots import draw, option_named, saved
+    from risksim.present.plots import draw
     from risksim.util.files import write_atomically
 
     data, found, options = saved(source)

@@ -94,7 +94,11 @@ class Scenario:
         return digest.hexdigest()
 
 
-def load_scenario(source: str | Path | Mapping[str, Any] | Scenario | None = None, *,
+ScenarioSource = Scenario | str | Path | Mapping[str, Any]
+"""What every entry point takes as a scenario: a loaded one, a YAML file, or a mapping."""
+
+
+def load_scenario(source: ScenarioSource | None = None, *,
                   allow_dirs: Sequence[str | Path] = (), trust: bool = False) -> Scenario:
     """Load and validate a scenario.
 

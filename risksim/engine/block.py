@@ -44,10 +44,10 @@ def simulate_block(plan: SimulationPlan, seed: int, n_sims: int, block: int) -> 
     Returns
     -------
     numpy.ndarray
-        Shape (simulations in the block, 1 + parties + indicators + fees): gross loss, each
-        party's loss (scenario currency), the rules' per-simulation indicators, then the
-        amount of each fee paid (scenario currency); under importance sampling, one more
-        column: the likelihood-ratio weight of each simulation.
+        One row per simulation of the block, the columns of
+        :class:`~risksim.engine.layout.ColumnLayout` (gross, each party's loss, the
+        indicators, the fees paid, and under importance sampling the likelihood-ratio
+        weight).
     """
     rng = block_generator(seed, block)
     n = block_size(n_sims, block)

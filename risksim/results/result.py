@@ -19,6 +19,7 @@ import pandas as pd
 
 from risksim.errors import InputError
 from risksim.stats import measures
+from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
 
 if TYPE_CHECKING:
@@ -404,22 +405,6 @@ def qmc_replicates(metadata: Mapping[str, Any]) -> int | None:
     else None."""
     replicates = (metadata.get("sampling") or {}).get("qmc_replicates")
     return None if replicates is None else int(replicates)
-
-
-def replicate_labels(n: int, replicates: int | None) -> np.ndarray | None:
-    """The replicate r = s mod R of each of the n simulations s = 0, …, n − 1 of a
-    quasi-Monte Carlo run with R ``replicates``, or None when the errors are not taken
-    from replicates: no R (not a QMC run) or n < 2R (fewer than 2 simulations in some
-    replicate; the i.i.d. formulas apply then)."""
-    if replicates is None or n < 2 * replicates:
-        return None
-    return np.arange(n) % replicates
-
-
-def replicate_means(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The mean of ``values`` over each replicate's simulations: θ̂_r = (1/N_r) Σ_{s in r}
-    values_s for r = 0, …, R − 1 (``labels`` from :func:`replicate_labels`)."""
-    return np.bincount(labels, weights=values) / np.bincount(labels)
 
 
 def _row(values: np.ndarray, weights: np.ndarray | None, levels: list[float],

@@ -165,12 +165,11 @@ class StreamingResult(RunMetadata):
                     slot = int(grid.bin_of(np.array([threshold]))[0])
                     count = int(acc.histogram[j, slot + 1:].sum())
                     unplaced = int(acc.histogram[j, slot])
-                p = count / n
+                estimate = measures.proportion(count, n, z)
                 records.append({
-                    "party": self.columns[j], "threshold": threshold, "probability": p,
-                    "se": math.sqrt(p * (1 - p) / n),
-                    "lower": measures._wilson_lower(count, n, z),
-                    "upper": 1.0 - measures._wilson_lower(n - count, n, z),
+                    "party": self.columns[j], "threshold": threshold,
+                    "probability": estimate.value, "se": estimate.se,
+                    "lower": estimate.lower, "upper": estimate.upper,
                     "grid": unplaced / n})
         return pd.DataFrame.from_records(records)
 
@@ -190,12 +189,9 @@ class StreamingResult(RunMetadata):
         first = 1 + self.n_parties
         for j in range(first, first + self.n_indicators):
             if acc.binary[j]:
-                count = int(acc.power_sums[0][j])
-                p = count / n
-                rows[self.columns[j]] = {
-                    "probability": p, "se": math.sqrt(p * (1 - p) / n),
-                    "lower": measures._wilson_lower(count, n, z),
-                    "upper": 1.0 - measures._wilson_lower(n - count, n, z)}
+                estimate = measures.proportion(int(acc.power_sums[0][j]), n, z)
+                rows[self.columns[j]] = {"probability": estimate.value, "se": estimate.se,
+                                         "lower": estimate.lower, "upper": estimate.upper}
         frame = pd.DataFrame.from_dict(rows, orient="index",
                                        columns=["probability", "se", "lower", "upper"])
         return frame.rename_axis("indicator")

@@ -220,11 +220,26 @@ def exceedance_probability(
     if math.isnan(threshold):
         raise ValueError("threshold must not be NaN")
     n = x.size
-    count = int(np.count_nonzero(x > threshold))
+    return proportion(int(np.count_nonzero(x > threshold)), n, z)
+
+
+def proportion(count: int, n: int, z: float) -> Estimate:
+    """The proportion p = ``count``/``n`` with se = √(p(1 - p)/n) and its Wilson score
+    bounds at the two-sided normal quantile ``z`` (:func:`wilson_bounds`)."""
     p = count / n
-    lower = _wilson_lower(count, n, z)
-    upper = 1.0 - _wilson_lower(n - count, n, z)
-    return Estimate(p, math.sqrt(p * (1 - p) / n), lower, upper)
+    lower, upper = wilson_bounds(np.array([count]), n, z)
+    return Estimate(p, math.sqrt(p * (1 - p) / n), float(lower[0]), float(upper[0]))
+
+
+def wilson_bounds(counts: npt.ArrayLike, n: int, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score bounds of the proportions p = counts/n at the two-sided normal quantile
+    ``z``: (p + c ∓ √(z²·p(1 - p)/n + c²)) / (1 + 2c), c = z²/(2n).
+
+    The upper bound is 1 minus the lower bound of the complement (n − count)/n, so p = 0
+    gives a lower bound of exactly 0 and p = 1 an upper bound of exactly 1.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    return _wilson_lower(counts, n, z), 1.0 - _wilson_lower(n - counts, n, z)
 
 
 def replicate_estimate(value: float, replicate_values: npt.ArrayLike, confidence: float = 0.95,
@@ -376,11 +391,11 @@ def _order_statistics(x: np.ndarray, positions: Sequence[int], presorted: bool) 
     return x if presorted else np.partition(x, sorted(set(positions)))
 
 
-def _wilson_lower(count: int, n: int, z: float) -> float:
-    """Lower Wilson score bound of a proportion ``count``/``n``; exactly 0 when count = 0."""
-    p = count / n
+def _wilson_lower(counts: np.ndarray, n: int, z: float) -> np.ndarray:
+    """Lower Wilson score bounds of the proportions ``counts``/``n``; exactly 0 at 0."""
+    p = counts / n
     c = z * z / (2 * n)
-    return (p + c - math.sqrt(z * z * p * (1 - p) / n + c * c)) / (1 + 2 * c)
+    return (p + c - np.sqrt(z * z * p * (1 - p) / n + c * c)) / (1 + 2 * c)
 
 
 def _mean(x: np.ndarray, z: float) -> Estimate:

@@ -1,0 +1,113 @@
+"""The exceedance curve P(loss > x) of each party, VaR and ES marked, with its band."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from risksim.present.plots.frame import (
+    chosen_parties,
+    marked_level,
+    money_axis,
+    new_axes,
+    percent,
+    replicate_labels_of,
+    summary_of,
+    title,
+    weights_of,
+    z_of,
+)
+from risksim.stats.exceedance import RankedLosses, replicate_exceedance_bands
+from risksim.stats.measures import wilson_bounds
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from risksim.results.result import Result
+
+EXCEEDANCE_POINTS = 400
+"""Points of an exceedance curve, spread evenly on the log scale of the probability."""
+
+
+def exceedance(result: Result, *, parties: Sequence[str] | None = None,
+               level: float | None = None, confidence: float = 0.95,
+               ax: Axes | None = None) -> Axes:
+    """Exceedance curve P(loss > x) of each party on a log scale, VaR and ES marked.
+
+    The curve is p(x) = (1/N) Σ w_i 1{L_i > x}: the share of simulations above x, weighted
+    by the likelihood ratios w_i of an importance-sampling run (``result.weights``; w_i = 1
+    otherwise), drawn at thresholds spread evenly on the log scale of p. Each curve carries
+    its band at ``confidence``, the errors of :meth:`risksim.Result.exceedance`:
+
+    * plain Monte Carlo: the Wilson score interval of the share p = k/N;
+    * importance sampling: p ± z·se clipped to [0, 1], se = sd(w_i 1{L_i > x})/√N;
+    * quasi-Monte Carlo (R replicates, N ≥ 2R): p ± z·sd(p_1, …, p_R)/√R clipped to
+      [0, 1], p_r the (weighted) share of replicate r's simulations alone.
+
+    VaR at ``level`` is marked where the curve crosses 1 − level (a dotted horizontal line),
+    ES by a diamond on the curve at x = ES, both the (weighted) values of
+    :meth:`risksim.Result.summary`; the markers are lines labelled ``"<party> VaR 99%"`` and
+    ``"<party> ES 99%"`` whose single point sits at x = VaR (resp. ES), in money.
+
+    Parameters
+    ----------
+    result : Result
+        The simulation.
+    parties : sequence of str, optional
+        Columns of ``result.losses`` (default: ``gross`` and every party).
+    level : float, optional
+        The level of the VaR and ES marked (default 0.99 when reported, else the highest).
+    confidence : float
+        Confidence of the bands.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = new_axes(ax)
+    chosen = chosen_parties(result, parties, list(result.losses.columns))
+    level = marked_level(result, level)
+    z = z_of(confidence)
+    n = len(result.losses)
+    weights = weights_of(result)
+    labels = replicate_labels_of(result, n)
+    marked = summary_of(result, chosen, [level], confidence)
+    right, bottom = 0.0, 1.0 / n
+    for party in chosen:
+        losses = result.losses[party].to_numpy()
+        ranked = RankedLosses(losses, weights)
+        thresholds = ranked.thresholds(EXCEEDANCE_POINTS)
+        p = ranked.probability(thresholds)
+        if labels is not None:
+            low, high = replicate_exceedance_bands(losses, weights, labels, thresholds, p,
+                                                    confidence)
+        elif weights is None:
+            low, high = wilson_bounds(ranked.count_above(thresholds), n, z)
+        else:
+            se = ranked.standard_error(thresholds)
+            low, high = np.maximum(p - z * se, 0.0), np.minimum(p + z * se, 1.0)
+        (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
+        color = curve.get_color()
+        ax.fill_between(thresholds, low, high, color=color, alpha=0.2, lw=0)
+        var, es = (float(value) for value in
+                   marked.loc[party, [f"VaR_{level:g}", f"ES_{level:g}"]].to_numpy(float))
+        lowest = float(p[-1]) if p.size else 1.0 / n
+        tail = float(ranked.probability(np.array([es]))[0]) or lowest
+        ax.plot([var], [1 - level], "o", color=color, ms=6,
+                label=f"{party} VaR {percent(level)}")
+        ax.plot([es], [tail], "D", color=color, ms=6, mfc="white",
+                label=f"{party} ES {percent(level)}")
+        right = max(right, float(thresholds[-1]) if thresholds.size else 0.0, es)
+        bottom = min(bottom, lowest, tail)
+    ax.axhline(1 - level, color="0.4", ls=":", lw=1, label=f"1 - {percent(level)}")
+    ax.set_yscale("log")
+    ax.set_ylim(0.5 * bottom, 1.0)
+    ax.set_xlim(0.0, right * 1.02 or 1.0)
+    money = money_axis(ax.xaxis, right, result.currency)
+    ax.set_xlabel(f"loss over the horizon ({money})")
+    ax.set_ylabel("P(loss > x)")
+    ax.set_title(title(result, f"Exceedance, VaR (o) and ES (◇) at {percent(level)}"),
+                 fontsize=10)
+    handles = [h for h in ax.get_lines() if h.get_label() in chosen]
+    ax.legend(handles=handles, frameon=False)
+    return ax

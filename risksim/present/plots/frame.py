@@ -1,0 +1,149 @@
+"""What every plot shares: its Axes, the money and percent axes, the title, the checks of
+its arguments, and the result's weights and summary."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from risksim.errors import InputError
+from risksim.present.report import money_unit
+from risksim.stats.replicates import replicate_labels
+from risksim.util.suggest import unknown_name_message
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+
+    from risksim.results.result import Result
+
+
+FIGSIZE = (7.0, 4.2)
+"""Size (inches) of a figure made when no Axes is given."""
+
+
+MIXED_CURRENCIES = "each scheme's currency"
+"""Axis label of amounts when the schemes compared use several currencies."""
+
+
+TITLE_CHARS = 60
+"""Longest scenario name shown in a title."""
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """``ax``, or the Axes of a new figure (pyplot-managed, so a notebook shows it)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def money_axis(axis: Axis, magnitude: float, currency: str) -> str:
+    """Tick labels of ``axis`` in one unit fit for ``magnitude``; returns e.g. ``CNY m``."""
+    from matplotlib.ticker import FuncFormatter
+
+    scale, unit = money_unit(magnitude)
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / scale:,.6g}"))
+    if currency == MIXED_CURRENCIES:
+        return f"{unit}, {currency}" if unit else currency
+    return f"{currency} {unit}".strip() or "money"
+
+
+def amount_text(amount: float, currency: str) -> str:
+    scale, unit = money_unit(amount)
+    return f"{amount / scale:,.3g} {currency} {unit}".replace("  ", " ").strip()
+
+
+def color_of(index: int, count: int) -> Any:
+    """The ``index``-th of ``count`` colours: the default cycle, or tab20 beyond 10."""
+    if count <= 10:
+        return f"C{index}"
+    from matplotlib import colormaps
+
+    return colormaps["tab20"](index % 20)
+
+
+def percent_formatter() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=None)
+
+
+def percent(fraction: float) -> str:
+    return f"{100 * fraction:g}%"
+
+
+def pairs(values: Sequence[Any]) -> list[tuple[Any, Any]]:
+    return list(itertools.pairwise(values))
+
+
+def title(result: Result, what: str) -> str:
+    """``what``, then the scenario's name (shortened) and the number of simulations."""
+    name = str(result.metadata.get("scenario", {}).get("name", ""))
+    if len(name) > TITLE_CHARS:
+        name = name[:TITLE_CHARS - 1].rstrip() + "…"
+    n = len(result.losses)
+    return f"{what}\n{name} ({n:,} simulations)" if name else f"{what} ({n:,} simulations)"
+
+
+def checked_name(name: str, valid: Sequence[str], what: str) -> str:
+    if name not in valid:
+        raise InputError(unknown_name_message(what, name, valid), path=what)
+    return name
+
+
+def chosen_parties(result: Result, parties: Sequence[str] | None,
+             default: list[str]) -> list[str]:
+    if parties is None:
+        return default
+    if isinstance(parties, str):
+        parties = [parties]
+    return [checked_name(p, list(result.losses.columns), "party") for p in parties]
+
+
+def marked_level(result: Result, level: float | None) -> float:
+    if level is not None:
+        if not 0 < level < 1:
+            raise InputError(f"level {level}: expected a number strictly between 0 and 1",
+                             path="level")
+        return float(level)
+    return 0.99 if 0.99 in result.levels else result.levels[-1]
+
+
+def z_of(confidence: float) -> float:
+    from statistics import NormalDist
+
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence {confidence}: expected a number strictly between 0 "
+                         "and 1", path="confidence")
+    return NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def weights_of(result: Result) -> np.ndarray | None:
+    """The likelihood-ratio weights w_i of an importance-sampling result, else None."""
+    return None if result.weights is None else result.weights.to_numpy(dtype=np.float64)
+
+
+def summary_of(result: Result, columns: Sequence[str], levels: list[float], confidence: float,
+             n: int | None = None) -> pd.DataFrame:
+    """``result.summary(levels, confidence)`` of ``columns`` from the first ``n`` simulations
+    (default: all): weighted, with quasi-Monte Carlo errors, as the result reports it."""
+    from dataclasses import replace
+
+    losses = result.losses[list(columns)].iloc[slice(n)]
+    weights = None if result.weights is None else result.weights.iloc[slice(n)]
+    return replace(result, losses=losses, weights=weights).summary(levels, confidence)
+
+
+def replicate_labels_of(result: Result, n: int) -> np.ndarray | None:
+    """The replicate of each of the first n simulations of a quasi-Monte Carlo result, or
+    None when its errors are the i.i.d. ones (:func:`risksim.stats.replicates.replicate_labels`)."""
+    from risksim.results.result import qmc_replicates
+
+    return replicate_labels(n, qmc_replicates(result.metadata))
