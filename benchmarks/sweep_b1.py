@@ -56,7 +56,7 @@ def time_sweep(n_sims: int, backend: str, workers: int | None) -> None:
     shares = [round(0.05 * i, 2) for i in range(1, 21)]
     start = time.perf_counter()
     frame = risksim.sweep(scenario, {SHARE: shares}, n_sims=n_sims, backend=backend,
-                          workers=workers)
+                          workers=workers).table
     swept = time.perf_counter() - start
     start = time.perf_counter()
     independent = []

@@ -15,25 +15,31 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from risksim.analysis.compare import Comparison, compare
+    from risksim.analysis.compare import compare
     from risksim.analysis.contributions import contributions
-    from risksim.analysis.price import Pricing, PricingTerms, price
+    from risksim.analysis.price import PricingTerms, price
     from risksim.analysis.simulate import simulate
     from risksim.analysis.sweep import sweep, tornado
     from risksim.compile.scenario import Scenario, load_scenario
     from risksim.errors import InputError
     from risksim.portfolio import Portfolio
+    from risksim.results.comparison import Comparison
+    from risksim.results.contributions import Contributions
+    from risksim.results.pricing import Pricing
     from risksim.results.result import Result, load_result
+    from risksim.results.sweep import Sweep
 
 _PUBLIC = {
     "simulate": "risksim.analysis.simulate",
     "compare": "risksim.analysis.compare",
-    "Comparison": "risksim.analysis.compare",
+    "Comparison": "risksim.results.comparison",
+    "Contributions": "risksim.results.contributions",
     "contributions": "risksim.analysis.contributions",
     "price": "risksim.analysis.price",
-    "Pricing": "risksim.analysis.price",
+    "Pricing": "risksim.results.pricing",
     "PricingTerms": "risksim.analysis.price",
     "sweep": "risksim.analysis.sweep",
+    "Sweep": "risksim.results.sweep",
     "tornado": "risksim.analysis.sweep",
     "InputError": "risksim.errors",
     "Portfolio": "risksim.portfolio",
@@ -42,9 +48,9 @@ _PUBLIC = {
     "Scenario": "risksim.compile.scenario",
     "load_scenario": "risksim.compile.scenario",
 }
-__all__ = ["Comparison", "InputError", "Portfolio", "Pricing", "PricingTerms", "Result",
-           "Scenario", "compare", "contributions", "load_result", "load_scenario", "price",
-           "simulate", "sweep", "tornado"]
+__all__ = ["Comparison", "Contributions", "InputError", "Portfolio", "Pricing", "PricingTerms",
+           "Result", "Scenario", "Sweep", "compare", "contributions", "load_result",
+           "load_scenario", "price", "simulate", "sweep", "tornado"]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,10 +35,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 """From the bottom up; a module belongs to the layer of its longest listed prefix."""
 
-DISPATCH = {("risksim.results.result", "risksim.present.plots"):
+DISPATCH = {("risksim.results.base", "risksim.present.plots"):
             "result.plot loads the plotting module by name when a plot is asked for, as "
-            "pandas' DataFrame.plot loads its plotting backend: results never import it"}
-"""The one upward reference by name, and why."""
+            "pandas' DataFrame.plot loads its plotting backend: results never import it",
+            ("risksim.results.base", "risksim.present.report"):
+            "a result's notebook view (_repr_html_) loads the report module by name, as "
+            "its plots do"}
+"""The upward references by name (both from the results' base, to presentation), and why."""
 
 
 def layer_of(module: str) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
 from risksim.engine.block import allocate
 from risksim.engine.layout import ColumnLayout
 from risksim.errors import InputError
+from risksim.results.comparison import Comparison
 from risksim.results.result import Result
 from risksim.rules.base import LossEvents
 from risksim.rules.fees import FeeSchedule
@@ -53,36 +54,6 @@ from risksim.util.suggest import unknown_name_message
 DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
 """Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;
 BCBS 2006 ¶54, S93)."""
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Schemes side by side on common random numbers.
-
-    Attributes
-    ----------
-    parties : pandas.DataFrame
-        Index (scheme, party), ``gross`` included. Per measure M (``EL``, ``VaR_<a>``,
-        ``ES_<a>``): ``M``, ``M_diff`` (to the baseline's party of the same name; NaN when
-        it has none), ``M_diff_se`` (paired) and ``M_diff_se_unpaired``; and
-        ``break_even``, ``fee_charged``, ``subsidy_rate``, ``subsidy_rate_se`` (annual rates;
-        NaN for the lender and ``gross``). Money in each scheme's currency.
-    schemes : pandas.DataFrame
-        One row per scheme: ``lending``, ``fiscal_cost_rate`` (+ ``_se``), ``multiplier``
-        (+ ``_se``), ``effective_coverage`` (+ ``_se``), ``capital_without``,
-        ``capital_with``, ``capital_relief_rate``, ``public`` (the parties counted as public),
-        ``currency``, ``paired`` (whether the scheme shares the baseline's loans, default
-        model and horizon, so that its differences are paired).
-    results : dict of str to Result
-        Each scheme's full result.
-    metadata : dict
-        Baseline, simulations, seed, levels, guarantor risk weight.
-    """
-
-    parties: pd.DataFrame
-    schemes: pd.DataFrame
-    results: dict[str, Result]
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,

@@ -42,6 +42,7 @@ from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
 from risksim.engine.block import apply_rules
 from risksim.engine.importance import warn_thin_levels
 from risksim.errors import InputError
+from risksim.results.contributions import Contributions
 from risksim.rules.base import LossEvents
 from risksim.stats import measures
 from risksim.util.suggest import unknown_name_message
@@ -143,7 +144,7 @@ def contributions(scenario: ScenarioSource, by: str = "loan", *,
                   window: float = DEFAULT_WINDOW, n_sims: int | None = None,
                   seed: int | None = None, backend: str | None = None,
                   workers: int | None = None, address: str | None = None,
-                  tail_level: float | None = None) -> pd.DataFrame:
+                  tail_level: float | None = None) -> Contributions:
     """Each unit's contribution to each party's EL, ES and VaR at ``level``.
 
     Parameters
@@ -169,10 +170,10 @@ def contributions(scenario: ScenarioSource, by: str = "loan", *,
 
     Returns
     -------
-    pandas.DataFrame
-        One row per party and unit: ``party``, ``unit``, ``EL``, ``ES``, ``ES_se``,
-        ``ES_share`` (of the party's ES) and ``VaR`` (money). For each party the ES and
-        VaR columns add up to its ES and VaR; ``frame.attrs["totals"]`` holds those.
+    Contributions
+        Its ``table``: one row per party and unit, ``party``, ``unit``, ``EL``, ``ES``,
+        ``ES_se``, ``ES_share`` (of the party's ES) and ``VaR`` (money); for each party the
+        ES and VaR columns add up to its ES and VaR, which ``totals`` holds.
     """
     scenario = load_scenario(scenario)
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [level])
@@ -189,7 +190,14 @@ def contributions(scenario: ScenarioSource, by: str = "loan", *,
     sums = _UnitSums(scenario.plan, tuple(chosen), unit, len(names), tuple(sets))
     accumulated = run_common([scenario], [sums], n_sims, seed, runner,
                              tail_level)[0].sum(axis=0)
-    return _frame(chosen, names, accumulated, sets, n_sims)
+    metadata = {"by": by, "level": level, "n_sims": n_sims, "seed": seed,
+                "tail_level": tail_level, "currency": scenario.spec.currency,
+                "scenario": scenario.name}
+    return Contributions(
+        table=_frame(chosen, names, accumulated, sets, n_sims),
+        totals={p: {"ES": s.es, "VaR": s.var} for p, s in zip(chosen, sets, strict=True)},
+        tail_simulations={p: s.k for p, s in zip(chosen, sets, strict=True)},
+        metadata=metadata)
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,8 +296,4 @@ def _frame(parties: list[str], names: list[str], sums: np.ndarray, sets: list[Ta
             "ES_se": np.sqrt(variance) / s.tail_weight,
             "ES_share": es / s.es if s.es > 0 else 0.0,
             "VaR": near / s.window_weight * s.var_scale}))
-    frame = pd.concat(frames, ignore_index=True)
-    frame.attrs["totals"] = {p: {"ES": s.es, "VaR": s.var} for p, s in
-                             zip(parties, sets, strict=True)}
-    frame.attrs["tail_simulations"] = {p: s.k for p, s in zip(parties, sets, strict=True)}
-    return frame
+    return pd.concat(frames, ignore_index=True)

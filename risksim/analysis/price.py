@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ from risksim.compile.scenario import Scenario, ScenarioSource, derive_scenario, 
 from risksim.engine.backends.base import Backend
 from risksim.engine.block import apply_rules
 from risksim.errors import InputError
+from risksim.results.pricing import Pricing
 from risksim.rules.base import LossEvents
 from risksim.rules.fees import FeeSchedule
 from risksim.stats import measures
@@ -114,47 +115,6 @@ class Simulated:
         """The same for the whole book (one tier)."""
         return Simulated(*(a.sum(axis=1, keepdims=True) for a in (
             self.claims, self.claims_pv, self.base, self.base_pv)))
-
-
-@dataclass(frozen=True)
-class Pricing:
-    """Fees of one party, tier by tier, with their Monte Carlo standard errors.
-
-    Attributes
-    ----------
-    party : str
-        The party priced.
-    table : pandas.DataFrame
-        One row per tier (and ``all`` for the book): ``loans``, ``expected_claims`` (E[C_pv],
-        money), ``fee_base`` (E[B_pv], money), ``break_even`` and ``risk_adjusted`` (annual
-        rates) each with ``_se``, ``capital`` (money) with ``capital_se``.
-    target : Estimate or None
-        The fee meeting the target (annual rate) with its band, when a target was given.
-    metadata : dict
-        Terms, target, tiers, simulations, seed, currency.
-    """
-
-    party: str
-    table: pd.DataFrame
-    target: Estimate | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def schedule(self, column: str = "risk_adjusted") -> dict[str, Any]:
-        """The tiers' fees as a scenario fee rate (``annual_rate`` of a fee).
-
-        A mapping ``{by: <attribute>, values: {tier: rate}}`` for text tiers, or
-        ``{by: <attribute>, bands: [...]}`` for size bands; one number for a single tier.
-        """
-        rates = self.table[column].drop("all", errors="ignore")
-        by, bands = self.metadata["by"], self.metadata["bands"]
-        if by is None:
-            return {"annual_rate": round(float(rates.iloc[0]), 6)}
-        if bands:
-            tiers = [{"up_to": up_to, "value": round(float(rate), 6)}
-                     for up_to, rate in zip([*bands, None], rates, strict=True)]
-            return {"annual_rate": {"by": by, "bands": tiers}}
-        return {"annual_rate": {"by": by, "values": {
-            str(tier): round(float(rate), 6) for tier, rate in rates.items()}}}
 
 
 def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = None,

@@ -35,6 +35,7 @@ from risksim.compile.scenario import (
     parse_path,
 )
 from risksim.errors import InputError
+from risksim.results.sweep import Sweep
 from risksim.stats.influence import influence, measure_names, standard_error
 from risksim.util.suggest import unknown_name_message
 
@@ -173,7 +174,7 @@ def sweep_points(settings: Mapping[str, Sequence[Any]], design: Design,
 def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
           design: Design = "grid", n_sims: int | None = None, seed: int | None = None,
           levels: Sequence[float] | None = None, backend: str | None = None,
-          workers: int | None = None, address: str | None = None) -> pd.DataFrame:
+          workers: int | None = None, address: str | None = None) -> Sweep:
     """Simulate ``scenario`` at every point of a sweep, on common random numbers.
 
     Parameters
@@ -191,11 +192,11 @@ def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
 
     Returns
     -------
-    pandas.DataFrame
-        Tidy: one row per point, party (``gross`` included) and measure (``EL``, ``SD``,
-        ``VaR_<a>``, ``ES_<a>``), columns ``point``, one per path (its value), ``varied``
-        (one-at-a-time: the path varied, ``base`` for the base point), ``party``,
-        ``measure``, ``value`` and ``se`` (money), ``currency``.
+    Sweep
+        Its ``table``, tidy: one row per point, party (``gross`` included) and measure
+        (``EL``, ``SD``, ``VaR_<a>``, ``ES_<a>``), columns ``point``, one per path (its
+        value), ``varied`` (one-at-a-time: the path varied, ``base`` for the base point),
+        ``party``, ``measure``, ``value`` and ``se`` (money), ``currency``.
     """
     if not settings:
         raise InputError("nothing to sweep: give at least one PATH=VALUES", path="--set")
@@ -213,7 +214,11 @@ def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
                 records.append({"point": number, **point, "varied": varied, "party": party,
                                 "measure": measure, "value": value, "se": se,
                                 "currency": result.currency})
-    return pd.DataFrame.from_records(records)
+    first = results[0]
+    return Sweep(table=pd.DataFrame.from_records(records), metadata={
+        "scenario": scenario.name, "design": design, "paths": list(settings),
+        "n_sims": len(first.losses), "seed": first.metadata.get("seed"),
+        "levels": first.levels, "currency": first.currency})
 
 
 def _measures(losses: np.ndarray, levels: list[float]) -> list[tuple[str, float, float]]:
@@ -245,31 +250,7 @@ def _at_point(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     return derive_scenario(scenario, data, f"{scenario.source} with {label}")
 
 
-def tornado(frame: pd.DataFrame, party: str, measure: str) -> pd.DataFrame:
-    """Tornado-chart data from a one-at-a-time sweep: each path's swing of ``measure``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per path, largest swing first: ``low`` and ``high`` (the path's values
-        giving the lowest and highest measure), ``at_low``, ``at_high``, ``base`` (the
-        measure there and at the base point) and ``swing`` = at_high − at_low (money).
-    """
-    if "varied" not in frame or not (frame["varied"] == "base").any():
-        raise InputError("a tornado needs a one-at-a-time sweep", path="design")
-    chosen = frame[(frame["party"] == party) & (frame["measure"] == measure)]
-    if chosen.empty:
-        raise InputError(unknown_name_message("party or measure", f"{party}/{measure}",
-                                              {f"{p}/{m}" for p, m in zip(
-                                                  frame["party"], frame["measure"],
-                                                  strict=True)}), path="party")
-    base = float(chosen.loc[chosen["varied"] == "base", "value"].iloc[0])
-    rows = {}
-    for path, group in chosen[chosen["varied"] != "base"].groupby("varied", sort=False):
-        values, settings = group["value"].to_numpy(), group[path].to_numpy()
-        low, high = int(values.argmin()), int(values.argmax())
-        rows[path] = {"low": settings[low], "high": settings[high], "at_low": values[low],
-                      "at_high": values[high], "base": base}
-    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("path")
-    table["swing"] = table["at_high"] - table["at_low"]
-    return table.sort_values("swing", ascending=False)
+def tornado(sweep: Sweep | pd.DataFrame, party: str, measure: str) -> pd.DataFrame:
+    """Tornado-chart data of a one-at-a-time sweep (a :class:`~risksim.results.sweep.Sweep`
+    or its table): :meth:`~risksim.results.sweep.Sweep.tornado`."""
+    return (sweep if isinstance(sweep, Sweep) else Sweep(table=sweep)).tornado(party, measure)

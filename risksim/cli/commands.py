@@ -204,7 +204,7 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     """
     from risksim.analysis.simulate import simulate
     from risksim.engine.checkpoint import saved_tasks
-    from risksim.present.report import format_summary, format_timeline
+    from risksim.present.report import summary_report, text, timeline_report
     from risksim.results.result import Result
 
     if out is not None:
@@ -223,9 +223,9 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
                       address=address, checkpoint=checkpoint, resume=resume,
                       streaming=streaming, tail_level=tail_level, qmc=qmc, timeline=timeline)
     if output_format == "table":
-        click.echo(format_summary(result))
+        click.echo(text(summary_report(result)))
         if isinstance(result, Result) and result.timeline is not None:
-            click.echo("\n" + format_timeline(result))
+            click.echo("\n" + text(timeline_report(result)))
     elif output_format == "json":
         click.echo(result.to_json())
     else:
@@ -309,20 +309,18 @@ def schema(output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
-def _write_csv(frame: Any, out: Path | None, output_format: str = "table",
-               **options: Any) -> None:
-    """Write ``frame`` to ``out`` as CSV (atomically) and say where."""
+def _write_result(result: Any, out: Path | None, output_format: str = "table") -> None:
+    """``result.save(out)`` (a file, or a folder created as needed) and say where."""
     if out is None:
         return
     from risksim.errors import InputError
-    from risksim.util.files import write_csv
 
     _check_writable(out.parent)
     try:
-        write_csv(frame, out, **options)
+        written = result.save(out)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out)) from None
-    _say_wrote([out], output_format)
+    _say_wrote(written, output_format)
 
 
 def _bands(text: str | None) -> list[float] | None:
@@ -378,7 +376,7 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
     """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
     from risksim.analysis.price import PricingTerms
     from risksim.analysis.price import price as price_fee
-    from risksim.present.report import format_pricing
+    from risksim.present.report import pricing_report, text
 
     terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
                          cost_of_capital=cost_of_capital, admin_rate=admin_rate,
@@ -388,7 +386,7 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
                         n_sims=n_sims, seed=seed, backend=backend, workers=workers,
                         address=address)
     if output_format == "table":
-        click.echo(format_pricing(pricing))
+        click.echo(text(pricing_report(pricing)))
     elif output_format == "csv":
         _print_frame(pricing.table, output_format)
     else:
@@ -401,7 +399,7 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
             "target": None if fee is None else {"fee": fee.value, "se": fee.se,
                                                 "lower": fee.lower, "upper": fee.upper}},
             indent=2, default=str))
-    _write_csv(pricing.table, out, output_format)
+    _write_result(pricing, out, output_format)
 
 
 @main.command()
@@ -428,7 +426,7 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
             output_format: str, load: Callable[..., Any]) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
     from risksim.analysis.compare import compare as compare_schemes
-    from risksim.present.report import format_comparison
+    from risksim.present.report import comparison_report, text
 
     if out is not None:
         _check_writable(out)
@@ -438,13 +436,10 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
                                  guarantor_risk_weight=risk_weight, backend=backend,
                                  workers=workers, address=address)
     if output_format == "table":
-        click.echo(format_comparison(comparison))
+        click.echo(text(comparison_report(comparison)))
     else:
-        _print_frame(comparison.parties.reset_index(), output_format, index=False)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_csv(comparison.parties, out / "parties.csv", output_format)
-        _write_csv(comparison.schemes, out / "schemes.csv", output_format)
+        _print_frame(comparison.to_frame(), output_format, index=False)
+    _write_result(comparison, out, output_format)
 
 
 @main.command()
@@ -472,28 +467,28 @@ def sweep(scenario: Path, settings: tuple[str, ...], design: str, party: str | N
     from risksim.analysis.sweep import parse_setting, tornado
     from risksim.analysis.sweep import sweep as run_sweep
     from risksim.errors import InputError
-    from risksim.present.report import format_sweep, format_tornado
+    from risksim.present.report import sweep_report, text, tornado_report
     from risksim.util.suggest import unknown_name_message
 
     loaded = load(scenario)
-    frame = run_sweep(loaded, dict(parse_setting(text) for text in settings),
+    swept = run_sweep(loaded, dict(parse_setting(text) for text in settings),
                       design="grid" if design == "grid" else "one_at_a_time",
                       n_sims=n_sims, seed=seed, backend=backend, workers=workers,
                       address=address)
     party = party or loaded.parties[0]
-    measure = measure or frame["measure"].iloc[-1]
-    for name, value, valid in (("party", party, frame["party"]),
-                               ("measure", measure, frame["measure"])):
-        if value not in set(valid):
-            raise InputError(unknown_name_message(name, value, set(valid)), path=f"--{name}")
+    measure = measure or swept.measures[-1]
+    for name, value, valid in (("party", party, swept.parties),
+                               ("measure", measure, swept.measures)):
+        if value not in valid:
+            raise InputError(unknown_name_message(name, value, valid), path=f"--{name}")
     if output_format != "table":
-        _print_frame(frame, output_format, index=False)
+        _print_frame(swept.table, output_format, index=False)
     else:
-        click.echo(format_sweep(frame, party, measure))
+        click.echo(text(sweep_report(swept, party, measure)))
         if design != "grid":
-            click.echo("\n" + format_tornado(tornado(frame, party, measure), frame, party,
-                                             measure))
-    _write_csv(frame, out, output_format, index=False)
+            click.echo("\n" + text(tornado_report(tornado(swept, party, measure), swept,
+                                                  party, measure)))
+    _write_result(swept, out, output_format)
 
 
 @main.command()
@@ -518,17 +513,16 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
                   out: Path | None, output_format: str, load: Callable[..., Any]) -> None:
     """Euler ES and VaR contributions of each unit of SCENARIO to each party's tail."""
     from risksim.analysis.contributions import contributions as euler_contributions
-    from risksim.present.report import format_contributions
+    from risksim.present.report import contributions_report, text
 
-    loaded = load(scenario)
-    frame = euler_contributions(loaded, by, parties=[party] if party else None,
+    found = euler_contributions(load(scenario), by, parties=[party] if party else None,
                                 level=level, n_sims=n_sims, seed=seed, backend=backend,
                                 workers=workers, address=address, tail_level=tail_level)
     if output_format == "table":
-        click.echo(format_contributions(frame, top, level, by, loaded.spec.currency))
+        click.echo(text(contributions_report(found, top)))
     else:
-        _print_frame(frame, output_format, index=False)
-    _write_csv(frame, out, output_format, index=False)
+        _print_frame(found.table, output_format, index=False)
+    _write_result(found, out, output_format)
 
 
 PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "cash-paths",

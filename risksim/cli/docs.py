@@ -61,7 +61,7 @@ def picture_stamp(result: Any) -> str:
 
 def tour_text(result: Any) -> str:
     """``tour.md``: install, run, read the summary, the picture, then where to go next."""
-    from risksim.present.report import format_summary
+    from risksim.present.report import summary_report, text
 
     n, seed, level = TOUR["n_sims"], TOUR["seed"], TOUR["level"]
     return "\n".join([
@@ -73,7 +73,7 @@ def tour_text(result: Any) -> str:
         'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
         f"risksim run --sims {n:_}".replace("_", ""),
         "```", "",
-        "```text", format_summary(result), "```", "",
+        "```text", text(summary_report(result)), "```", "",
         "One row per party, plus `gross`, the loss before sharing: expected loss (EL), "
         "standard deviation (SD), value-at-risk (VaR) and expected shortfall (ES) at each "
         "level, over the scenario's horizon, with the Monte Carlo standard error in brackets. "

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from risksim.errors import InputError
 from risksim.present.plots.frame import MIXED_CURRENCIES
+from risksim.results.comparison import PARTIES_CSV, Comparison
+from risksim.results.result import SUMMARY_FILE, load_result
+from risksim.results.sweep import Sweep
 
 
 def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
@@ -19,26 +20,22 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
     (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``)
     or a sweep's CSV (``"sweep"``).
     """
-    from risksim.results.result import SUMMARY_FILE, load_result
-
     source = Path(source)
     if source.is_dir() and (source / SUMMARY_FILE).is_file():
         return load_result(source), "result", {}
-    if source.is_dir() and (source / "parties.csv").is_file():
-        parties = pd.read_csv(source / "parties.csv", index_col=["scheme", "party"])
+    if source.is_dir() and (source / PARTIES_CSV).is_file():
+        comparison = Comparison.load(source)
         options: dict[str, Any] = {}
-        if (source / "schemes.csv").is_file():
-            schemes = pd.read_csv(source / "schemes.csv", index_col="scheme")
-            options["lending"] = schemes["lending"]
-            if "currency" in schemes.columns:
-                currencies = set(schemes["currency"])
-                options["currency"] = (currencies.pop() if len(currencies) == 1
-                                       else MIXED_CURRENCIES)
-        return parties, "comparison", options
+        if "lending" in comparison.schemes.columns:
+            options["lending"] = comparison.schemes["lending"]
+        if "currency" in comparison.schemes.columns:
+            currencies = set(comparison.schemes["currency"])
+            options["currency"] = currencies.pop() if len(currencies) == 1 else MIXED_CURRENCIES
+        return comparison.parties, "comparison", options
     if source.is_file() and source.suffix.lower() == ".csv":
-        frame = pd.read_csv(source)
-        if {"varied", "party", "measure", "value"} <= set(frame.columns):
-            return frame, "sweep", {}
+        swept = Sweep.load(source)
+        if Sweep.is_sweep_table(swept.table):
+            return swept, "sweep", {}
     raise InputError("not something to plot: expected a result folder (with summary.json), "
                      "a compare folder (with parties.csv) or a sweep CSV", source=str(source))
 

@@ -1,11 +1,19 @@
-"""Plain-text reports for the terminal: a result (losses, probabilities, fees), fees priced,
-schemes compared, sweeps."""
+"""Reports of results: a run (losses, probabilities, fees), its timeline, fees priced,
+schemes compared, sweeps, contributions.
+
+Each report is built once as a list of blocks — lines of text and tables of cells already
+formatted (amounts in one unit of the currency, each figure with its Monte Carlo standard
+error in brackets) — and rendered either as text for the terminal (:func:`text`) or as HTML
+for a notebook (:func:`html`), so a notebook shows what the terminal shows.
+"""
 
 from __future__ import annotations
 
+import html as markup
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,14 +23,83 @@ from risksim.results.streaming import StreamingResult
 if TYPE_CHECKING:
     import pandas as pd
 
-    from risksim.analysis.compare import Comparison
-    from risksim.analysis.price import Pricing
+    from risksim.results.comparison import Comparison
+    from risksim.results.contributions import Contributions
+    from risksim.results.pricing import Pricing
+    from risksim.results.sweep import Sweep
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
 
 
-def format_summary(result: Result | StreamingResult) -> str:
+@dataclass(frozen=True)
+class Table:
+    """Rows of formatted cells, the first row the header."""
+
+    rows: list[list[str]]
+
+
+Report = list[str | Table]
+"""A report: lines of text and tables, in order."""
+
+
+def text(report: Report) -> str:
+    """``report`` for the terminal: tables with padded columns (the first left-aligned)."""
+    lines: list[str] = []
+    for block in report:
+        lines += _aligned(block.rows) if isinstance(block, Table) else [block]
+    return "\n".join(lines)
+
+
+def report_of(result: Any) -> Report:
+    """The report the command line prints for ``result``, whatever its kind (a sweep: its
+    first party after ``gross`` and its last measure; contributions: the top 10 units)."""
+    from risksim.results.comparison import Comparison
+    from risksim.results.contributions import Contributions
+    from risksim.results.pricing import Pricing
+    from risksim.results.sweep import Sweep
+    from risksim.results.timeline import TimelineResult
+
+    if isinstance(result, Result) and result.timeline is not None:
+        return [*summary_report(result), "", *timeline_report(result)]
+    if isinstance(result, Result | StreamingResult):
+        return summary_report(result)
+    if isinstance(result, Comparison):
+        return comparison_report(result)
+    if isinstance(result, Pricing):
+        return pricing_report(result)
+    if isinstance(result, Contributions):
+        return contributions_report(result)
+    if isinstance(result, Sweep):
+        parties = [p for p in result.parties if p != "gross"] or result.parties
+        return sweep_report(result, parties[0], result.measures[-1])
+    if isinstance(result, TimelineResult):
+        return [Table([["party", *map(str, result.summary().columns)], *[
+            [str(party), *(f"{value:,.4g}" for value in row)]
+            for party, row in result.summary().iterrows()]])]
+    raise TypeError(f"no report of a {type(result).__name__}")
+
+
+def html(report: Report) -> str:
+    """``report`` as an HTML fragment: each line a paragraph, each table a ``<table>``
+    (numbers right-aligned), every text escaped."""
+    parts = ['<div class="risksim-report">']
+    for block in report:
+        if isinstance(block, Table):
+            head, *body = block.rows
+            parts.append("<table><thead><tr>" + "".join(
+                f"<th>{markup.escape(cell)}</th>" for cell in head) + "</tr></thead><tbody>")
+            parts += ["<tr>" + "".join(
+                f'<td style="text-align:{"left" if i == 0 else "right"}">'
+                f"{markup.escape(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
+                for row in body]
+            parts.append("</tbody></table>")
+        elif block:
+            parts.append(f"<p>{markup.escape(block)}</p>")
+    return "\n".join([*parts, "</div>"])
+
+
+def summary_report(result: Result | StreamingResult) -> Report:
     """Loss measures per party (and per layer of a party with several), then indicator
     probabilities and fees when there are any.
 
@@ -48,15 +125,15 @@ def format_summary(result: Result | StreamingResult) -> str:
         rows.append(cells)
     meta = result.metadata
     money = f"{result.currency} {unit}".rstrip()
-    lines = [f"{meta.get('scenario', {}).get('name', '')}",
+    lines: Report = [f"{meta.get('scenario', {}).get('name', '')}",
              f"{_n_sims(result):,} simulations, seed {meta.get('seed')}, "
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
-             "(Monte Carlo standard error)", "", *_aligned(rows)]
-    return "\n".join(lines + _probabilities(result) + _fees(result, scale, money)
-                     + _recoveries(result, scale, money))
+             "(Monte Carlo standard error)", "", Table(rows)]
+    return [*lines, *_probabilities(result), *_fees(result, scale, money),
+            *_recoveries(result, scale, money)]
 
 
-def format_timeline(result: Result) -> str:
+def timeline_report(result: Result) -> Report:
     """The timeline's liquidity summary per party and its NPL tolerance test.
 
     Per party: the probability of a liquidity shortfall (a payment waited for cash) and
@@ -81,19 +158,20 @@ def format_timeline(result: Result) -> str:
                      "-" if days != days else f"{days:,.0f}",
                      _cell(row["present_value"], row["present_value_se"], scale)])
     meta = timeline.metadata
-    lines = [f"timeline ({meta.get('day_count')} days; claims {meta.get('claim_after_days')} "
-             f"days past due; discount rate {meta.get('discount_rate', 0):.2%}; "
-             f"{meta.get('flows', 0):,} dated flows)", *_aligned(rows)]
+    lines: Report = [
+        f"timeline ({meta.get('day_count')} days; claims {meta.get('claim_after_days')} "
+        f"days past due; discount rate {meta.get('discount_rate', 0):.2%}; "
+        f"{meta.get('flows', 0):,} dated flows)", Table(rows)]
     npl = timeline.npl_summary()
     line = (f"lender's monthly NPL ratio: highest {npl['max_ratio_mean']:.2%} on average "
             f"({npl['max_ratio_se']:.2%})")
     if npl["threshold"] is not None:
         line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
                  f"probability {npl['breach_probability']:.2%} ({npl['breach_se']:.2%})")
-    return "\n".join([*lines, line])
+    return [*lines, line]
 
 
-def _probabilities(result: Result | StreamingResult) -> list[str]:
+def _probabilities(result: Result | StreamingResult) -> Report:
     table = result.probabilities()
     if table.empty:
         return []
@@ -107,20 +185,20 @@ def _probabilities(result: Result | StreamingResult) -> list[str]:
         notes.append(f"npl.breach: some year's NPL ratio above {ceiling:.2%}"
                      + (f"; consequence: {tolerance['consequence']}"
                         if tolerance.get("consequence") else ""))
-    return ["", *_aligned(rows), *notes]
+    return ["", Table(rows), *notes]
 
 
-def _fees(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
+def _fees(result: Result | StreamingResult, scale: float, money: str) -> Report:
     table = result.fee_summary()
     if table.empty:
         return []
     rows = [["fee", "payer -> payee", f"expected ({money})"]]
     rows += [[str(name), f"{row['payer']} -> {row['payee']}",
               _cell(row["expected"], row["se"], scale)] for name, row in table.iterrows()]
-    return ["", *_aligned(rows)]
+    return ["", Table(rows)]
 
 
-def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> list[str]:
+def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> Report:
     table = result.recovery_summary()
     if table.empty:
         return []
@@ -130,7 +208,7 @@ def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> l
               f"{row['recoveries'] / scale:,.2f}", f"{row['compensation_rate']:.2%}",
               f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
               f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
-    return ["", *_aligned(rows)]
+    return ["", Table(rows)]
 
 
 def _money(value: float, scale: float) -> str:
@@ -158,7 +236,7 @@ def _cell(value: float, se: float, scale: float) -> str:
     return f"{value / scale:,.2f} ({se / scale:,.2f})"
 
 
-def format_pricing(pricing: Pricing) -> str:
+def pricing_report(pricing: Pricing) -> Report:
     """Fees of each tier as annual rates in %, with their Monte Carlo standard errors."""
     meta = pricing.metadata
     terms = meta["terms"]
@@ -171,20 +249,20 @@ def format_pricing(pricing: Pricing) -> str:
                      _rate(row["break_even"], row["break_even_se"]),
                      _cell(row["capital"], row["capital_se"], scale),
                      _rate(row["risk_adjusted"], row["risk_adjusted_se"])])
-    lines = [f"{meta['scenario']}: fee of {pricing.party}, per year on the "
+    lines: Report = [f"{meta['scenario']}: fee of {pricing.party}, per year on the "
              f"{'guaranteed part' if terms['base'] == 'guaranteed' else 'covered loans'}",
              f"{meta['n_sims']:,} simulations, seed {meta['seed']}; capital "
              f"{terms['capital']} at {terms['level']:g}, cost of capital "
              f"{terms['cost_of_capital']:.2%}, admin {terms['admin_rate']:.2%}, discount "
-             f"{terms['discount_rate']:.2%} (Monte Carlo standard error)", "", *_aligned(rows)]
+             f"{terms['discount_rate']:.2%} (Monte Carlo standard error)", "", Table(rows)]
     if pricing.target is not None:
         fee = pricing.target
         lines += ["", f"fee meeting {meta['target']}: {fee.value:.4%} (se {fee.se:.4%}; 95% "
                       f"band {fee.lower:.4%} to {fee.upper:.4%})"]
-    return "\n".join(lines)
+    return lines
 
 
-def format_comparison(comparison: Comparison) -> str:
+def comparison_report(comparison: Comparison) -> Report:
     """Per scheme and party: EL and the ES at the top level with their paired differences;
     then the scheme metrics."""
     meta = comparison.metadata
@@ -210,45 +288,47 @@ def format_comparison(comparison: Comparison) -> str:
                         else f"{line['multiplier']:,.1f}x ({line['multiplier_se']:,.1f})",
                         _rate(line["effective_coverage"], line["effective_coverage_se"]),
                         f"{line['capital_relief_rate']:.1%}"])
-    return "\n".join([
+    return [
         f"{meta['n_sims']:,} simulations, seed {meta['seed']}, common random numbers; "
         f"baseline {meta['baseline']}; amounts in {unit or 'units'} of each scheme's currency "
-        "(paired Monte Carlo standard error)", "", *_aligned(rows), "", *_aligned(schemes)])
+        "(paired Monte Carlo standard error)", "", Table(rows), "", Table(schemes)]
 
 
-def format_sweep(frame: pd.DataFrame, party: str, measure: str) -> str:
+def sweep_report(sweep: Sweep, party: str, measure: str) -> Report:
     """One row per point: the swept values and ``measure`` of ``party`` with its error."""
+    frame, paths = sweep.table, sweep.paths
     chosen = frame[(frame["party"] == party) & (frame["measure"] == measure)]
-    paths = [c for c in frame.columns if c not in (
-        "point", "varied", "party", "measure", "value", "se", "currency")]
     scale, unit = money_unit(float(chosen["value"].abs().max()))
     money = _money_label(frame, unit)
     rows = [["point", *paths, f"{party} {measure_label(measure)} ({money})"]]
     for _, row in chosen.iterrows():
         rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],
                      _cell(row["value"], row["se"], scale)])
-    return "\n".join(_aligned(rows))
+    return [Table(rows)]
 
 
-def format_tornado(table: pd.DataFrame, frame: pd.DataFrame, party: str, measure: str) -> str:
-    """The tornado data of :func:`risksim.analysis.sweep.tornado`, amounts in one unit."""
+def tornado_report(table: pd.DataFrame, sweep: Sweep, party: str, measure: str) -> Report:
+    """The tornado data of :meth:`~risksim.results.sweep.Sweep.tornado`, amounts in one
+    unit."""
+    frame = sweep.table
     scale, unit = money_unit(float(table[["at_low", "at_high"]].abs().to_numpy().max()))
     rows = [["path", "low", "high", "at low", "at high", "base", "swing"]]
     for path, row in table.iterrows():
         rows.append([str(path), f"{row['low']}", f"{row['high']}",
                      *[f"{row[c] / scale:,.2f}" for c in ("at_low", "at_high", "base", "swing")]])
-    return "\n".join([f"tornado: {party} {measure_label(measure)} ({_money_label(frame, unit)}), "
-                      "widest swing first", *_aligned(rows)])
+    return [f"tornado: {party} {measure_label(measure)} ({_money_label(frame, unit)}), "
+            "widest swing first", Table(rows)]
 
 
-def format_contributions(frame: pd.DataFrame, top: int, level: float, by: str,
-                         currency: str) -> str:
-    """Per party, its ``top`` units by ES contribution at ``level``: EL, ES (with its error),
-    share of the party's ES and VaR, amounts in one unit of ``currency``."""
+def contributions_report(contributions: Contributions, top: int = 10) -> Report:
+    """Per party, its ``top`` units by ES contribution: EL, ES (with its error), share of the
+    party's ES and VaR, amounts in one unit of the currency."""
+    frame, level, by = contributions.table, contributions.level, contributions.by
+    currency = contributions.currency
     scale, unit = money_unit(float(frame[["EL", "ES", "VaR"]].abs().to_numpy().max()))
     money = f"{currency} {unit}".strip()
-    lines = [f"Euler contributions by {by} ({money}; ES with its standard error), largest ES "
-             "first"]
+    lines: Report = [f"Euler contributions by {by} ({money}; ES with its standard error), "
+                     "largest ES first"]
     for party, group in frame.groupby("party", sort=False):
         shown = group.sort_values("ES", ascending=False).head(top)
         rows = [[str(party), "EL", measure_label(f"ES_{level:g}"), "share of ES",
@@ -258,8 +338,8 @@ def format_contributions(frame: pd.DataFrame, top: int, level: float, by: str,
                   _money(row["VaR"], scale)] for _, row in shown.iterrows()]
         if len(group) > top:
             rows.append([f"... {len(group) - top} more", "", "", "", ""])
-        lines += ["", *_aligned(rows)]
-    return "\n".join(lines)
+        lines += ["", Table(rows)]
+    return lines
 
 
 def _money_label(frame: pd.DataFrame, unit: str) -> str:

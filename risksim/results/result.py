@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,16 +17,13 @@ import numpy as np
 import pandas as pd
 
 from risksim.errors import InputError
+from risksim.results.base import ResultBase
 from risksim.stats import measures
 from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
 
 if TYPE_CHECKING:
-    from risksim.present.plots import ResultPlots
     from risksim.results.timeline import TimelineResult
-
-PLOTS_MODULE = "risksim.present.plots"
-"""The module that draws a result's plots (:attr:`Result.plot`)."""
 
 SUMMARY_FILE = "summary.json"
 LOSSES_CSV = "losses.csv"
@@ -77,24 +73,8 @@ def summary_document(result: Summarised) -> dict[str, Any]:
             **{name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}}
 
 
-class RunMetadata:
-    """What a result says about its run, from its ``metadata``: currency and levels."""
-
-    metadata: Mapping[str, Any]
-
-    @property
-    def currency(self) -> str:
-        """Currency of every amount."""
-        return str(self.metadata.get("currency", ""))
-
-    @property
-    def levels(self) -> list[float]:
-        """Quantile levels reported by ``summary()``."""
-        return list(self.metadata.get("levels", [0.95, 0.99, 0.999]))
-
-
 @dataclass(frozen=True, eq=False)
-class Result(RunMetadata):
+class Result(ResultBase):
     """Losses of every simulation, with what produced them.
 
     Attributes
@@ -138,16 +118,6 @@ class Result(RunMetadata):
     def parties(self) -> list[str]:
         """Party names (the loss columns after ``gross``)."""
         return [c for c in self.losses.columns if c != "gross"]
-
-    @property
-    def plot(self) -> ResultPlots:
-        """This result's plots: ``result.plot.exceedance()``, ``.distribution()``,
-        ``.tail_shares()``, ``.convergence()``, and with a timeline ``.cash_paths()`` and
-        ``.npl_paths()`` (:mod:`risksim.present.plots`, loaded by name when a plot is asked
-        for, as pandas' ``DataFrame.plot`` loads its plotting backend: results never import
-        the presentation layer)."""
-        plots: Any = import_module(PLOTS_MODULE)
-        return plots.ResultPlots(self)
 
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:

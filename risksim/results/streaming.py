@@ -29,13 +29,14 @@ import numpy as np
 import pandas as pd
 
 from risksim.engine.streaming import StreamAccumulator
-from risksim.results.result import SUMMARY_FILE, RunMetadata, json_default, summary_document
+from risksim.results.base import ResultBase
+from risksim.results.result import SUMMARY_FILE, json_default, summary_document
 from risksim.stats import measures
 from risksim.util.files import write_atomically
 
 
 @dataclass(frozen=True, eq=False)
-class StreamingResult(RunMetadata):
+class StreamingResult(ResultBase):
     """Loss distributions of a streaming run.
 
     Attributes

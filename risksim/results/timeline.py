@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from risksim.results.base import ResultBase
 from risksim.scenario.timeline import DAYS_PER_MONTH
 from risksim.stats import measures
 from risksim.timeline.outputs import PER_PARTY, TimelineBlock
@@ -33,7 +34,7 @@ _INDEX = {"parties": ["simulation", "party"], "npl": ["simulation"], "cash": ["p
 
 
 @dataclass(frozen=True, eq=False)
-class TimelineResult:
+class TimelineResult(ResultBase):
     """Dated cash flows and the lender's NPL stock, per simulation and as distributions.
 
     Attributes

@@ -192,12 +192,13 @@ def test_comparison_differences_carry_paired_error_bars(comparison: risksim.Comp
 
 
 def test_tornado_bars_run_from_the_base_to_each_extreme(tmp_path: Path) -> None:
-    frame = risksim.sweep(risksim.load_scenario(WANGCHENG),
+    swept = risksim.sweep(risksim.load_scenario(WANGCHENG),
                           {"arrangement.layers.guarantor.share_of_loss": [0.3, 0.5],
                            "defaults.correlation": [0.1, 0.3]},
                           design="one_at_a_time", n_sims=2_000)
-    table = risksim.tornado(frame, "bank", "ES_0.999")
-    ax = rp.tornado(frame, party="bank", measure="ES_0.999")
+    frame = swept.table
+    table = risksim.tornado(swept, "bank", "ES_0.999")
+    ax = swept.plot.tornado(party="bank", measure="ES_0.999")
     base = table["base"].iloc[0]
     assert _line(ax, "base point").get_xdata()[0] == base
     bars = sorted(ax.patches, key=lambda bar: (-bar.get_y(), bar.get_width()))

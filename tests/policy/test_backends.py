@@ -45,14 +45,15 @@ def test_sweep_price_and_contributions_are_the_same_on_the_process_backend() -> 
     scheme = _scheme(0.5)
     setting = {"arrangement.layers.guarantor.share_of_loss": [0.3, 0.6]}
     pd.testing.assert_frame_equal(
-        sweep(scheme, setting, n_sims=N_SIMS, seed=6, backend="process", workers=2),
-        sweep(scheme, setting, n_sims=N_SIMS, seed=6), check_exact=True)
+        sweep(scheme, setting, n_sims=N_SIMS, seed=6, backend="process", workers=2).table,
+        sweep(scheme, setting, n_sims=N_SIMS, seed=6).table, check_exact=True)
     pd.testing.assert_frame_equal(
         price(scheme, "guarantor", n_sims=N_SIMS, seed=7, backend="process", workers=2).table,
         price(scheme, "guarantor", n_sims=N_SIMS, seed=7).table, check_exact=True)
     pd.testing.assert_frame_equal(
-        contributions(scheme, "segment", n_sims=N_SIMS, seed=8, backend="process", workers=2),
-        contributions(scheme, "segment", n_sims=N_SIMS, seed=8), check_exact=True)
+        contributions(scheme, "segment", n_sims=N_SIMS, seed=8, backend="process",
+                      workers=2).table,
+        contributions(scheme, "segment", n_sims=N_SIMS, seed=8).table, check_exact=True)
 
 
 def test_the_outputs_sent_to_workers_pickle() -> None:

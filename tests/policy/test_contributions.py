@@ -12,7 +12,8 @@ from tests.builders import ROOT, scenario_mapping, segment
 
 def test_contributions_add_up_exactly() -> None:
     scenario = risksim.load_scenario(ROOT / "scenarios" / "china_nfgf_2242.yaml")
-    frame = risksim.contributions(scenario, "loan", level=0.99, n_sims=3_000, seed=5)
+    found = risksim.contributions(scenario, "loan", level=0.99, n_sims=3_000, seed=5)
+    frame = found.table
     result = risksim.simulate(scenario, n_sims=3_000, seed=5)
     for party, group in frame.groupby("party"):
         losses = result.losses[party].to_numpy()
@@ -22,6 +23,7 @@ def test_contributions_add_up_exactly() -> None:
             measures.value_at_risk(losses, 0.99).value, rel=1e-12)
         assert group["EL"].sum() == pytest.approx(losses.mean(), rel=1e-12)
         assert group["ES_share"].sum() == pytest.approx(1.0, rel=1e-12)
+        assert found.totals[party]["ES"] == pytest.approx(group["ES"].sum(), rel=1e-12)
 
 
 def test_riskier_segments_contribute_more_per_loan() -> None:
@@ -29,7 +31,8 @@ def test_riskier_segments_contribute_more_per_loan() -> None:
     # than 4 of its standard errors), and the units are the segments
     mapping = scenario_mapping([segment("safe", count=500, pd=0.01),
                                 segment("risky", count=500, pd=0.05)], correlation=0.2)
-    frame = risksim.contributions(risksim.load_scenario(mapping), "segment", n_sims=4_000)
+    frame = risksim.contributions(risksim.load_scenario(mapping), "segment",
+                                  n_sims=4_000).table
     es = frame.set_index("unit")["ES"]
     se = frame.set_index("unit")["ES_se"]
     assert list(es.index) == ["risky", "safe"]
@@ -73,10 +76,10 @@ def test_importance_sampled_contributions_agree_with_plain_ones() -> None:
                                correlation=0.2)
     scenario = risksim.load_scenario(mapping)
     plain = risksim.contributions(scenario, "segment", level=0.99, n_sims=40_000,
-                                  seed=3).set_index("unit")
+                                  seed=3).table.set_index("unit")
     sampled_frame = risksim.contributions(scenario, "segment", level=0.99, n_sims=10_000,
                                           seed=4, tail_level=0.99)
-    sampled = sampled_frame.set_index("unit")
+    sampled = sampled_frame.table.set_index("unit")
     for unit in ("safe", "risky"):
         gap = abs(plain.loc[unit, "ES"] - sampled.loc[unit, "ES"])
         assert gap <= 4 * np.hypot(plain.loc[unit, "ES_se"], sampled.loc[unit, "ES_se"])
@@ -85,7 +88,7 @@ def test_importance_sampled_contributions_agree_with_plain_ones() -> None:
     # contributions add up to its weighted EL
     run = risksim.simulate(scenario, n_sims=10_000, seed=4, tail_level=0.99)
     assert sampled["EL"].sum() == pytest.approx(run.summary().loc["bank", "EL"], rel=1e-12)
-    totals = sampled_frame.attrs["totals"]["bank"]
+    totals = sampled_frame.totals["bank"]
     assert sampled["ES"].sum() == pytest.approx(totals["ES"], rel=1e-12)
     assert sampled["VaR"].sum() == pytest.approx(totals["VaR"], rel=1e-12)
 
@@ -93,7 +96,7 @@ def test_importance_sampled_contributions_agree_with_plain_ones() -> None:
 def test_units_without_the_attribute_are_named_or_refused() -> None:
     rated = risksim.load_scenario(scenario_mapping([segment("a", 50, rating="A"),
                                                     segment("b", 50)]))
-    frame = risksim.contributions(rated, "rating", n_sims=200, seed=1)
+    frame = risksim.contributions(rated, "rating", n_sims=200, seed=1).table
     assert sorted(frame["unit"]) == ["(no rating)", "A"]
     unrated = risksim.load_scenario(scenario_mapping([segment("a", 50)]))
     with pytest.raises(risksim.InputError, match="by: no loan of the portfolio has a rating"):

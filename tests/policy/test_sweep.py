@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import risksim
@@ -25,7 +26,7 @@ def test_ranges_include_their_stop() -> None:
 
 def test_grid_points_equal_separate_runs(scenario: risksim.Scenario) -> None:
     frame = risksim.sweep(scenario, {SHARE: [0.3, 0.5], "arrangement.layers[1].share_of_loss":
-                                     [0.1, 0.2]}, n_sims=2_000, seed=3)
+                                     [0.1, 0.2]}, n_sims=2_000, seed=3).table
     assert frame["point"].nunique() == 4
     assert set(frame["measure"]) == {"EL", "VaR_0.95", "ES_0.95", "VaR_0.99", "ES_0.99",
                                      "VaR_0.999", "ES_0.999"}
@@ -39,16 +40,19 @@ def test_grid_points_equal_separate_runs(scenario: risksim.Scenario) -> None:
 
 
 def test_more_cover_never_raises_the_banks_loss(scenario: risksim.Scenario) -> None:
-    frame = risksim.sweep(scenario, {SHARE: parse_values("0.1:0.7:0.2", SHARE)}, n_sims=2_000)
+    frame = risksim.sweep(scenario, {SHARE: parse_values("0.1:0.7:0.2", SHARE)},
+                          n_sims=2_000).table
     bank = frame[(frame["party"] == "bank") & (frame["measure"] == "ES_0.99")]
     assert bank["value"].is_monotonic_decreasing
 
 
 def test_tornado_ranks_the_paths_by_swing(scenario: risksim.Scenario) -> None:
     settings = {SHARE: [0.2, 0.5], "defaults.correlation": [0.05, 0.3]}
-    frame = risksim.sweep(scenario, settings, design="one_at_a_time", n_sims=2_000)
+    swept = risksim.sweep(scenario, settings, design="one_at_a_time", n_sims=2_000)
+    frame = swept.table
     assert frame["varied"].iloc[0] == "base"
-    table = risksim.tornado(frame, "bank", "ES_0.99")
+    table = risksim.tornado(swept, "bank", "ES_0.99")
+    pd.testing.assert_frame_equal(risksim.tornado(frame, "bank", "ES_0.99"), table)
     assert list(table.index) == ["defaults.correlation", SHARE]
     assert (table["swing"] > 0).all()
     assert table.loc[SHARE, "low"] == 0.5 and table.loc[SHARE, "high"] == 0.2
@@ -58,7 +62,7 @@ def test_tornado_ranks_the_paths_by_swing(scenario: risksim.Scenario) -> None:
 
 def test_unset_optional_keys_can_be_swept(scenario: risksim.Scenario) -> None:
     frame = risksim.sweep(scenario, {"arrangement.layers.guarantor.per_loan_cap": [1.0e5]},
-                          n_sims=500)
+                          n_sims=500).table
     capped = frame[(frame["party"] == "guarantor") & (frame["measure"] == "EL")]
     assert capped["value"].item() > 0
 

@@ -8,7 +8,7 @@ import pytest
 
 import risksim
 from risksim.errors import InputError
-from risksim.present.report import format_summary
+from risksim.present.report import summary_report, text
 from tests.builders import scenario_mapping, segment, two_vintages_with_lending_stop
 from tests.rules.test_layers import certain_losses
 
@@ -110,7 +110,7 @@ def test_a_party_with_two_layers_reports_each_layer() -> None:
     table = result.layer_summary()
     assert table.index.tolist() == ["pool_0", "pool_1"]
     assert table["EL"].tolist() == [30.0, 40.0]
-    assert "pool_1 (layer)" in format_summary(result)
+    assert "pool_1 (layer)" in text(summary_report(result))
     single = risksim.simulate(scenario_mapping(segments, layers=layers[1:]), n_sims=10, seed=1)
     assert single.layer_summary().empty
 

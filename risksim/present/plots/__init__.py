@@ -30,7 +30,6 @@ the bands come from the replicates, as the reports' errors do."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -47,42 +46,34 @@ from risksim.util.suggest import unknown_name_message
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from risksim.results.result import Result
-
-__all__ = ["PLOTS", "RESULT_PLOTS", "ResultPlots", "cash_paths", "comparison", "convergence",
-           "distribution", "draw", "exceedance", "npl_paths", "tail_shares", "tornado"]
+__all__ = ["PLOTS", "RESULT_PLOTS", "cash_paths", "comparison", "convergence", "distribution",
+           "draw", "exceedance", "npl_paths", "plots_of", "tail_shares", "tornado"]
 
 RESULT_PLOTS: dict[str, Callable[..., Axes]] = {
     "distribution": distribution, "exceedance": exceedance, "tail_shares": tail_shares,
     "convergence": convergence, "cash_paths": cash_paths, "npl_paths": npl_paths}
-"""The plots of one result, by name: each is also a method of ``result.plot``."""
+"""The plots of one run's result, by name: each is also a method of ``result.plot``."""
 
 PLOTS: dict[str, Callable[..., Axes]] = {**RESULT_PLOTS, "comparison": comparison,
                                          "tornado": tornado}
 """Every plot :func:`draw` knows, by name (a new plot: one file and one line here)."""
 
 
-class ResultPlots:
-    """The plots of one result, as methods: ``result.plot.exceedance(level=0.99)``.
+def plots_of(result: Any) -> dict[str, Callable[..., Axes]]:
+    """The plots of ``result``'s kind, by name (what ``result.plot`` offers): every plot of
+    :data:`RESULT_PLOTS` for a run, ``comparison`` for a comparison, ``tornado`` for a
+    one-at-a-time sweep; none for the other kinds."""
+    from risksim.results.comparison import Comparison
+    from risksim.results.result import Result
+    from risksim.results.sweep import Sweep
 
-    Each method is the function of :data:`RESULT_PLOTS` of the same name with the result
-    filled in, and returns the Axes it drew on.
-    """
-
-    def __init__(self, result: Result) -> None:
-        self._result = result
-
-    def __getattr__(self, name: str) -> Callable[..., Axes]:
-        if name not in RESULT_PLOTS:
-            raise AttributeError(unknown_name_message("plot", name, RESULT_PLOTS))
-        plot = RESULT_PLOTS[name]
-        return functools.wraps(plot)(functools.partial(plot, self._result))
-
-    def __dir__(self) -> list[str]:
-        return sorted(RESULT_PLOTS)
-
-    def __repr__(self) -> str:
-        return "ResultPlots: " + ", ".join(f"{name}()" for name in RESULT_PLOTS)
+    if isinstance(result, Result):
+        return dict(RESULT_PLOTS)
+    if isinstance(result, Comparison):
+        return {"comparison": comparison}
+    if isinstance(result, Sweep):
+        return {"tornado": tornado}
+    return {}
 
 
 def draw(kind: str, data: Any, *, ax: Axes | None = None, **options: Any) -> Axes:

@@ -13,13 +13,15 @@ from risksim.present.plots.frame import (
     new_axes,
 )
 from risksim.present.report import measure_label
+from risksim.results.sweep import Sweep
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None = None,
-            currency: str | None = None, ax: Axes | None = None) -> Axes:
+def tornado(data: Sweep | pd.DataFrame, *, party: str | None = None,
+            measure: str | None = None, currency: str | None = None,
+            ax: Axes | None = None) -> Axes:
     """Tornado chart: how far each swept path moves a measure from the base point.
 
     One row per path, the widest swing on top: a bar from the base value to the lowest
@@ -28,9 +30,9 @@ def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        A one-at-a-time sweep (:func:`risksim.sweep`, or its CSV read back) or the table of
-        :func:`risksim.tornado`.
+    data : Sweep or pandas.DataFrame
+        A one-at-a-time sweep (:func:`risksim.sweep`, its table, or its CSV read back) or
+        the table of :func:`risksim.tornado`.
     party, measure : str, optional
         For a sweep: the party (default: the first one after ``gross``) and measure
         (default: the last one, ES at the highest level).
@@ -39,17 +41,15 @@ def tornado(data: pd.DataFrame, *, party: str | None = None, measure: str | None
     ax : matplotlib Axes, optional
         Where to draw (default: a new figure).
     """
-    from risksim.analysis.sweep import tornado as tornado_table
-
-    if currency is None and "currency" in data.columns:
-        currency = str(data["currency"].iloc[0])
-    if "swing" in data.columns:
+    if isinstance(data, pd.DataFrame) and "swing" in data.columns:
         table = data
     else:
-        parties = [p for p in dict.fromkeys(data["party"]) if p != "gross"]
+        swept = data if isinstance(data, Sweep) else Sweep(table=data)
+        currency = currency or swept.currency or None
+        parties = [p for p in swept.parties if p != "gross"]
         party = party or (parties[0] if parties else "gross")
-        measure = measure or str(data["measure"].iloc[-1])
-        table = tornado_table(data, party, measure)
+        measure = measure or swept.measures[-1]
+        table = swept.tornado(party, measure)
     ax = new_axes(ax, (FIGSIZE[0], max(2.5, 1.2 + 0.6 * len(table))))
     y = np.arange(len(table))[::-1].astype(float)
     base = float(table["base"].iloc[0])
