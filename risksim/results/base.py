@@ -9,18 +9,44 @@ for, as pandas' ``DataFrame.plot`` loads its plotting backend.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+Table = TypeVar("Table", bound=Callable[..., Any])
+
 PLOTS_MODULE = "risksim.present.plots"
 """The module that draws results (its ``plots_of(result)`` names a result's plots)."""
 REPORT_MODULE = "risksim.present.report"
 """The module that reports results (its ``report_of(result)`` builds a result's report)."""
+
+
+def computed_once(method: Table) -> Table:
+    """Cache the table ``method`` returns for each set of arguments on the result itself
+    (results are immutable, so a statistic is computed once); callers get a copy, so the
+    cached table cannot be changed through them."""
+
+    @functools.wraps(method)
+    def cached(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tables = vars(self).setdefault("_computed", {})
+        key = (method.__name__, _hashable(args), _hashable(tuple(sorted(kwargs.items()))))
+        if key not in tables:
+            tables[key] = method(self, *args, **kwargs)
+        return tables[key].copy()
+
+    return cached  # type: ignore[return-value]
+
+
+def _hashable(value: Any) -> Any:
+    """``value`` with lists made tuples, for a cache key."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    return value
 
 
 class ResultBase:

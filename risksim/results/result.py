@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from risksim.errors import InputError
-from risksim.results.base import ResultBase
+from risksim.results.base import ResultBase, computed_once
 from risksim.stats import measures
 from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
@@ -59,6 +59,7 @@ class Summarised(Protocol):
     def fee_summary(self) -> pd.DataFrame:
         """Expected fees."""
 
+    @computed_once
     def recovery_summary(self) -> pd.DataFrame:
         """Compensation and recovery rates."""
 
@@ -119,6 +120,17 @@ class Result(ResultBase):
         """Party names (the loss columns after ``gross``)."""
         return [c for c in self.losses.columns if c != "gross"]
 
+    @property
+    def loss_columns(self) -> list[str]:
+        """``gross`` and each party: the columns of :attr:`losses`."""
+        return list(self.losses.columns)
+
+    @property
+    def n_sims(self) -> int:
+        """Number of simulations."""
+        return len(self.losses)
+
+    @computed_once
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
         """EL, SD, VaR and ES per party (rows ``gross`` then each party), with errors.
@@ -132,6 +144,7 @@ class Result(ResultBase):
         return _summarize(self.losses, self.levels if levels is None else list(levels),
                           confidence, self._weights, self._replicates).rename_axis("party")
 
+    @computed_once
     def layer_summary(self, levels: Sequence[float] | None = None,
                       confidence: float = 0.95) -> pd.DataFrame:
         """As :meth:`summary`, one row per layer of a party that has several layers.
@@ -189,6 +202,7 @@ class Result(ResultBase):
         """:func:`replicate_labels` of this result's n simulations."""
         return replicate_labels(n, self._replicates)
 
+    @computed_once
     def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
         """Probability of each 0/1 indicator (a cap binds, a trigger fires, a pool runs dry).
 
@@ -215,6 +229,7 @@ class Result(ResultBase):
                                        columns=["probability", "se", "lower", "upper"])
         return frame.rename_axis("indicator")
 
+    @computed_once
     def fee_summary(self, confidence: float = 0.95) -> pd.DataFrame:
         """Expected amount of each fee with its standard error and bounds, payer and payee.
 
@@ -234,6 +249,7 @@ class Result(ResultBase):
             "payer", "payee", "expected", "se", "lower", "upper"])
         return frame.rename_axis("fee")
 
+    @computed_once
     def recovery_summary(self) -> pd.DataFrame:
         """Compensation and recovery in the Chinese definitions (DOMAIN §6), per party.
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from risksim.engine.streaming import StreamAccumulator
-from risksim.results.base import ResultBase
+from risksim.results.base import ResultBase, computed_once
 from risksim.results.result import SUMMARY_FILE, json_default, summary_document
 from risksim.stats import measures
 from risksim.util.files import write_atomically
@@ -64,10 +64,16 @@ class StreamingResult(ResultBase):
         return self.columns[1:1 + self.n_parties]
 
     @property
+    def loss_columns(self) -> list[str]:
+        """``gross`` and each party: the columns with distributions."""
+        return self.columns[:1 + self.n_parties]
+
+    @property
     def n_sims(self) -> int:
         """Number of simulations."""
         return self.accumulator.count
 
+    @computed_once
     def summary(self, levels: Sequence[float] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
         """EL, SD, VaR and ES per loss column with Monte Carlo and grid errors.

@@ -124,3 +124,48 @@ def test_saved_results_read_back(results: dict[str, ResultBase], tmp_path: Path)
     [table] = results["contributions"].save(tmp_path / "contributions.csv")
     assert pd.read_csv(table)["ES"].sum() == pytest.approx(
         results["contributions"].table["ES"].sum(), rel=1e-15)
+
+
+def test_statistics_are_computed_once_per_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    from risksim.stats import measures
+
+    result = risksim.simulate(risksim.load_scenario(_mapping()), n_sims=500)
+    calls: list[int] = []
+    summarize = measures.summarize
+    monkeypatch.setattr(measures, "summarize", lambda *a, **k: calls.append(1) or summarize(
+        *a, **k))
+    first = result.summary()
+    columns = len(calls)
+    assert columns == 3  # gross, bank, guarantor
+    first.loc["bank", "EL"] = -1.0  # a caller's change does not reach the cache
+    again = result.summary()
+    assert len(calls) == columns and again.loc["bank", "EL"] > 0
+    result.summary(levels=[0.9])
+    assert len(calls) == 2 * columns  # other arguments: computed for them
+    result.report()
+    result.summary_document()
+    assert len(calls) == 2 * columns
+
+
+def test_a_streaming_run_draws_the_exceedance_of_the_full_run() -> None:
+    """A streaming run keeps every loss exactly while there are at most TOP_TAIL of them:
+    its curve is then the full run's P(L > x) at every point drawn (same seed, same
+    losses), and its VaR marker the full run's VaR."""
+    from risksim.engine.streaming import TOP_TAIL
+
+    scenario = risksim.load_scenario(_mapping())
+    n = 20_000
+    assert n <= TOP_TAIL
+    streamed = risksim.simulate(scenario, n_sims=n, seed=4, streaming=True)
+    full = risksim.simulate(scenario, n_sims=n, seed=4)
+    assert dir(streamed.plot) == ["exceedance"]
+    ax = streamed.plot.exceedance(parties=["gross", "bank"])
+    for party in ("gross", "bank"):
+        [curve] = [line for line in ax.get_lines() if line.get_label() == party]
+        x, p = curve.get_xdata(), curve.get_ydata()
+        assert len(x) > 20
+        expected = full.exceedance(list(x))
+        expected = expected[expected["party"] == party]["probability"].to_numpy()
+        assert p.tolist() == expected.tolist()
+        [var] = [line for line in ax.get_lines() if line.get_label() == f"{party} VaR 99%"]
+        assert var.get_xdata()[0] == full.summary().loc[party, "VaR_0.99"]

@@ -39,6 +39,7 @@ from risksim.present.plots.convergence import convergence
 from risksim.present.plots.distribution import distribution
 from risksim.present.plots.exceedance import exceedance
 from risksim.present.plots.paths import cash_paths, npl_paths
+from risksim.present.plots.stream import stream_exceedance
 from risksim.present.plots.tail_shares import tail_shares
 from risksim.present.plots.tornado import tornado
 from risksim.util.suggest import unknown_name_message
@@ -61,14 +62,18 @@ PLOTS: dict[str, Callable[..., Axes]] = {**RESULT_PLOTS, "comparison": compariso
 
 def plots_of(result: Any) -> dict[str, Callable[..., Axes]]:
     """The plots of ``result``'s kind, by name (what ``result.plot`` offers): every plot of
-    :data:`RESULT_PLOTS` for a run, ``comparison`` for a comparison, ``tornado`` for a
-    one-at-a-time sweep; none for the other kinds."""
+    :data:`RESULT_PLOTS` for a run, ``exceedance`` for a streaming run (from its top tails
+    and histograms), ``comparison`` for a comparison, ``tornado`` for a one-at-a-time sweep;
+    none for the other kinds."""
     from risksim.results.comparison import Comparison
     from risksim.results.result import Result
+    from risksim.results.streaming import StreamingResult
     from risksim.results.sweep import Sweep
 
     if isinstance(result, Result):
         return dict(RESULT_PLOTS)
+    if isinstance(result, StreamingResult):
+        return {"exceedance": stream_exceedance}
     if isinstance(result, Comparison):
         return {"comparison": comparison}
     if isinstance(result, Sweep):

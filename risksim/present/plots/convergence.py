@@ -59,7 +59,7 @@ def convergence(result: Result, *, measure: str | None = None, party: str = "gro
         Where to draw (default: a new figure).
     """
     ax = new_axes(ax)
-    (party,) = chosen_parties(result, [party], list(result.losses.columns))
+    (party,) = chosen_parties(result, [party], result.loss_columns)
     measure = measure or f"ES_{marked_level(result, None):g}"
     levels, band = _measure_columns(measure, z_of(confidence))
     n = len(result.losses)

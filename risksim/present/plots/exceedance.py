@@ -65,7 +65,7 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
         Where to draw (default: a new figure).
     """
     ax = new_axes(ax)
-    chosen = chosen_parties(result, parties, list(result.losses.columns))
+    chosen = chosen_parties(result, parties, result.loss_columns)
     level = marked_level(result, level)
     z = z_of(confidence)
     n = len(result.losses)

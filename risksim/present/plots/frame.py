@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.axis import Axis
 
     from risksim.results.result import Result
+    from risksim.results.streaming import StreamingResult
 
 
 FIGSIZE = (7.0, 4.2)
@@ -83,12 +84,12 @@ def pairs(values: Sequence[Any]) -> list[tuple[Any, Any]]:
     return list(itertools.pairwise(values))
 
 
-def title(result: Result, what: str) -> str:
+def title(result: Result | StreamingResult, what: str) -> str:
     """``what``, then the scenario's name (shortened) and the number of simulations."""
     name = str(result.metadata.get("scenario", {}).get("name", ""))
     if len(name) > TITLE_CHARS:
         name = name[:TITLE_CHARS - 1].rstrip() + "…"
-    n = len(result.losses)
+    n = result.n_sims
     return f"{what}\n{name} ({n:,} simulations)" if name else f"{what} ({n:,} simulations)"
 
 
@@ -98,16 +99,16 @@ def checked_name(name: str, valid: Sequence[str], what: str) -> str:
     return name
 
 
-def chosen_parties(result: Result, parties: Sequence[str] | None,
+def chosen_parties(result: Result | StreamingResult, parties: Sequence[str] | None,
              default: list[str]) -> list[str]:
     if parties is None:
         return default
     if isinstance(parties, str):
         parties = [parties]
-    return [checked_name(p, list(result.losses.columns), "party") for p in parties]
+    return [checked_name(p, result.loss_columns, "party") for p in parties]
 
 
-def marked_level(result: Result, level: float | None) -> float:
+def marked_level(result: Result | StreamingResult, level: float | None) -> float:
     if level is not None:
         if not 0 < level < 1:
             raise InputError(f"level {level}: expected a number strictly between 0 and 1",
