@@ -340,13 +340,6 @@ class Layer(StrictModel):
                           "per_borrower_cap")
         return self
 
-    def largest_share(self) -> float:
-        """The largest fraction of a loan's loss this layer can take (0 for counter-guarantees)."""
-        if self.deposit is not None:
-            return self.deposit.largest_share()
-        bonus = 0.0 if self.bonus is None else self.bonus.share
-        return 0.0 if self.share_of_loss is None else largest(self.share_of_loss) + bonus
-
 
 class ExperienceRating(StrictModel):
     """A yearly charge set by the payee's claims experience (M17, Japan 負担金方式):
@@ -534,26 +527,3 @@ class Arrangement(StrictModel):
             if taken[upstream] > 1.0 + 1e-12:
                 raise located(f"counter-guarantees take {taken[upstream]:g} of '{upstream}''s "
                               "layer, above 1", *at)
-
-    def effective_shares(self) -> dict[str, float]:
-        """Each party's share of a loan's loss when every share is a plain number.
-
-        Counter-guarantees are normalised to shares of the loss: a re-guarantor taking 25% of
-        a 80% guarantor layer bears 20% of the loss (and the guarantor keeps 60%). Tiered
-        shares and caps make shares loan-dependent; their largest tier is used.
-        """
-        shares = dict.fromkeys(self.parties, 0.0)
-        layer_share: dict[str, float] = {}
-        for layer in self.layers:
-            if layer.share_of_layer is not None:
-                upstream = layer.share_of_layer.party
-                bonus = 0.0 if layer.bonus is None else layer.bonus.share
-                moved = layer_share[upstream] * (layer.share_of_layer.share + bonus)
-                shares[upstream] -= moved
-                shares[layer.party] += moved
-            else:
-                layer_share[layer.party] = layer.largest_share()
-                shares[layer.party] += layer_share[layer.party]
-        lender = self.layers[-1].party
-        shares[lender] += 1.0 - sum(shares.values())
-        return shares

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from risksim.scenario.field_docs import described_schema
@@ -27,8 +26,3 @@ def write_schema(path: str | Path) -> Path:
     """Write the schema to ``path`` (under a temporary name first, then renamed)."""
     text = schema_text()
     return write_atomically(Path(path), lambda p: p.write_text(text, "utf-8"))
-
-
-def committed_schema_text() -> str:
-    """The schema file shipped in the package."""
-    return resources.files("risksim.data").joinpath(SCHEMA_FILE).read_text("utf-8")
