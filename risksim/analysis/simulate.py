@@ -22,7 +22,7 @@ from risksim.engine.importance import tail_sampling, warn_thin_levels
 from risksim.engine.jobs import BlockJob
 from risksim.engine.runner import execute, run_job
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
-from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
+from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling, factor_copula
 from risksim.errors import InputError
 from risksim.results.result import Result
 from risksim.results.streaming import StreamingResult
@@ -130,6 +130,7 @@ def simulate(scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     if tail_level is not None:
         plan = replace(plan, sampling=tail_sampling(plan, tail_level, seed, qmc))
     elif qmc is not None:
+        factor_copula(plan)  # refuses a model that QMC cannot draw, in one line
         plan = replace(plan, sampling=Sampling(qmc_replicates=qmc))
     runner = make_backend(backend_name, workers, address)
     columns = ["gross", *plan.parties, *plan.indicators, *(fee.name for fee in plan.fees)]

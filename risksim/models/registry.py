@@ -1,0 +1,23 @@
+"""The default models by their scenario key ``defaults.model``: a new model is one file and
+one line here; the plan and the engine reach every model through
+:class:`~risksim.models.base.DefaultModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from risksim.models.base import DefaultModel
+from risksim.models.copula import build_copula
+from risksim.portfolio import Portfolio
+from risksim.scenario.schema import DefaultModelSpec
+
+DEFAULT_MODELS: dict[str, Callable[[DefaultModelSpec, Portfolio], DefaultModel]] = {
+    "gaussian_copula": build_copula,
+    "t_copula": build_copula,
+}
+"""Builder of each model from the scenario's ``defaults`` and the loans."""
+
+
+def build_default_model(spec: DefaultModelSpec, portfolio: Portfolio) -> DefaultModel:
+    """The default model ``spec.model`` configured for ``portfolio``."""
+    return DEFAULT_MODELS[spec.model](spec, portfolio)
