@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from risksim.errors import InputError
+from risksim.portfolio import Portfolio
 
 
 class DefaultModel(ABC):
@@ -79,3 +80,21 @@ class DefaultModel(ABC):
         """
         raise InputError(f"quasi-Monte Carlo and importance sampling are not supported for "
                          f"model: {self.name}", path="defaults.model")
+
+
+def stressed_pd(portfolio: Portfolio, pd_multiplier: float) -> np.ndarray:
+    """Each loan's annual PD times the stress ``pd_multiplier``, fraction.
+
+    Raises
+    ------
+    InputError
+        At ``defaults.stress.pd_multiplier``, when it takes a PD above 1.
+    """
+    base_pd = portfolio["pd"]
+    annual_pd = base_pd * pd_multiplier
+    too_high = annual_pd > 1.0
+    if too_high.any():
+        i = int(np.argmax(too_high))
+        raise InputError(f"PD {base_pd[i]:g} x {pd_multiplier:g} is above 1 for loan "
+                         f"'{portfolio['loan_id'][i]}'", path="defaults.stress.pd_multiplier")
+    return annual_pd

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from risksim.errors import InputError
-from risksim.models.base import DefaultModel
+from risksim.models.base import DefaultModel, stressed_pd
 from risksim.models.basel import basel_correlation
 from risksim.portfolio import Portfolio
 from risksim.scenario.schema import DefaultModelSpec, Factors
@@ -154,13 +154,7 @@ def build_copula(spec: DefaultModelSpec, portfolio: Portfolio) -> FactorCopula:
         With the dotted path of the offending setting, when the portfolio lacks what the
         setting needs or the stress takes a PD above 1 or a correlation out of [0, 1).
     """
-    base_pd = portfolio["pd"]
-    annual_pd = base_pd * spec.stress.pd_multiplier
-    too_high = annual_pd > 1.0
-    if too_high.any():
-        i = int(np.argmax(too_high))
-        raise InputError(f"PD {base_pd[i]:g} x {spec.stress.pd_multiplier:g} is above 1 for loan "
-                         f"'{portfolio['loan_id'][i]}'", path="defaults.stress.pd_multiplier")
+    annual_pd = stressed_pd(portfolio, spec.stress.pd_multiplier)
     if spec.factors is not None and spec.factors.assign_by == "loadings":
         loadings = _explicit_loadings(spec.factors, portfolio)
         base_r = np.einsum("ik,kl,il->i", loadings, spec.factors.matrix(), loadings)

@@ -8,12 +8,14 @@ from collections.abc import Callable
 
 from risksim.models.base import DefaultModel
 from risksim.models.copula import build_copula
+from risksim.models.creditrisk_plus import build_creditrisk_plus
 from risksim.portfolio import Portfolio
 from risksim.scenario.schema import DefaultModelSpec
 
 DEFAULT_MODELS: dict[str, Callable[[DefaultModelSpec, Portfolio], DefaultModel]] = {
     "gaussian_copula": build_copula,
     "t_copula": build_copula,
+    "creditrisk_plus": build_creditrisk_plus,
 }
 """Builder of each model from the scenario's ``defaults`` and the loans."""
 
