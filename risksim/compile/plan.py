@@ -90,7 +90,7 @@ class SimulationPlan:
 
     n_periods: int
     periods_per_year: int
-    default_model: DefaultModel
+    default_model: DefaultModel[Any, Any]
     groups: tuple[LoanGroup, ...]
     loss_model: LossModel
     rules: tuple[Rule, ...]
@@ -196,7 +196,7 @@ def outstanding_at(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np
     return np.where((age >= 0) & (age < tenor), exposure[:, None] * remaining, 0.0)
 
 
-def group_loans(model: DefaultModel, period_pd: np.ndarray,
+def group_loans(model: DefaultModel[Any, Any], period_pd: np.ndarray,
                 window: np.ndarray) -> tuple[LoanGroup, ...]:
     """Group loans by (per-period PD, the model's group keys, active window); loans with PD 0
     are left out.

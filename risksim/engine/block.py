@@ -35,7 +35,6 @@ from risksim.engine.systematic import (
     mixture_log_weight,
     twist,
 )
-from risksim.models.copula import conditional_pd
 from risksim.rules.base import Ledger, LossEvents
 from risksim.streams import block_generator, block_size, chunk_sizes
 
@@ -195,13 +194,12 @@ def _draw_sampled_chunk(plan: SimulationPlan, rng: np.random.Generator,
     ``cells`` are the plan's active (period, group index) cells."""
     sampling = plan.sampling
     assert sampling is not None
-    factors, mixing = systematic.factors, systematic.mixing
-    n = factors.shape[1]
+    copula = factor_copula(plan)
+    n = systematic.factors.shape[1]
     log_ratio = systematic.log_ratio.copy()
     groups = [plan.groups[g] for _, g in cells]
     pds = np.column_stack([
-        conditional_pd(group.conditions, factors[period],
-                       None if mixing is None else mixing[period])
+        copula.conditional_pd(group.conditions, systematic.period(period))
         for (period, _), group in zip(cells, groups, strict=True)]) if cells else np.zeros((n, 0))
     draw_pds = pds
     theta = np.zeros(n)

@@ -55,11 +55,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import chdtri, expit, logit, ndtri
 
+from risksim.models.copula import FactorCopula, FactorDraws
 from risksim.streams import BLOCK_SIZE
 
 if TYPE_CHECKING:
     from risksim.compile.plan import SimulationPlan
-    from risksim.models.copula import FactorCopula
 
 SAMPLING_STREAM_ORDER = 2
 """Version of the draw order of QMC and importance-sampling runs (saved with their result):
@@ -164,6 +164,11 @@ class SystematicDraws:
     mixing: np.ndarray | None
     log_ratio: np.ndarray
     tilted: np.ndarray | None
+
+    def period(self, period: int) -> FactorDraws:
+        """The factors (and mixing) of period ``period``, as the copula reads them."""
+        return FactorDraws(self.factors[period],
+                           None if self.mixing is None else self.mixing[period])
 
     def chunk(self, simulations: slice) -> SystematicDraws:
         """The draws of the simulations ``simulations``."""

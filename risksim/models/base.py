@@ -23,21 +23,29 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
 from risksim.errors import InputError
 from risksim.portfolio import Portfolio
 
+if TYPE_CHECKING:
+    from risksim.models.copula import FactorCopula
 
-class DefaultModel(ABC):
-    """A default model configured for one portfolio.
+Conditions = TypeVar("Conditions")
+"""A model's parameters of one group of loans (what its conditional PD reads)."""
+
+Draws = TypeVar("Draws")
+"""A model's systematic draws of one period for a chunk of simulations."""
+
+
+class DefaultModel(ABC, Generic[Conditions, Draws]):
+    """A default model configured for one portfolio (a frozen dataclass: its fields, with
+    :attr:`name`, say everything its draws depend on).
 
     Attributes
     ----------
-    name : str
-        The scenario's ``defaults.model`` key of the model.
     annual_pd : numpy.ndarray
         Annual PD per loan after any stress, fraction.
     asset_correlation : numpy.ndarray
@@ -45,9 +53,13 @@ class DefaultModel(ABC):
         IRB capital of a loan read.
     """
 
-    name: str
     annual_pd: np.ndarray
     asset_correlation: np.ndarray
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """The scenario's ``defaults.model`` key of the model."""
 
     def period_pd(self, periods_per_year: int) -> np.ndarray:
         """Per-period PD with a constant hazard: p = 1 − (1 − PD_annual)^(1/periods_per_year)."""
@@ -59,18 +71,19 @@ class DefaultModel(ABC):
         """Per loan, the model's parameters that set its conditional PD, shape (n_loans, k)."""
 
     @abstractmethod
-    def group_conditions(self, period_pd: np.ndarray, keys: np.ndarray) -> Sequence[Any]:
+    def group_conditions(self, period_pd: np.ndarray,
+                         keys: np.ndarray) -> Sequence[Conditions]:
         """The parameters of each group, from its per-period PD (g,) and key rows (g, k)."""
 
     @abstractmethod
-    def draw(self, rng: np.random.Generator, n: int) -> Any:
+    def draw(self, rng: np.random.Generator, n: int) -> Draws:
         """The systematic draws of one period for ``n`` simulations, from ``rng``."""
 
     @abstractmethod
-    def conditional_pd(self, conditions: Any, draws: Any) -> np.ndarray:
+    def conditional_pd(self, conditions: Conditions, draws: Draws) -> np.ndarray:
         """p_g per simulation, shape (n,), of the group with ``conditions`` given ``draws``."""
 
-    def factor_sampling(self) -> Any:
+    def factor_sampling(self) -> FactorCopula:
         """The model, when it supports quasi-Monte Carlo and importance sampling.
 
         Raises

@@ -65,7 +65,7 @@ class FactorDraws:
 
 
 @dataclass(frozen=True, eq=False)
-class FactorCopula(DefaultModel):
+class FactorCopula(DefaultModel[CopulaGroup, FactorDraws]):
     """A factor copula configured for one portfolio.
 
     Attributes
@@ -87,7 +87,7 @@ class FactorCopula(DefaultModel):
     degrees_of_freedom: float | None = None
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """``gaussian_copula`` or ``t_copula``."""
         return "gaussian_copula" if self.degrees_of_freedom is None else "t_copula"
 

@@ -49,7 +49,7 @@ class SectorGroup:
 
 
 @dataclass(frozen=True, eq=False)
-class CreditRiskPlus(DefaultModel):
+class CreditRiskPlus(DefaultModel[SectorGroup, np.ndarray]):
     """CreditRisk+ configured for one portfolio.
 
     Attributes
@@ -67,7 +67,11 @@ class CreditRiskPlus(DefaultModel):
     asset_correlation: np.ndarray
     sector_weights: np.ndarray
     sector_variances: np.ndarray
-    name = "creditrisk_plus"
+
+    @property
+    def name(self) -> str:
+        """``creditrisk_plus``."""
+        return "creditrisk_plus"
 
     def group_keys(self) -> np.ndarray:
         """The sector weights (n_loans, 1 + K)."""

@@ -5,6 +5,7 @@ one line here; the plan and the engine reach every model through
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from risksim.models.base import DefaultModel
 from risksim.models.copula import build_copula
@@ -12,7 +13,7 @@ from risksim.models.creditrisk_plus import build_creditrisk_plus
 from risksim.portfolio import Portfolio
 from risksim.scenario.schema import DefaultModelSpec
 
-DEFAULT_MODELS: dict[str, Callable[[DefaultModelSpec, Portfolio], DefaultModel]] = {
+DEFAULT_MODELS: dict[str, Callable[[DefaultModelSpec, Portfolio], DefaultModel[Any, Any]]] = {
     "gaussian_copula": build_copula,
     "t_copula": build_copula,
     "creditrisk_plus": build_creditrisk_plus,
@@ -20,6 +21,7 @@ DEFAULT_MODELS: dict[str, Callable[[DefaultModelSpec, Portfolio], DefaultModel]]
 """Builder of each model from the scenario's ``defaults`` and the loans."""
 
 
-def build_default_model(spec: DefaultModelSpec, portfolio: Portfolio) -> DefaultModel:
+def build_default_model(spec: DefaultModelSpec,
+                        portfolio: Portfolio) -> DefaultModel[Any, Any]:
     """The default model ``spec.model`` configured for ``portfolio``."""
     return DEFAULT_MODELS[spec.model](spec, portfolio)
