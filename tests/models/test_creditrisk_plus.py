@@ -6,12 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import nbinom, poisson
 
 import risksim
+from risksim.analysis.common import defaults_key
 from risksim.errors import InputError
 from risksim.models.analytic import creditrisk_plus_once_pmf, creditrisk_plus_pmf
+from risksim.models.creditrisk_plus import build_creditrisk_plus
+from risksim.portfolio import Portfolio
+from risksim.scenario.schema import DefaultModelSpec
 from tests.builders import scenario_mapping, segment
 
 UNIT = 10_000.0
@@ -162,3 +167,44 @@ def test_qmc_and_importance_sampling_are_refused() -> None:
     for options in ({"qmc": 8}, {"tail_level": 0.99}):
         with pytest.raises(InputError, match="not supported for model: creditrisk_plus"):
             risksim.simulate(scenario, n_sims=100, **options)
+
+
+def test_weights_from_loading_columns_put_the_rest_on_sector_zero() -> None:
+    frame = pd.DataFrame({"loan_id": ["a", "b", "c"], "exposure": 1.0, "pd": 0.02, "lgd": 1.0,
+                          "loading_trade": [0.6, 0.0, 0.3], "loading_industry": [0.0, 1.0, 0.3]})
+    spec = DefaultModelSpec.model_validate(
+        {"model": "creditrisk_plus",
+         "sectors": {"variances": {"trade": 1.0, "industry": 0.5}, "assign_by": "loadings"}})
+    model = build_creditrisk_plus(spec, Portfolio.from_frame(frame))
+    np.testing.assert_allclose(model.sector_weights,
+                               [[0.4, 0.6, 0.0], [0.0, 0.0, 1.0], [0.4, 0.3, 0.3]])
+    frame["loading_trade"] = [0.6, 0.1, 0.3]  # b: 0.1 + 1.0 > 1
+    with pytest.raises(InputError, match="loan 'b' has sector weights below 0 or adding up to "
+                                         "more than 1"):
+        build_creditrisk_plus(spec, Portfolio.from_frame(frame))
+    with pytest.raises(InputError, match="no column 'loading_industry'"):
+        build_creditrisk_plus(spec, Portfolio.from_frame(frame.drop(columns="loading_industry")))
+
+
+@pytest.mark.parametrize(("defaults", "message"), [
+    ({"correlation": 0.2}, "correlation applies to the copulas, not creditrisk_plus"),
+    ({"lgd_dependence": "frye_jacobs"}, "creditrisk_plus has no asset correlation"),
+    ({"sectors": None}, "creditrisk_plus needs sectors"),
+])
+def test_copula_settings_are_refused(defaults: dict[str, Any], message: str) -> None:
+    mapping = _book()
+    mapping["defaults"].update(defaults)
+    with pytest.raises(InputError, match=message):
+        risksim.load_scenario(mapping)
+
+
+def test_scenarios_share_defaults_exactly_when_their_sectors_agree() -> None:
+    base = risksim.load_scenario(_book())
+    other_arrangement = _book()
+    other_arrangement["arrangement"] = {
+        "parties": ["bank", "guarantor"],
+        "layers": [{"party": "guarantor", "share_of_loss": 0.5}, {"party": "bank",
+                                                                   "residual": True}]}
+    assert defaults_key(risksim.load_scenario(other_arrangement)) == defaults_key(base)
+    riskier = risksim.load_scenario(_book(variances={"trade": 2.0, "industry": 0.8}))
+    assert defaults_key(riskier) != defaults_key(base)
