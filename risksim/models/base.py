@@ -1,7 +1,8 @@
 """The default-model interface: what the engine asks of a model of who defaults.
 
-A default model is configured for one portfolio (:func:`risksim.models.build_default_model`),
-then asked, the way ``arch`` swaps volatility processes under one mean model:
+A default model is configured for one portfolio (by the builder that
+:data:`risksim.models.registry.DEFAULT_MODELS` names for its ``defaults.model`` key), then
+asked, the way ``arch`` swaps volatility processes under one mean model:
 
 * :meth:`DefaultModel.period_pd`: each loan's unconditional PD per period;
 * :meth:`DefaultModel.group_keys`: a row per loan; loans with equal rows (and equal per-period
