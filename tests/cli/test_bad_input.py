@@ -67,6 +67,10 @@ CASES = {
                                             "sector 'trdae'; did you mean 'trade'?"),
     "creditrisk_plus_zero_variance.yaml": ("creditrisk_plus_zero_variance.yaml:9",
                                            "defaults.sectors.variances.trade: 0 is not above 0"),
+    "creditrisk_plus_with_qmc.yaml": ("creditrisk_plus_with_qmc.yaml:16",
+                                      "simulation.qmc_replicates: quasi-Monte Carlo and "
+                                      "importance sampling are not supported for model: "
+                                      "creditrisk_plus"),
     "stress_pd_above_one.yaml": ("stress_pd_above_one.yaml:11",
                                  "defaults.stress.pd_multiplier: PD 0.02 x 60 is above 1"),
     # A missing key is reported where the mapping lacking it starts: the top level, line 1.
