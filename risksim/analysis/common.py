@@ -47,20 +47,22 @@ stacked along axis 0."""
 def defaults_key(scenario: Scenario) -> str:
     """SHA-256 (hex) of everything the draws of loss events read from the compiled plan.
 
-    The periods, the factors, every group of loans (members, threshold, loadings, active
-    window), every array of the loss model and a trigger that suspends lending (it decides
-    which loans are granted at all): two scenarios with the same key draw the same
-    events from the same seed, whatever their arrangements (or loan attributes that only
-    rules read, such as rating or size class).
+    The periods, every attribute of the default model (PDs, loadings or sector weights,
+    ν), every group of loans (members, active window), every array of the loss
+    model and a trigger that suspends lending (it decides which loans are granted at all):
+    two scenarios with the same key draw the same events from the same seed, whatever their
+    arrangements (or loan attributes that only rules read, such as rating or size class).
     """
     plan = scenario.plan
     digest = hashlib.sha256()
-    digest.update(repr((plan.n_periods, plan.periods_per_year, plan.n_factors,
-                        plan.degrees_of_freedom, len(plan.groups))).encode())
+    model = plan.default_model
+    digest.update(repr((plan.n_periods, plan.periods_per_year, model.name,
+                        len(plan.groups))).encode())
+    for value in vars(model).values():
+        digest.update(np.asarray(value).tobytes())
     for group in plan.groups:
-        digest.update(np.array([group.members.size, group.threshold, group.idiosyncratic_sd,
-                                group.first_period, group.end_period]).tobytes())
-        digest.update(group.members.tobytes() + group.loading.tobytes())
+        digest.update(np.array([group.members.size, group.first_period,
+                                group.end_period]).tobytes() + group.members.tobytes())
     for field in dataclasses.fields(plan.loss_model):
         digest.update(np.asarray(getattr(plan.loss_model, field.name)).tobytes())
     gate = plan.origination  # a lending trigger decides which loans exist at all

@@ -23,7 +23,7 @@ from risksim.engine.jobs import BlockJob
 from risksim.engine.layout import ColumnLayout
 from risksim.engine.runner import execute, run_job
 from risksim.engine.streaming import StreamAccumulator, StreamingGrid
-from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling
+from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling, factor_copula
 from risksim.errors import InputError
 from risksim.results.result import Result
 from risksim.results.streaming import StreamingResult
@@ -131,6 +131,7 @@ def simulate(scenario: ScenarioSource | None = None,
     if tail_level is not None:
         plan = replace(plan, sampling=tail_sampling(plan, tail_level, seed, qmc))
     elif qmc is not None:
+        factor_copula(plan)  # refuses a model that QMC cannot draw, in one line
         plan = replace(plan, sampling=Sampling(qmc_replicates=qmc))
     runner = make_backend(backend_name, workers, address)
     layout = ColumnLayout.of(plan)

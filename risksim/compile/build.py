@@ -15,8 +15,8 @@ from risksim.compile.plan import (
 )
 from risksim.compile.rules import build_fees, build_origination, build_rules
 from risksim.errors import InputError
-from risksim.models.copula import build_copula
 from risksim.models.loss import LossModel
+from risksim.models.registry import build_default_model
 from risksim.portfolio import Portfolio
 from risksim.rules.monitors import NplTolerance
 
@@ -34,13 +34,13 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     """
     spec, portfolio = scenario.spec, scenario.portfolio
     horizon = spec.horizon
-    copula = build_copula(spec.defaults, portfolio)
-    period_pd = copula.period_pd(horizon.periods_per_year)
+    model = build_default_model(spec.defaults, portfolio)
+    period_pd = model.period_pd(horizon.periods_per_year)
     window = _active_window(portfolio, horizon.periods_per_year, horizon.n_periods)
     loss_model = LossModel.for_portfolio(
         portfolio, period_years=1.0 / horizon.periods_per_year,
         frye_jacobs=spec.defaults.lgd_dependence == "frye_jacobs",
-        period_pd=period_pd, asset_correlation=copula.asset_correlation,
+        period_pd=period_pd, asset_correlation=model.asset_correlation,
         accrued_interest_days=spec.portfolio.accrued_interest_days,
         workout_cost_rate=spec.portfolio.workout_cost_rate)
     n_years = -(-horizon.n_periods // horizon.periods_per_year)
@@ -53,9 +53,7 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
     loan_class, representative = classify_loans(rules, len(portfolio))
     return SimulationPlan(
         n_periods=horizon.n_periods, periods_per_year=horizon.periods_per_year,
-        n_factors=copula.n_factors,
-        degrees_of_freedom=copula.degrees_of_freedom,
-        groups=group_loans(copula, period_pd, window), loss_model=loss_model,
+        default_model=model, groups=group_loans(model, period_pd, window), loss_model=loss_model,
         rules=rules, parties=scenario.parties,
         fees=build_fees(spec.arrangement, portfolio, outstanding, origination),
         monitors=_monitors(scenario, outstanding) + ((origination,) if origination else ()),

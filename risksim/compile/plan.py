@@ -1,18 +1,18 @@
 """The simulation plan: everything a worker needs, compiled once from a scenario.
 
-Loans that share per-period PD, factor loadings and number of active periods form a
-group; the engine evaluates one conditional PD per (simulation, group).
+Loans that share per-period PD, the default model's parameters (a copula's factor loadings,
+CreditRisk+'s sector weights) and active periods form a group; the engine evaluates one
+conditional PD per (simulation, group), through the model (:mod:`risksim.models.base`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from risksim.models.copula import FactorCopula
+from risksim.models.base import DefaultModel
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
 from risksim.rules.fees import Charge
@@ -34,21 +34,16 @@ class LoanGroup:
     ----------
     members : numpy.ndarray
         Loan indices (int64), increasing.
-    threshold : float
-        Default threshold c = Φ⁻¹(p) (or t_ν⁻¹(p)) of the per-period PD p.
-    loading : numpy.ndarray
-        Loadings b on the K independent factors, shape (K,).
-    idiosyncratic_sd : float
-        √(1 − R) with R = |b|², the asset correlation.
+    conditions : object
+        The default model's parameters of the group
+        (:meth:`~risksim.models.base.DefaultModel.group_conditions`), read by the model alone.
     first_period, end_period : int
         The loans can default in periods first_period .. end_period − 1: from their
         origination until their tenor ends (or the horizon does).
     """
 
     members: np.ndarray
-    threshold: float
-    loading: np.ndarray
-    idiosyncratic_sd: float
+    conditions: Any
     first_period: int
     end_period: int
 
@@ -65,10 +60,8 @@ class SimulationPlan:
     ----------
     n_periods : int
         Periods in the horizon.
-    n_factors : int
-        Number of independent systematic factors K.
-    degrees_of_freedom : float or None
-        ν of the t copula; None for Gaussian.
+    default_model : DefaultModel
+        Who defaults: draws the systematic variables and gives each group's conditional PD.
     groups : tuple of LoanGroup
         Groups of loans with equal conditional PD, in a fixed order.
     loss_model : LossModel
@@ -97,8 +90,7 @@ class SimulationPlan:
 
     n_periods: int
     periods_per_year: int
-    n_factors: int
-    degrees_of_freedom: float | None
+    default_model: DefaultModel[Any, Any]
     groups: tuple[LoanGroup, ...]
     loss_model: LossModel
     rules: tuple[Rule, ...]
@@ -204,26 +196,23 @@ def outstanding_at(exposure: np.ndarray, tenor_years: np.ndarray, instalment: np
     return np.where((age >= 0) & (age < tenor), exposure[:, None] * remaining, 0.0)
 
 
-def group_loans(copula: FactorCopula, period_pd: np.ndarray,
+def group_loans(model: DefaultModel[Any, Any], period_pd: np.ndarray,
                 window: np.ndarray) -> tuple[LoanGroup, ...]:
-    """Group loans by (per-period PD, loadings, active window); loans with PD 0 are left out.
+    """Group loans by (per-period PD, the model's group keys, active window); loans with PD 0
+    are left out.
 
     They can never default, so no group needs them. ``window`` is from :func:`active_window`.
     """
     can_default = np.flatnonzero(period_pd > 0)
     if can_default.size == 0:
         return ()
-    keys = np.column_stack([period_pd[can_default], copula.factor_loadings[can_default],
+    keys = np.column_stack([period_pd[can_default], model.group_keys()[can_default],
                             window[can_default]])
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.cumsum(np.bincount(inverse, minlength=len(unique)))[:-1]
     members = np.split(can_default[order], bounds)
-    thresholds = copula.thresholds(unique[:, 0])
-    groups = []
-    for key, loans, threshold in zip(unique, members, thresholds, strict=True):
-        loading = key[1:-2]
-        groups.append(LoanGroup(members=loans, threshold=float(threshold), loading=loading,
-                                idiosyncratic_sd=math.sqrt(1.0 - float(loading @ loading)),
-                                first_period=int(key[-2]), end_period=int(key[-1])))
-    return tuple(groups)
+    conditions = model.group_conditions(unique[:, 0], unique[:, 1:-2])
+    return tuple(LoanGroup(members=loans, conditions=condition, first_period=int(key[-2]),
+                           end_period=int(key[-1]))
+                 for key, loans, condition in zip(unique, members, conditions, strict=True))

@@ -178,7 +178,7 @@ def _build(data: Any, lines: dict[Loc, int], source: str, access: Access,
                      and spec.portfolio == reuse.spec.portfolio
                      else _load_portfolio(spec, access))
         scenario = Scenario(spec=spec, portfolio=portfolio, source=source, access=access)
-        scenario.plan  # noqa: B018 - compiling checks what the portfolio must satisfy
+        _check_sampling(scenario)  # compiling checks what the portfolio must satisfy
     except InputError as exc:
         if exc.source is not None:
             raise
@@ -186,6 +186,19 @@ def _build(data: Any, lines: dict[Loc, int], source: str, access: Access,
         raise InputError(exc.message, source=source, line=line_for(lines, loc),
                          path=exc.path) from None
     return scenario
+
+
+def _check_sampling(scenario: Scenario) -> None:
+    """Compile the plan; when the file asks for QMC or importance sampling, refuse a default
+    model that supports neither, at the setting that asks."""
+    settings = scenario.spec.simulation
+    asked = [key for key in ("tail_level", "qmc_replicates") if getattr(settings, key) is not None]
+    model = scenario.plan.default_model
+    if asked:
+        try:
+            model.factor_sampling()
+        except InputError as exc:
+            raise InputError(exc.message, path=f"simulation.{asked[0]}") from None
 
 
 def _load_portfolio(spec: ScenarioSpec, access: Access) -> Portfolio:

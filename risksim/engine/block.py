@@ -2,8 +2,9 @@
 
 Draw order within a block (part of the stream contract, ``STREAM_VERSION`` 2): chunk by
 chunk (one chunk unless the book is large, :func:`~risksim.streams.chunk_sizes`), and
-in a chunk of m simulations: for each period, the K factors of every simulation (and the t
-copula's χ² mixing variable), then the defaults of each group in plan order; after all
+in a chunk of m simulations: for each period, the default model's systematic draws of every
+simulation (:meth:`~risksim.models.base.DefaultModel.draw`: a copula's K factors, then the
+t copula's χ² mixing variable), then the defaults of each group in plan order; after all
 periods, the beta LGDs in event order, then (only when some layer denies claims) one uniform
 per event for claim denial. A trigger that suspends new lending then drops the events of
 loans never granted (no draw). Runs with quasi-Monte Carlo or importance sampling draw in the
@@ -29,8 +30,8 @@ from risksim.compile.plan import LoanGroup, SimulationPlan
 from risksim.engine.sampling import sample_defaults
 from risksim.engine.systematic import (
     SystematicDraws,
-    conditional_pd,
     draw_systematic,
+    factor_copula,
     mixture_log_weight,
     twist,
 )
@@ -155,17 +156,13 @@ def _draw_chunk(plan: SimulationPlan, rng: np.random.Generator, n: int, draws_cl
                 needs_principal: bool) -> LossEvents:
     """The defaults and losses of ``n`` simulations drawn from ``rng`` (plain Monte Carlo)."""
     drawn = _Defaults()
+    model = plan.default_model
     for period in range(plan.n_periods):
-        factors = rng.standard_normal((n, plan.n_factors))
-        mixing = None
-        if plan.degrees_of_freedom is not None:
-            nu = plan.degrees_of_freedom
-            mixing = np.sqrt(rng.chisquare(nu, n) / nu)
+        draws = model.draw(rng, n)
         for group in plan.groups:
             if not group.active(period):
                 continue
-            cpd = conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
-                                 factors, mixing)
+            cpd = model.conditional_pd(group.conditions, draws)
             drawn.add(plan, group, period, cpd, sample_defaults(rng, cpd, group.members.size))
     return _loss_events(plan, rng, n, drawn, draws_claims, needs_principal)
 
@@ -178,8 +175,9 @@ def draw_sampled_chunks(plan: SimulationPlan, rng: np.random.Generator, seed: in
     chunk's defaults and losses."""
     sampling = plan.sampling
     assert sampling is not None
-    systematic = draw_systematic(sampling, plan.n_periods, plan.n_factors,
-                                 plan.degrees_of_freedom, rng, seed, block, n)
+    copula = factor_copula(plan)
+    systematic = draw_systematic(sampling, plan.n_periods, copula.n_factors,
+                                 copula.degrees_of_freedom, rng, seed, block, n)
     cells = plan.active_cells
     start = 0
     for size in chunk_sizes(plan.n_loans, n):
@@ -196,13 +194,12 @@ def _draw_sampled_chunk(plan: SimulationPlan, rng: np.random.Generator,
     ``cells`` are the plan's active (period, group index) cells."""
     sampling = plan.sampling
     assert sampling is not None
-    factors, mixing = systematic.factors, systematic.mixing
-    n = factors.shape[1]
+    copula = factor_copula(plan)
+    n = systematic.factors.shape[1]
     log_ratio = systematic.log_ratio.copy()
     groups = [plan.groups[g] for _, g in cells]
     pds = np.column_stack([
-        conditional_pd(group.threshold, group.loading, group.idiosyncratic_sd,
-                       factors[period], None if mixing is None else mixing[period])
+        copula.conditional_pd(group.conditions, systematic.period(period))
         for (period, _), group in zip(cells, groups, strict=True)]) if cells else np.zeros((n, 0))
     draw_pds = pds
     theta = np.zeros(n)

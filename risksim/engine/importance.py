@@ -29,7 +29,8 @@ from scipy.optimize import minimize
 from scipy.special import ndtr
 
 from risksim.compile.plan import SimulationPlan
-from risksim.engine.systematic import Sampling, pd_argument, twist
+from risksim.engine.systematic import Sampling, factor_copula, twist
+from risksim.models.copula import pd_argument
 
 PILOT_STREAM_KEY = 2**32 - 2
 """Spawn key of the pilot stream that sets x (block streams have one-element keys)."""
@@ -63,8 +64,7 @@ def _arguments(plan: SimulationPlan, cells: list[tuple[int, int]], factors: np.n
     """The arguments a of the conditional PDs Φ(a) (draws, cells), for factors
     (periods, draws, K) and mixing √(V/ν) (periods, draws) or None (Gaussian)."""
     return np.column_stack([
-        pd_argument(plan.groups[g].threshold, plan.groups[g].loading,
-                    plan.groups[g].idiosyncratic_sd, factors[period],
+        pd_argument(plan.groups[g].conditions, factors[period],
                     None if mixing is None else mixing[period])
         for period, g in cells])
 
@@ -79,9 +79,10 @@ def _tail_bound(point: np.ndarray, plan: SimulationPlan, cells: list[tuple[int, 
     (p_j + (1 − p_j) e^{−θc_j}), ∂p_j/∂z = −φ(a_j) b_j/σ_j and
     ∂p_j/∂ln v = φ(a_j) c_j √(v/ν)/(2σ_j), a_j and σ_j = √(1 − R_j) as in :func:`_arguments`.
     """
-    n_z = plan.n_periods * plan.n_factors
-    z = point[:n_z].reshape(plan.n_periods, 1, plan.n_factors)
-    nu = plan.degrees_of_freedom
+    copula = factor_copula(plan)
+    n_z = plan.n_periods * copula.n_factors
+    z = point[:n_z].reshape(plan.n_periods, 1, copula.n_factors)
+    nu = copula.degrees_of_freedom
     value = -0.5 * float(point[:n_z] @ point[:n_z])
     gradient = -point.copy()
     mix = None
@@ -97,9 +98,9 @@ def _tail_bound(point: np.ndarray, plan: SimulationPlan, cells: list[tuple[int, 
     decay = np.exp(-float(theta[0]) * cell_loss)
     slope = counts * (1 - decay) / (pds + (1 - pds) * decay) * np.exp(-arguments ** 2 / 2) / (
         math.sqrt(2 * math.pi))
-    gradient_z = gradient[:n_z].reshape(plan.n_periods, plan.n_factors)
+    gradient_z = gradient[:n_z].reshape(plan.n_periods, copula.n_factors)
     for j, (period, g) in enumerate(cells):
-        group = plan.groups[g]
+        group = plan.groups[g].conditions
         gradient_z[period] -= slope[j] * group.loading / group.idiosyncratic_sd
         if mix is not None:
             gradient[-1] += slope[j] * group.threshold * mix[period, 0] / (
@@ -127,20 +128,21 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
     Sampling
         Shift μ (periods, K), χ² scale λ, twist target x (money) and c_g per group.
     """
+    copula = factor_copula(plan)
     cells = plan.active_cells
     if not cells:
         return Sampling(qmc_replicates=qmc_replicates,
-                        shift=np.zeros((plan.n_periods, plan.n_factors)),
+                        shift=np.zeros((plan.n_periods, copula.n_factors)),
                         defensive_share=DEFENSIVE_SHARE)
     loss = event_losses(plan)
     counts = np.array([plan.groups[g].members.size for _, g in cells], dtype=np.float64)
     cell_loss = loss[[g for _, g in cells]]
-    nu = plan.degrees_of_freedom
+    nu = copula.degrees_of_freedom
     n_pilot = int(min(max(PILOT_TAIL_DRAWS / (1 - level), 10_000),
                       max(PILOT_CELLS // len(cells), 10_000)))
     rng = np.random.Generator(np.random.PCG64DXSM(
         np.random.SeedSequence(seed, spawn_key=(PILOT_STREAM_KEY,))))
-    factors = rng.standard_normal((plan.n_periods, n_pilot, plan.n_factors))
+    factors = rng.standard_normal((plan.n_periods, n_pilot, copula.n_factors))
     chi2 = rng.chisquare(nu, (plan.n_periods, n_pilot)) if nu is not None else None
     mixing = None if chi2 is None or nu is None else np.sqrt(chi2 / nu)
     conditional_el = ndtr(_arguments(plan, cells, factors, mixing)) @ (counts * cell_loss)
@@ -153,7 +155,7 @@ def tail_sampling(plan: SimulationPlan, level: float, seed: int,
         start = np.append(start, math.log(float(chi2[:, in_tail].mean())))
     best = minimize(_tail_bound, start, args=(plan, cells, counts, cell_loss, target),
                     jac=True, method="L-BFGS-B").x
-    shift = best[:plan.n_periods * plan.n_factors].reshape(plan.n_periods, plan.n_factors)
+    shift = best[:plan.n_periods * copula.n_factors].reshape(plan.n_periods, copula.n_factors)
     scale = 1.0
     if nu is not None:
         scale = min(1.0, max(_MIN_CHI2_SCALE, math.exp(best[-1]) / nu))

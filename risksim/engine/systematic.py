@@ -50,11 +50,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import chdtri, expit, logit, ndtr, ndtri
+from scipy.special import chdtri, expit, logit, ndtri
 
+from risksim.models.copula import FactorCopula, FactorDraws
 from risksim.streams import BLOCK_SIZE
+
+if TYPE_CHECKING:
+    from risksim.compile.plan import SimulationPlan
 
 SAMPLING_STREAM_ORDER = 2
 """Version of the draw order of QMC and importance-sampling runs (saved with their result):
@@ -104,6 +109,18 @@ class Sampling:
         return self.shift is not None
 
 
+def factor_copula(plan: SimulationPlan) -> FactorCopula:
+    """The plan's default model as a factor copula, the models QMC and importance sampling
+    draw for.
+
+    Raises
+    ------
+    InputError
+        When the model supports neither (one line, naming ``defaults.model``).
+    """
+    return plan.default_model.factor_sampling()
+
+
 def sobol_uniforms(seed: int, block: int, n: int, dimension: int,
                    replicates: int) -> np.ndarray:
     """Uniforms (n, dimension) of block ``block``: simulation i of the block is point
@@ -147,6 +164,11 @@ class SystematicDraws:
     mixing: np.ndarray | None
     log_ratio: np.ndarray
     tilted: np.ndarray | None
+
+    def period(self, period: int) -> FactorDraws:
+        """The factors (and mixing) of period ``period``, as the copula reads them."""
+        return FactorDraws(self.factors[period],
+                           None if self.mixing is None else self.mixing[period])
 
     def chunk(self, simulations: slice) -> SystematicDraws:
         """The draws of the simulations ``simulations``."""
@@ -198,20 +220,6 @@ def mixture_log_weight(log_ratio: np.ndarray, defensive_share: float) -> np.ndar
     if defensive_share == 0:
         return log_ratio
     return -np.logaddexp(np.log(defensive_share), np.log1p(-defensive_share) - log_ratio)
-
-
-def conditional_pd(threshold: float, loading: np.ndarray, idiosyncratic_sd: float,
-                   factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
-    """p = Φ(a) per simulation, a as :func:`pd_argument` gives it."""
-    return np.asarray(ndtr(pd_argument(threshold, loading, idiosyncratic_sd, factors, mixing)))
-
-
-def pd_argument(threshold: float, loading: np.ndarray, idiosyncratic_sd: float,
-                factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
-    """a = (c·√(V/ν) − b·Z)/√(1 − R) per simulation (Gaussian: no √(V/ν)), the argument of
-    the conditional PD Φ(a); factors Z (…, K), mixing √(V/ν) (…) or None."""
-    shifted = threshold if mixing is None else threshold * mixing
-    return np.asarray((shifted - factors @ loading) / idiosyncratic_sd)
 
 
 def twist(pds: np.ndarray, counts: np.ndarray, event_loss: np.ndarray,

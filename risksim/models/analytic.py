@@ -13,6 +13,11 @@ distribution and quantile are given below; for a finite pool of n loans the numb
 a binomial mixture over Z. Probabilities and fractions are decimals (0.01, not 1%); rho is the
 asset correlation, in [0, 1).
 
+CreditRisk+ (CSFB 1997; Gundlach & Lehrbass 2004) has exact loss distributions on a grid of
+loss units: :func:`creditrisk_plus_pmf` (every Poisson default counted, the classical
+recursion) and :func:`creditrisk_plus_once_pmf` (each loan defaults at most once, as
+:mod:`risksim.models.creditrisk_plus` simulates).
+
 The small validation helpers here are shared with :mod:`risksim.models.basel` and
 :mod:`risksim.models.frye_jacobs`.
 """
@@ -238,3 +243,136 @@ def expected_loss(exposure: npt.ArrayLike, pd: npt.ArrayLike, lgd: npt.ArrayLike
     pd_array = checked("pd", pd, 0.0, 1.0, "[]")
     lgd_array = checked("lgd", lgd, 0.0, 1.0, "[]")
     return float(np.sum(exposure_array * pd_array * lgd_array))
+
+
+# CreditRisk+ on a grid of loss units: loan i has PD p_i, a loss ν_i ≥ 1 whole units when it
+# defaults, weights w_ik on sector 0 (column 0) and the K gamma sectors (mean 1, variance σ_k²).
+_GAMMA_NODES = 200
+
+
+def _creditrisk_plus_arguments(pd: npt.ArrayLike, loss_units: npt.ArrayLike,
+                               weights: npt.ArrayLike, variances: npt.ArrayLike,
+                               ) -> tuple[FloatArray, np.ndarray, FloatArray, FloatArray]:
+    """The checked arguments: p (n,), ν (n,) int64, w (n, 1 + K) and σ² (K,)."""
+    p = checked("pd", pd, 0.0, 1.0, "[]").ravel()
+    units = np.asarray(loss_units).ravel()
+    if units.shape != p.shape or not np.array_equal(units, np.round(units)) or (units < 1).any():
+        raise InputError("loss_units must be whole numbers >= 1, one per loan")
+    sigma2 = checked("variances", variances, 0.0, np.inf, "()").ravel()
+    w = checked("weights", weights, 0.0, 1.0, "[]").reshape(p.size, 1 + sigma2.size)
+    if not np.allclose(w.sum(axis=1), 1.0):
+        raise InputError("weights must add up to 1 for every loan")
+    return p, units.astype(np.int64), w, sigma2
+
+
+def _severity(intensity: FloatArray, units: np.ndarray, n_units: int) -> FloatArray:
+    """Σ_i λ_i [ν_i = j] for j = 0 … n_units − 1: the intensity of a default of size j."""
+    inside = units < n_units
+    return np.bincount(units[inside], intensity[inside], minlength=n_units).astype(np.float64)
+
+
+def _panjer(a: float, b: float, start: float, severity: FloatArray) -> FloatArray:
+    """Panjer (1981): g_x = Σ_{j=1}^{x} (a + b·j/x) f_j g_{x−j}, g_0 = ``start``, for a
+    claim-size pmf f with f_0 = 0 (``severity`` f_j, j = 0 … n − 1)."""
+    g = np.zeros(severity.size)
+    g[0] = start
+    j = np.arange(severity.size, dtype=np.float64)
+    for x in range(1, severity.size):
+        terms = (a + b * j[1:x + 1] / x) * severity[1:x + 1]
+        g[x] = float(terms @ g[x - 1::-1][:x])
+    return g
+
+
+def creditrisk_plus_pmf(pd: npt.ArrayLike, loss_units: npt.ArrayLike, weights: npt.ArrayLike,
+                        variances: npt.ArrayLike, n_units: int) -> FloatArray:
+    """P(L = j units), j = 0 … n_units − 1, of classical CreditRisk+ (defaults Poisson).
+
+    Sector 0 is compound Poisson with intensity μ_0 = Σ_i w_i0 p_i; sector k is compound
+    negative binomial (CSFB 1997, §A10; Gundlach & Lehrbass 2004, §2.4): its PGF is
+
+        G_k(z) = ((1 − δ_k) / (1 − δ_k P_k(z)))^{1/σ_k²},   δ_k = σ_k² μ_k / (1 + σ_k² μ_k),
+
+    with μ_k = Σ_i w_ik p_i and P_k(z) = Σ_i w_ik p_i z^{ν_i} / μ_k, so each sector follows
+    Panjer's recursion with (a, b) = (0, μ_0) and (δ_k, (1/σ_k² − 1) δ_k); L is the
+    convolution of the independent sectors.
+
+    Parameters
+    ----------
+    pd : array_like
+        p_i per loan (the Poisson intensity), shape (n,).
+    loss_units : array_like
+        ν_i: the loss of one default in whole loss units (≥ 1), shape (n,).
+    weights : array_like
+        w_ik, shape (n, 1 + K), column 0 the idiosyncratic sector; each row adds up to 1.
+    variances : array_like
+        σ_k² of the gamma sectors, shape (K,), each > 0.
+    n_units : int
+        Length of the grid: losses 0 … n_units − 1 (mass beyond is left out).
+    """
+    p, units, w, sigma2 = _creditrisk_plus_arguments(pd, loss_units, weights, variances)
+    idiosyncratic = _severity(p * w[:, 0], units, n_units)
+    pmf = _panjer(0.0, 1.0, float(np.exp(-idiosyncratic.sum())), idiosyncratic)
+    for k, variance in enumerate(sigma2, start=1):
+        intensity = _severity(p * w[:, k], units, n_units)
+        mean = float(intensity.sum())
+        if mean == 0:
+            continue
+        delta = variance * mean / (1 + variance * mean)
+        shape = 1.0 / variance
+        sector = _panjer(delta, (shape - 1) * delta, (1 - delta) ** shape, intensity / mean)
+        pmf = np.convolve(pmf, sector)[:n_units]
+    return pmf
+
+
+def creditrisk_plus_once_pmf(pd: npt.ArrayLike, loss_units: npt.ArrayLike,
+                             weights: npt.ArrayLike, variances: npt.ArrayLike,
+                             n_units: int) -> FloatArray:
+    """P(L = j units), j = 0 … n_units − 1, when each loan defaults at most once.
+
+    Given the sectors S, loan i defaults with probability q_i = 1 − exp(−p_i(w_i0 + w_ik S_k))
+    (Poisson, then at most once), independently; for loans that each load one gamma sector
+    at most, sectors are independent and
+
+        P(L_k = j) = E[P(Σ_{i in k} ν_i B_i = j | S_k)],   B_i ~ Bernoulli(q_i(S_k)),
+
+    the expectation by generalized Gauss–Laguerre quadrature in S_k = σ_k² X, X ~ Gamma(1/σ_k²)
+    (200 nodes); L is the convolution of the sectors (loans on sector 0 alone: one of them).
+
+    Parameters
+    ----------
+    pd, loss_units, weights, variances, n_units
+        As for :func:`creditrisk_plus_pmf`; each row of ``weights`` is positive on column 0
+        and one other column at most.
+    """
+    from scipy.special import gamma, roots_genlaguerre
+
+    p, units, w, sigma2 = _creditrisk_plus_arguments(pd, loss_units, weights, variances)
+    loaded = w[:, 1:] > 0
+    if (loaded.sum(axis=1) > 1).any():
+        raise InputError("creditrisk_plus_once_pmf needs each loan on one gamma sector at most")
+    sector_of = np.where(loaded.any(axis=1), loaded.argmax(axis=1) + 1, 0)
+    pmf = np.zeros(n_units)
+    pmf[0] = 1.0
+    for k in np.unique(sector_of):
+        loans = sector_of == k
+        if k == 0:
+            s, mass = np.zeros(1), np.ones(1)
+        else:
+            shape = 1.0 / sigma2[k - 1]
+            x, quadrature = roots_genlaguerre(_GAMMA_NODES, shape - 1.0)
+            s, mass = sigma2[k - 1] * x, quadrature / gamma(shape)
+        intensity = p[loans, None] * (w[loans, 0, None] + w[loans, k, None] * s)
+        conditional = _bernoulli_sum_pmf(-np.expm1(-intensity), units[loans], n_units)
+        pmf = np.convolve(pmf, mass @ conditional)[:n_units]
+    return pmf
+
+
+def _bernoulli_sum_pmf(q: FloatArray, units: np.ndarray, n_units: int) -> FloatArray:
+    """P(Σ_i ν_i B_i = j) per node, shape (nodes, n_units), B_i ~ Bernoulli(q[i, node])."""
+    pmf = np.zeros((q.shape[1], n_units))
+    pmf[:, 0] = 1.0
+    for q_i, size in zip(q, units, strict=True):
+        shifted = np.zeros_like(pmf)
+        shifted[:, size:] = pmf[:, :n_units - size]
+        pmf = pmf * (1 - q_i[:, None]) + shifted * q_i[:, None]
+    return pmf

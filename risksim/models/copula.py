@@ -14,17 +14,21 @@ independent with conditional probability
 (Gaussian: c_i = Φ⁻¹(p_i) and no √(V/ν) factor)
 
 which depends on the loan only through (p_i, w_i): loans sharing both form a group, and
-the engine evaluates Φ once per (simulation, group).
+the engine evaluates Φ once per (simulation, group). The copulas are the models that support
+quasi-Monte Carlo and importance sampling (:mod:`risksim.engine.systematic`).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from risksim.errors import InputError
+from risksim.models.base import DefaultModel, stressed_pd
 from risksim.models.basel import basel_correlation
 from risksim.portfolio import Portfolio
 from risksim.scenario.schema import DefaultModelSpec, Factors
@@ -33,7 +37,35 @@ BASEL_KINDS = {"basel_corporate": "corporate", "basel_sme": "sme", "basel_retail
 
 
 @dataclass(frozen=True, eq=False)
-class FactorCopula:
+class CopulaGroup:
+    """What sets the conditional PD of a group of loans under a factor copula.
+
+    Attributes
+    ----------
+    threshold : float
+        Default threshold c = Φ⁻¹(p) (or t_ν⁻¹(p)) of the per-period PD p.
+    loading : numpy.ndarray
+        Loadings b on the K independent factors, shape (K,).
+    idiosyncratic_sd : float
+        √(1 − R) with R = |b|², the asset correlation.
+    """
+
+    threshold: float
+    loading: np.ndarray
+    idiosyncratic_sd: float
+
+
+@dataclass(frozen=True, eq=False)
+class FactorDraws:
+    """The systematic variables of one period: factors Z (n, K) and the t copula's mixing
+    √(V/ν) (n,), None for the Gaussian copula."""
+
+    factors: np.ndarray
+    mixing: np.ndarray | None
+
+
+@dataclass(frozen=True, eq=False)
+class FactorCopula(DefaultModel[CopulaGroup, FactorDraws]):
     """A factor copula configured for one portfolio.
 
     Attributes
@@ -55,14 +87,14 @@ class FactorCopula:
     degrees_of_freedom: float | None = None
 
     @property
+    def name(self) -> str:
+        """``gaussian_copula`` or ``t_copula``."""
+        return "gaussian_copula" if self.degrees_of_freedom is None else "t_copula"
+
+    @property
     def n_factors(self) -> int:
         """Number of systematic factors K."""
         return int(self.factor_loadings.shape[1])
-
-    def period_pd(self, periods_per_year: int) -> np.ndarray:
-        """Per-period PD with a constant hazard: p = 1 − (1 − PD_annual)^(1/periods_per_year)."""
-        with np.errstate(divide="ignore"):  # PD 1: log1p(−1) = −inf, p = 1 exactly
-            return -np.expm1(np.log1p(-self.annual_pd) / periods_per_year)
 
     def thresholds(self, period_pd: np.ndarray) -> np.ndarray:
         """Default thresholds c_i: Φ⁻¹(p_i), or t_ν⁻¹(p_i) for the Student-t copula."""
@@ -71,6 +103,46 @@ class FactorCopula:
         from scipy.stats import t as student_t
 
         return np.asarray(student_t.ppf(period_pd, self.degrees_of_freedom))
+
+    def group_keys(self) -> np.ndarray:
+        """The loadings b_i on the independent factors, (n_loans, K)."""
+        return self.factor_loadings
+
+    def group_conditions(self, period_pd: np.ndarray, keys: np.ndarray) -> Sequence[CopulaGroup]:
+        """Threshold c, loadings b and √(1 − |b|²) of each group."""
+        return [CopulaGroup(threshold=float(threshold), loading=loading,
+                            idiosyncratic_sd=math.sqrt(1.0 - float(loading @ loading)))
+                for threshold, loading in zip(self.thresholds(period_pd), keys, strict=True)]
+
+    def draw(self, rng: np.random.Generator, n: int) -> FactorDraws:
+        """K standard normal factors per simulation, then (t copula) χ²_ν per simulation."""
+        factors = rng.standard_normal((n, self.n_factors))
+        mixing = None
+        if self.degrees_of_freedom is not None:
+            nu = self.degrees_of_freedom
+            mixing = np.sqrt(rng.chisquare(nu, n) / nu)
+        return FactorDraws(factors, mixing)
+
+    def conditional_pd(self, conditions: CopulaGroup, draws: FactorDraws) -> np.ndarray:
+        """p = Φ((c·√(V/ν) − b·Z)/√(1 − R)) per simulation (:func:`conditional_pd`)."""
+        return conditional_pd(conditions, draws.factors, draws.mixing)
+
+    def factor_sampling(self) -> FactorCopula:
+        """The copula itself: its factors and χ² variable can be drawn by QMC or tilted."""
+        return self
+
+
+def conditional_pd(group: CopulaGroup, factors: np.ndarray,
+                   mixing: np.ndarray | None) -> np.ndarray:
+    """p = Φ(a) per simulation, a as :func:`pd_argument` gives it."""
+    return np.asarray(ndtr(pd_argument(group, factors, mixing)))
+
+
+def pd_argument(group: CopulaGroup, factors: np.ndarray, mixing: np.ndarray | None) -> np.ndarray:
+    """a = (c·√(V/ν) − b·Z)/√(1 − R) per simulation (Gaussian: no √(V/ν)), the argument of
+    the conditional PD Φ(a); factors Z (…, K), mixing √(V/ν) (…) or None."""
+    shifted = group.threshold if mixing is None else group.threshold * mixing
+    return np.asarray((shifted - factors @ group.loading) / group.idiosyncratic_sd)
 
 
 def build_copula(spec: DefaultModelSpec, portfolio: Portfolio) -> FactorCopula:
@@ -82,13 +154,7 @@ def build_copula(spec: DefaultModelSpec, portfolio: Portfolio) -> FactorCopula:
         With the dotted path of the offending setting, when the portfolio lacks what the
         setting needs or the stress takes a PD above 1 or a correlation out of [0, 1).
     """
-    base_pd = portfolio["pd"]
-    annual_pd = base_pd * spec.stress.pd_multiplier
-    too_high = annual_pd > 1.0
-    if too_high.any():
-        i = int(np.argmax(too_high))
-        raise InputError(f"PD {base_pd[i]:g} x {spec.stress.pd_multiplier:g} is above 1 for loan "
-                         f"'{portfolio['loan_id'][i]}'", path="defaults.stress.pd_multiplier")
+    annual_pd = stressed_pd(portfolio, spec.stress.pd_multiplier)
     if spec.factors is not None and spec.factors.assign_by == "loadings":
         loadings = _explicit_loadings(spec.factors, portfolio)
         base_r = np.einsum("ik,kl,il->i", loadings, spec.factors.matrix(), loadings)
@@ -113,6 +179,7 @@ def build_copula(spec: DefaultModelSpec, portfolio: Portfolio) -> FactorCopula:
 def _asset_correlation(spec: DefaultModelSpec, portfolio: Portfolio) -> np.ndarray:
     n = len(portfolio)
     source = spec.correlation
+    assert source is not None  # the schema requires it of a copula
     if isinstance(source, float):
         return np.full(n, source)
     if source == "from_portfolio":

@@ -89,13 +89,16 @@ FIELDS: dict[str, tuple[str, str]] = {
                            "liquidation: loss = LGD × max(0, outstanding − (1 − haircut) × "
                            "value)."),
     # default model
-    "DefaultModelSpec.model": ("", "`gaussian_copula` or `t_copula` (fatter joint tails)."),
+    "DefaultModelSpec.model": ("", "`gaussian_copula`, `t_copula` (fatter joint tails) or "
+                               "`creditrisk_plus` (gamma-mixed Poisson sectors, CSFB 1997)."),
     "DefaultModelSpec.degrees_of_freedom": ("", "Degrees of freedom of the t copula "
                                             "(t_copula only)."),
     "DefaultModelSpec.correlation": ("fraction", "Asset correlation R: a number in [0, 1), "
                                      "`basel_corporate`, `basel_sme`, `basel_retail`, "
                                      "`from_portfolio` (the `rho` column) or "
-                                     "`from_loadings`."),
+                                     "`from_loadings` (the copulas only)."),
+    "DefaultModelSpec.sectors": ("", "CreditRisk+ sectors: their variances and each loan's "
+                                 "weights (creditrisk_plus only)."),
     "DefaultModelSpec.factors": ("", "Several correlated systematic factors (default: one)."),
     "DefaultModelSpec.lgd_dependence": ("", "`frye_jacobs`: LGD rises with the conditional "
                                         "default rate (Frye & Jacobs 2012); `none`."),
@@ -106,6 +109,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Factors.assign_by": ("", "Each loan loads on the factor named by its `sector` or "
                           "`region`, or on several through `loading_<factor>` columns "
                           "(`loadings`)."),
+    "Sectors.variances": ("", "σ_k² of each sector's gamma factor S_k (mean 1), a number "
+                          "> 0 per sector name; loan i defaults (at most once) with "
+                          "probability 1 − exp(−PD_i (w_i0 + Σ_k w_ik S_k))."),
+    "Sectors.assign_by": ("", "A loan's weights follow its `sector`, `region` or "
+                          "`size_class` (the segment) through `weights`, or its "
+                          "`loading_<sector>` columns (`loadings`; the rest on sector 0)."),
+    "Sectors.weights": ("fraction", "Per value of `assign_by`, the weight w_ik on each sector "
+                        "and on `idiosyncratic` (sector 0), each ≥ 0, adding up to 1."),
     "Stress.pd_multiplier": ("multiple", "Every PD is multiplied by this (capped at 1)."),
     "Stress.correlation_shift": ("fraction", "Added to every asset correlation."),
     # arrangement
@@ -344,6 +355,11 @@ EXAMPLES: dict[str, Any] = {
     "DefaultModelSpec.stress": {"pd_multiplier": 2.0},
     "DefaultModelSpec.degrees_of_freedom": 5,
     "DefaultModelSpec.lgd_dependence": "frye_jacobs",
+    "DefaultModelSpec.sectors": {"variances": {"trade": 1.2}, "assign_by": "sector",
+                                 "weights": {"trade": {"trade": 0.7, "idiosyncratic": 0.3}}},
+    "Sectors.variances": {"trade": 1.2, "industry": 0.6},
+    "Sectors.assign_by": "sector",
+    "Sectors.weights": {"trade": {"trade": 0.7, "idiosyncratic": 0.3}},
     "ScenarioSpec.description": "Guarantor 40% + provincial fund 20%, sources in comments",
     "SimulationSpec.backend": "process",
     "SimulationSpec.workers": 2,

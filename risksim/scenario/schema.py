@@ -240,24 +240,65 @@ class Stress(StrictModel):
     correlation_shift: Annotated[float, Field(gt=-1.0, lt=1.0)] = 0.0
 
 
+IDIOSYNCRATIC_SECTOR = "idiosyncratic"
+"""Name of CreditRisk+'s sector 0, whose factor is the constant 1 (no systematic risk)."""
+
+
+class Sectors(StrictModel):
+    """CreditRisk+ sectors: gamma factors S_k with mean 1 and variance σ_k², and the weights
+    w_ik of every loan on them.
+
+    ``weights`` maps each value of the loans' ``sector``, ``region`` or ``size_class``
+    (``assign_by``) to that loan's weights per sector name, ``idiosyncratic`` for sector 0;
+    with ``assign_by: loadings`` a loan's weight on sector k is its ``loading_<k>`` column
+    and the rest, 1 − Σ_k w_ik, goes to sector 0. Weights are ≥ 0 and add up to 1.
+    """
+
+    variances: Annotated[dict[Name, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]],
+                         Field(min_length=1)]
+    assign_by: Literal["sector", "region", "size_class", "loadings"]
+    weights: dict[str, dict[str, Fraction]] | None = None
+
+    @model_validator(mode="after")
+    def _valid_weights(self) -> Sectors:
+        if IDIOSYNCRATIC_SECTOR in self.variances:
+            raise located(f"'{IDIOSYNCRATIC_SECTOR}' is sector 0 (no variance); name the "
+                          "systematic sectors only", "variances", IDIOSYNCRATIC_SECTOR)
+        if (self.weights is None) != (self.assign_by == "loadings"):
+            raise located("give weights exactly when assign_by is not loadings", "weights")
+        valid = [*self.variances, IDIOSYNCRATIC_SECTOR]
+        for value, row in (self.weights or {}).items():
+            for sector in row:
+                if sector not in valid:
+                    raise located(unknown_name_message("sector", sector, valid),
+                                  "weights", value, sector)
+            if abs(sum(row.values()) - 1.0) > 1e-9:
+                raise located(f"the weights add up to {sum(row.values()):g}, not 1",
+                              "weights", value)
+        return self
+
+
 CorrelationSource = Literal[
     "basel_corporate", "basel_sme", "basel_retail", "from_portfolio", "from_loadings"]
 
 
 class DefaultModelSpec(StrictModel):
-    """Default model: Gaussian or Student-t factor copula and its asset correlation.
+    """Default model: Gaussian or Student-t factor copula and its asset correlation, or
+    CreditRisk+ and its sectors.
 
     ``correlation`` is a number R in [0, 1), a Basel IRB formula (``basel_corporate``,
     ``basel_sme`` using each loan's ``annual_sales_eur_m``, ``basel_retail`` for other
     retail), ``from_portfolio`` (the ``rho`` column) or ``from_loadings`` (the factor loadings
     define it). ``lgd_dependence: frye_jacobs`` makes LGD rise with the conditional default
-    rate (Frye & Jacobs 2012).
+    rate (Frye & Jacobs 2012). ``creditrisk_plus`` (gamma-mixed Poisson sectors, CSFB 1997)
+    takes ``sectors`` instead of ``correlation`` and ``factors``.
     """
 
-    model: Literal["gaussian_copula", "t_copula"] = "gaussian_copula"
+    model: Literal["gaussian_copula", "t_copula", "creditrisk_plus"] = "gaussian_copula"
     degrees_of_freedom: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
-    correlation: Annotated[float, Field(ge=0.0, lt=1.0)] | CorrelationSource
+    correlation: Annotated[float, Field(ge=0.0, lt=1.0)] | CorrelationSource | None = None
     factors: Factors | None = None
+    sectors: Sectors | None = None
     lgd_dependence: Literal["none", "frye_jacobs"] = "none"
     stress: Stress = Stress()
 
@@ -268,10 +309,30 @@ class DefaultModelSpec(StrictModel):
         if self.model != "t_copula" and self.degrees_of_freedom is not None:
             raise located(f"degrees_of_freedom applies to model: t_copula only, not "
                           f"{self.model}", "degrees_of_freedom")
+        if self.model == "creditrisk_plus":
+            return self._creditrisk_plus()
+        if self.sectors is not None:
+            raise located(f"sectors apply to model: creditrisk_plus only, not {self.model}",
+                          "sectors")
+        if self.correlation is None:
+            raise located(f"{self.model} needs correlation", "model")
         loadings = self.factors is not None and self.factors.assign_by == "loadings"
         if loadings != (self.correlation == "from_loadings"):
             raise located("use correlation: from_loadings exactly when factors.assign_by "
                           "is loadings", "correlation")
+        return self
+
+    def _creditrisk_plus(self) -> DefaultModelSpec:
+        if self.sectors is None:
+            raise located("creditrisk_plus needs sectors", "model")
+        for key in ("correlation", "factors"):
+            if getattr(self, key) is not None:
+                raise located(f"{key} applies to the copulas, not creditrisk_plus (it has "
+                              "sectors)", key)
+        if self.lgd_dependence != "none" or self.stress.correlation_shift != 0.0:
+            raise located("creditrisk_plus has no asset correlation to make LGD depend on "
+                          "or to shift", "lgd_dependence" if self.lgd_dependence != "none"
+                          else "stress")
         return self
 
 

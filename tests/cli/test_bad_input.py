@@ -58,6 +58,19 @@ CASES = {
                                    "defaults.correlation: 1.5 is not below 1"),
     "t_copula_without_dof.yaml": ("t_copula_without_dof.yaml:10",
                                   "defaults.model: t_copula needs degrees_of_freedom"),
+    # CreditRisk+: the segment has sector trade (line 8); defaults span lines 9-10.
+    "creditrisk_plus_weights_not_one.yaml": ("creditrisk_plus_weights_not_one.yaml:10",
+                                             "defaults.sectors.weights.trade: the weights add "
+                                             "up to 0.9, not 1"),
+    "creditrisk_plus_unknown_sector.yaml": ("creditrisk_plus_unknown_sector.yaml:10",
+                                            "defaults.sectors.weights.trade.trdae: unknown "
+                                            "sector 'trdae'; did you mean 'trade'?"),
+    "creditrisk_plus_zero_variance.yaml": ("creditrisk_plus_zero_variance.yaml:9",
+                                           "defaults.sectors.variances.trade: 0 is not above 0"),
+    "creditrisk_plus_with_qmc.yaml": ("creditrisk_plus_with_qmc.yaml:16",
+                                      "simulation.qmc_replicates: quasi-Monte Carlo and "
+                                      "importance sampling are not supported for model: "
+                                      "creditrisk_plus"),
     "stress_pd_above_one.yaml": ("stress_pd_above_one.yaml:11",
                                  "defaults.stress.pd_multiplier: PD 0.02 x 60 is above 1"),
     # A missing key is reported where the mapping lacking it starts: the top level, line 1.

@@ -131,7 +131,8 @@ def test_the_tail_bound_gradient_matches_finite_differences(
     counts = np.array([plan.groups[g].members.size for _, g in cells], dtype=float)
     target = 0.3 * float(counts @ loss[[g for _, g in cells]])  # a loss far in the tail
     arguments = (plan, cells, counts, loss[[g for _, g in cells]], target)
-    size = plan.n_periods * plan.n_factors + (plan.degrees_of_freedom is not None)
+    copula = plan.default_model.factor_sampling()
+    size = plan.n_periods * copula.n_factors + (copula.degrees_of_freedom is not None)
     for point in np.random.default_rng(4).normal(-1.0, 0.5, (3, size)):
         _, gradient = importance._tail_bound(point, *arguments)
         numeric = np.array([
