@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from risksim.results.result import Result
+    from risksim.results.streaming import StreamingResult
 
 EXCEEDANCE_POINTS = 400
 """Points of an exceedance curve, spread evenly on the log scale of the probability."""
@@ -93,12 +94,25 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
                    marked.loc[party, [f"VaR_{level:g}", f"ES_{level:g}"]].to_numpy(float))
         lowest = float(p[-1]) if p.size else 1.0 / n
         tail = float(ranked.probability(np.array([es]))[0]) or lowest
-        ax.plot([var], [1 - level], "o", color=color, ms=6,
-                label=f"{party} VaR {percent(level)}")
-        ax.plot([es], [tail], "D", color=color, ms=6, mfc="white",
-                label=f"{party} ES {percent(level)}")
+        mark_var_and_es(ax, party, color, level, var, es, tail)
         right = max(right, float(thresholds[-1]) if thresholds.size else 0.0, es)
         bottom = min(bottom, lowest, tail)
+    return finish_exceedance(ax, result, chosen, level, right, bottom)
+
+
+def mark_var_and_es(ax: Axes, party: str, color: Any, level: float, var: float, es: float,
+                    tail: float) -> None:
+    """A dot at (VaR, 1 − level) and a diamond at (ES, P(L > ES) = ``tail``), labelled
+    ``"<party> VaR 99%"`` and ``"<party> ES 99%"``."""
+    ax.plot([var], [1 - level], "o", color=color, ms=6, label=f"{party} VaR {percent(level)}")
+    ax.plot([es], [tail], "D", color=color, ms=6, mfc="white",
+            label=f"{party} ES {percent(level)}")
+
+
+def finish_exceedance(ax: Axes, result: Result | StreamingResult, chosen: Sequence[str],
+                      level: float, right: float, bottom: float) -> Axes:
+    """The line at 1 − level, log scale from ``bottom``/2 to 1, x from 0 to ``right`` (money),
+    the labels, the title and a legend of the ``chosen`` curves; returns ``ax``."""
     ax.axhline(1 - level, color="0.4", ls=":", lw=1, label=f"1 - {percent(level)}")
     ax.set_yscale("log")
     ax.set_ylim(0.5 * bottom, 1.0)

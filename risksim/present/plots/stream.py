@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from risksim.present.plots.exceedance import EXCEEDANCE_POINTS
+from risksim.present.plots.exceedance import (
+    EXCEEDANCE_POINTS,
+    finish_exceedance,
+    mark_var_and_es,
+)
 from risksim.present.plots.frame import (
     chosen_parties,
     marked_level,
-    money_axis,
     new_axes,
-    percent,
-    title,
 )
 
 if TYPE_CHECKING:
@@ -66,26 +67,12 @@ def stream_exceedance(result: StreamingResult, *, parties: Sequence[str] | None 
                         color=color, alpha=0.2, lw=0)
         var, es = (float(value) for value in
                    marked.loc[party, [f"VaR_{level:g}", f"ES_{level:g}"]].to_numpy(float))
-        ax.plot([var], [1 - level], "o", color=color, ms=6,
-                label=f"{party} VaR {percent(level)}")
         at_es = result.exceedance([es], confidence)
         tail = float(at_es.loc[at_es["party"] == party, "probability"].iloc[0]) or bottom
-        ax.plot([es], [tail], "D", color=color, ms=6, mfc="white",
-                label=f"{party} ES {percent(level)}")
+        mark_var_and_es(ax, party, color, level, var, es, tail)
         right = max(right, float(thresholds.max(initial=0.0)), es)
         bottom = min(bottom, float(p.min(initial=1.0)), tail)
-    ax.axhline(1 - level, color="0.4", ls=":", lw=1, label=f"1 - {percent(level)}")
-    ax.set_yscale("log")
-    ax.set_ylim(0.5 * bottom, 1.0)
-    ax.set_xlim(0.0, right * 1.02 or 1.0)
-    money = money_axis(ax.xaxis, right, result.currency)
-    ax.set_xlabel(f"loss over the horizon ({money})")
-    ax.set_ylabel("P(loss > x)")
-    ax.set_title(title(result, f"Exceedance, VaR (o) and ES (◇) at {percent(level)}"),
-                 fontsize=10)
-    handles = [h for h in ax.get_lines() if h.get_label() in chosen]
-    ax.legend(handles=handles, frameon=False)
-    return ax
+    return finish_exceedance(ax, result, chosen, level, right, bottom)
 
 
 def stream_thresholds(result: StreamingResult, party: str,
