@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from b1_reference import REFERENCE, agrees  # beside this file
 
 import risksim
 from risksim.engine.backends.serial import SerialBackend
@@ -179,10 +180,13 @@ def tail(args: argparse.Namespace) -> None:
                                    tail_level=level).summary().loc["gross"]
             runs.append(time.perf_counter() - start)
         timings[name] = min(runs)
+        verdict = ("agrees" if agrees("ES_0.999", row["ES_0.999"], row["ES_0.999_se"])
+                   else "DIFFERS")
         print(f"  {name:<20}: pilot {pilot_sims:,} sims ({pilot_seconds:.1f} s) -> "
               f"{needed:,} simulations: {timings[name]:.3f} s (best of {REPEATS}), "
               f"ES {row['ES_0.999'] / 1e6:,.1f} m "
-              f"+/- {row['ES_0.999_se'] / row['ES_0.999']:.2%} (reference 1,547.6 m)")
+              f"+/- {row['ES_0.999_se'] / row['ES_0.999']:.2%} "
+              f"(reference {REFERENCE['ES_0.999'] / 1e6:,.1f} m, {verdict})")
     print(f"  wall time plain / importance sampling: "
           f"{timings['plain'] / timings['importance sampling']:.0f}x (goal >= 20x)")
 

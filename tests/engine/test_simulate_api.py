@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import risksim
+from risksim.models.analytic import finite_pool_default_pmf
 from tests.builders import scenario_mapping, segment
 
 
@@ -49,10 +52,23 @@ def test_bad_arguments_raise_input_errors(scenario: risksim.Scenario, kwargs: di
 
 
 def test_exceedance_probability_table(scenario: risksim.Scenario) -> None:
-    result = risksim.simulate(scenario, n_sims=2_000, seed=1)
-    table = result.exceedance([0.0, 1e9])
+    # 100 loans of 1 with LGD 1 under a one-factor Gaussian copula (PD 5%, R = 0.15): the
+    # gross loss is the number of defaults D, whose exact law is the finite homogeneous
+    # pool's (Vasicek 1987; risksim.models.analytic, an integral over the factor), so
+    # P(L > 0) = 1 − P(D = 0) and P(L > 10) = P(D ≥ 11). Each estimate is a binomial
+    # proportion over N simulations: within 4 of its standard errors √(p(1 − p)/N).
+    # Losses never exceed the book's 100, so P(L > 1e9) is 0 exactly.
+    n_sims = 2_000
+    result = risksim.simulate(scenario, n_sims=n_sims, seed=1)
+    table = result.exceedance([0.0, 10.0, 1e9])
     gross = table[table["party"] == "gross"].set_index("threshold")
-    assert gross.loc[0.0, "probability"] == (result.losses["gross"] > 0).mean()
+    pmf = finite_pool_default_pmf(100, 0.05, 0.15)
+    for threshold, exact in ((0.0, 1.0 - pmf[0]), (10.0, pmf[11:].sum())):
+        row = gross.loc[threshold]
+        se = math.sqrt(exact * (1.0 - exact) / n_sims)
+        assert abs(row["probability"] - exact) <= 4 * se, (threshold, row["probability"], exact)
+        assert row["se"] == pytest.approx(se, rel=0.25)  # the estimated error, near the true
+        assert row["lower"] <= row["probability"] <= row["upper"]
     assert gross.loc[1e9, "probability"] == 0.0
     assert table.columns.tolist() == ["party", "threshold", "probability", "se", "lower",
                                       "upper"]

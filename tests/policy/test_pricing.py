@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from scipy.special import ndtr, ndtri
 
 import risksim
-from risksim.analysis.price import PricingTerms, annuity
+from risksim.analysis.price import PricingTerms, annuity, simulate_fee_terms
+from risksim.models.analytic import finite_pool_default_pmf
 from risksim.stats import measures
+from risksim.streams import BLOCK_SIZE
 from tests.builders import ROOT, scenario_mapping, segment, two_vintages_with_lending_stop
 
 GUARANTOR_LAYERS = [{"party": "guarantor", "share_of_loss": 0.4},
@@ -84,26 +85,41 @@ def test_tiers_add_up_to_the_book() -> None:
     assert banded.schedule()["annual_rate"]["bands"][-1]["up_to"] is None
 
 
-@pytest.mark.parametrize(("file", "party", "capital"), [
-    ("wangcheng_patent_loan.yaml", "guarantor", 2.0e7),
-    ("china_nfgf_2242.yaml", "original_guarantor", 3.0e8),
-    ("eif_capped_50_20.yaml", "eif", 5.0e7),
+@pytest.mark.parametrize(("file", "party", "capital", "n_solve", "n_fresh"), [
+    ("wangcheng_patent_loan.yaml", "guarantor", 2.0e7, 100_000, 100_000),
+    pytest.param("china_nfgf_2242.yaml", "original_guarantor", 3.0e8, 10_000, 10_000,
+                 marks=pytest.mark.slow),
+    pytest.param("eif_capped_50_20.yaml", "eif", 5.0e7, 10_000, 10_000,
+                 marks=pytest.mark.slow),
 ])
-def test_solvency_target_is_met_on_fresh_simulations(file: str, party: str,
-                                                     capital: float) -> None:
-    # Solve P(C − f·B > capital) = 1% on seed 1, then count the exhaustions at that fee on
-    # independent simulations (seed 2): the estimate must be within 4 standard errors of 1%,
-    # the error of the fresh count √(p(1−p)/N) plus that of the solved fee turned into a
-    # probability (the fee's band spans the order statistics around rank 0.99·N).
+def test_solvency_target_is_met_on_fresh_simulations(file: str, party: str, capital: float,
+                                                     n_solve: int, n_fresh: int) -> None:
+    # Solve P(C − f·B > capital) = x = 1% on seed 1, then count the simulations that exhaust
+    # the capital at that fee among fresh ones (seed 2): C the party's claims and B its fee
+    # base, per simulation. The solved fee is the (1 − x) order statistic of n_solve draws,
+    # so the true probability at it is x with standard deviation √(x(1 − x)/n_solve) (the
+    # coverage of an order statistic, Beta(k, n − k + 1)); the fresh count adds its binomial
+    # √(x(1 − x)/n_fresh). The fresh estimate must be within 4 of the two combined.
+    x = 0.01
     scenario = risksim.load_scenario(ROOT / "scenarios" / file)
-    n = 10_000
-    pricing = risksim.price(scenario, party, target="solvency:0.01", capital_amount=capital,
-                            n_sims=n, seed=1)
+    pricing = risksim.price(scenario, party, target=f"solvency:{x}", capital_amount=capital,
+                            n_sims=n_solve, seed=1)
     fee = pricing.target
     assert fee is not None and fee.value > 0 and fee.lower <= fee.value <= fee.upper
-    fresh = risksim.price(scenario, party, target="solvency:0.01", capital_amount=capital,
-                          n_sims=n, seed=2)
-    assert abs(fresh.target.value - fee.value) < 4 * math.hypot(fee.se, fresh.target.se)
+    fresh = simulate_fee_terms(scenario, party, np.zeros(len(scenario.portfolio), np.int64), 1,
+                               PricingTerms(), n_fresh, seed=2)
+    claims, base = fresh.claims[:, 0], fresh.base[:, 0]
+    # C is the party's loss as simulate() gives it on the same draws (its first block)
+    losses = risksim.simulate(scenario, n_sims=BLOCK_SIZE, seed=2).losses[party].to_numpy()
+    assert np.allclose(claims[:BLOCK_SIZE], losses, rtol=1e-9, atol=1e-3)
+    # The price lifts the party's own capital (claims owed): exhausting `capital` at fee f
+    # is the same event on claims cut at the layer's capital while capital + f·B stays below it.
+    for layer in scenario.spec.arrangement.layers:
+        if layer.party == party and layer.capital is not None:
+            assert (capital + fee.value * base).max() < layer.capital
+    exhausted = np.mean(claims - fee.value * base > capital)
+    se = math.sqrt(x * (1 - x) * (1 / n_solve + 1 / n_fresh))
+    assert abs(exhausted - x) <= 4 * se, (exhausted, x, se)
 
 
 def test_return_target_matches_the_risk_adjusted_fee_when_capital_is_fixed() -> None:
@@ -120,20 +136,26 @@ def test_return_target_matches_the_risk_adjusted_fee_when_capital_is_fixed() -> 
     assert es.target.value == pytest.approx(es.table.loc["all", "risk_adjusted"], rel=0.1)
 
 
-def test_large_pool_guarantor_tail_is_the_vasicek_quantile_times_the_share() -> None:
-    # 5,000 loans of equal size, PD 2%, LGD 1, R = 0.15, one year: the loss fraction of a
-    # large pool has Vasicek's distribution, quantile Φ((Φ⁻¹(PD) + √R·Φ⁻¹(q))/√(1−R))
-    # (Vasicek 2002); the guarantor pays 40% of it. The tolerance is 4 of the VaR's
-    # order-statistic standard errors plus the granularity of 5,000 loans (~1/√(n·p)).
-    count, pd_, rho, share = 5_000, 0.02, 0.15, 0.4
+def test_pool_guarantor_tail_is_the_exact_finite_pool_quantile_times_the_share() -> None:
+    # 5,000 loans of 1, PD 2%, LGD 1, R = 0.15, one year: the loss is the number of defaults
+    # D, whose exact law is the finite homogeneous pool's (an integral over the factor,
+    # risksim.models.analytic.finite_pool_default_pmf); the guarantor pays 40% of it. Its
+    # VaR at a is the ⌈aN⌉-th of N simulated losses, whose coverage F(VaR) has standard
+    # deviation σ = √(a(1 − a)/N) (an order statistic of uniforms, Beta(⌈aN⌉, N − ⌈aN⌉ + 1)),
+    # so it lies between the exact quantiles of D at a − 4σ and a + 4σ, times the share.
+    count, pd_, rho, share, n, level = 5_000, 0.02, 0.15, 0.4, 20_000, 0.99
     mapping = scenario_mapping([segment(count=count, pd=pd_)], layers=GUARANTOR_LAYERS,
                                correlation=rho)
-    result = risksim.simulate(risksim.load_scenario(mapping), n_sims=20_000, seed=9)
-    var = measures.value_at_risk(result.losses["guarantor"].to_numpy(), 0.99)
-    reference = share * count * ndtr((ndtri(pd_) + math.sqrt(rho) * ndtri(0.99))
-                                     / math.sqrt(1 - rho))
-    granularity = share * math.sqrt(count * 0.08)
-    assert abs(var.value - reference) < 4 * var.se + granularity
+    result = risksim.simulate(risksim.load_scenario(mapping), n_sims=n, seed=9)
+    var = measures.value_at_risk(result.losses["guarantor"].to_numpy(), level).value
+    cdf = np.cumsum(finite_pool_default_pmf(count, pd_, rho))
+    sigma = math.sqrt(level * (1 - level) / n)
+
+    def quantile(q: float) -> float:
+        return share * float(np.searchsorted(cdf, q))  # the smallest k with F(k) >= q
+
+    assert quantile(level - 4 * sigma) <= var <= quantile(level + 4 * sigma), (
+        var, quantile(level - 4 * sigma), quantile(level), quantile(level + 4 * sigma))
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

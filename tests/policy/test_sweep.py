@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import risksim
 from risksim.analysis.sweep import parse_setting, parse_values
-from tests.builders import ROOT
+from risksim.engine.block import replay_block
+from risksim.streams import block_size, n_blocks
+from tests.builders import ROOT, scenario_mapping, segment
 
 WANGCHENG = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
 SHARE = "arrangement.layers.guarantor.share_of_loss"
+CAP = "arrangement.layers.guarantor.per_loan_cap"
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +64,48 @@ def test_tornado_ranks_the_paths_by_swing(scenario: risksim.Scenario) -> None:
         risksim.tornado(risksim.sweep(scenario, {SHARE: [0.3]}, n_sims=100), "bank", "EL")
 
 
-def test_unset_optional_keys_can_be_swept(scenario: risksim.Scenario) -> None:
-    frame = risksim.sweep(scenario, {"arrangement.layers.guarantor.per_loan_cap": [1.0e5]},
-                          n_sims=500).table
-    capped = frame[(frame["party"] == "guarantor") & (frame["measure"] == "EL")]
-    assert capped["value"].item() > 0
+def test_a_swept_per_loan_cap_pays_as_worked_by_hand() -> None:
+    # Ten loans of 1 m that all default (PD 1) with LGD 0.5: each loses 500,000, of which
+    # the guarantor's 40% is 200,000, cut to the swept cap (a key the base scenario leaves
+    # unset). The guarantor pays 10·min(200,000, cap) in every simulation, the bank the rest
+    # of the 5 m.
+    mapping = scenario_mapping([segment(count=10, exposure=1.0e6, pd=1.0, lgd=0.5)],
+                               layers=[{"party": "guarantor", "share_of_loss": 0.4},
+                                       {"party": "bank", "residual": True}])
+    caps = [5.0e4, 1.0e5, 3.0e5]
+    frame = risksim.sweep(risksim.load_scenario(mapping), {CAP: caps}, n_sims=50, seed=1).table
+    el = frame[frame["measure"] == "EL"].set_index([CAP, "party"])["value"]
+    for cap, guarantor in zip(caps, [5.0e5, 1.0e6, 2.0e6], strict=True):
+        assert el[cap, "guarantor"] == pytest.approx(guarantor, rel=1e-12)
+        assert el[cap, "bank"] == pytest.approx(5.0e6 - guarantor, rel=1e-12)
+        assert el[cap, "gross"] == pytest.approx(5.0e6, rel=1e-12)
+
+
+def test_a_swept_per_loan_cap_bounds_every_simulation(scenario: risksim.Scenario) -> None:
+    # Wangcheng (the guarantor pays 40% of each loan's loss, uncapped in the file) swept over
+    # a per-loan cap: in every simulation the guarantor pays at most cap × the number of
+    # defaults D (counted from the run's own events, replay_block), the cap binds somewhere
+    # (40% of a loss reaches 4 m), and on common random numbers its EL falls as the cap falls.
+    caps = [1.0e5, 5.0e5, 1.0e6, 2.0e6]
+    n_sims, seed = 2_000, 3
+    frame = risksim.sweep(scenario, {CAP: caps}, n_sims=n_sims, seed=seed).table
+    el = frame[(frame["party"] == "guarantor") & (frame["measure"] == "EL")]
+    el = el.set_index(CAP)["value"].loc[caps]
+    assert (np.diff(el.to_numpy()) > 0).all()
+    uncapped = risksim.simulate(scenario, n_sims=n_sims, seed=seed).losses["guarantor"]
+    assert el.iloc[-1] < uncapped.mean()
+    for cap in caps:
+        mapping = scenario.spec.model_dump(exclude_unset=True)
+        mapping["arrangement"]["layers"][0]["per_loan_cap"] = cap
+        capped = risksim.load_scenario(mapping)
+        paid = risksim.simulate(capped, n_sims=n_sims, seed=seed).losses["guarantor"]
+        assert paid.mean() == el[cap]  # the sweep's point is this run
+        defaults = np.concatenate([
+            np.bincount(replay_block(capped.plan, seed, n_sims, block)[0].sim,
+                        minlength=block_size(n_sims, block))
+            for block in range(n_blocks(n_sims))])
+        assert (paid.to_numpy() <= cap * defaults * (1 + 1e-12)).all()
+        assert (paid.to_numpy() < uncapped.to_numpy()).any()
 
 
 @pytest.mark.parametrize(("text", "message"), [
