@@ -12,7 +12,7 @@ from risksim.compile.plan import SimulationPlan
 from risksim.engine.block import replay_block
 from risksim.rules.base import Ledger
 from tests.builders import scenario_mapping, segment
-from tests.ledger_checks import ROUNDING, every_loss_paid_once, within_terms
+from tests.contracts.ledger import ROUNDING, every_loss_paid_once, within_terms
 
 N_SIMS = 200
 

@@ -1,5 +1,6 @@
 """Checks of a ledger against the terms of the plan that filled it, shared by the contract
-tests of the shipped scenarios and the property tests of random arrangements."""
+checks of every registered scenario (:mod:`tests.contracts.checks`) and the property tests
+of random arrangements."""
 
 from __future__ import annotations
 
