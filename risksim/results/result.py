@@ -19,6 +19,7 @@ import pandas as pd
 from risksim.errors import InputError
 from risksim.results.base import ResultBase, computed_once
 from risksim.stats import measures
+from risksim.stats.exceedance import exceedance, run_mean
 from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
 
@@ -166,37 +167,12 @@ class Result(ResultBase):
         """R of a quasi-Monte Carlo run (simulation s is in replicate s mod R), else None."""
         return qmc_replicates(self.metadata)
 
-    def _probability(self, values: np.ndarray, threshold: float,
-                     confidence: float) -> measures.Estimate:
-        """P(value > threshold) = (1/N) Σ w_i 1{value_i > threshold} (w_i = 1 without
-        importance sampling), bounds in [0, 1]: plain Monte Carlo, √(p(1−p)/N) and Wilson
-        bounds (:func:`~risksim.stats.measures.exceedance_probability`); otherwise the error of
-        :meth:`_mean` (importance sampling, quasi-Monte Carlo replicates)."""
-        if self._weights is None and self._replicate_labels(values.size) is None:
-            return measures.exceedance_probability(values, threshold, confidence)
-        exceeds = (values > threshold).astype(np.float64)
-        return self._mean(exceeds, confidence, bounds=(0.0, 1.0))
-
-    def _mean(self, values: np.ndarray, confidence: float,
-              bounds: tuple[float, float] | None = None) -> measures.Estimate:
-        """E[X] = (1/N) Σ w_i X_i (w_i = 1 without importance sampling) and its error.
-
-        Quasi-Monte Carlo (R replicates, N ≥ 2R): se = sd(θ̂_1, …, θ̂_R)/√R with θ̂_r the
-        same weighted mean over replicate r's simulations
-        (:func:`~risksim.stats.measures.replicate_estimate`); otherwise the i.i.d. se =
-        sd(w_i X_i)/√N. Bounds ± z·se, clipped into ``bounds``.
-        """
-        weighted = values if self._weights is None else self._weights * values
-        labels = self._replicate_labels(values.size)
-        if labels is not None:
-            return measures.replicate_estimate(
-                float(weighted.mean()), replicate_means(weighted, labels), confidence, bounds)
-        est = (measures.mean(values, confidence) if self._weights is None
-               else measures.weighted_mean(values, self._weights, confidence))
-        if bounds is None:
-            return est
-        return measures.Estimate(est.value, est.se, max(est.lower, bounds[0]),
-                                 min(est.upper, bounds[1]))
+    def _exceedance(self, values: np.ndarray, thresholds: Sequence[float],
+                    confidence: float) -> list[measures.Estimate]:
+        """P(value > x) at each threshold x, weighted and with replicate errors as this run
+        asks (:func:`risksim.stats.exceedance.exceedance`)."""
+        return exceedance(values, thresholds, confidence, self._weights,
+                          self._replicate_labels(values.size))
 
     def _replicate_labels(self, n: int) -> np.ndarray | None:
         """:func:`replicate_labels` of this result's n simulations."""
@@ -222,7 +198,7 @@ class Result(ResultBase):
         for name in self.indicators.columns:
             values = self.indicators[name].to_numpy()
             if np.isin(values, (0.0, 1.0)).all():
-                est = self._probability(values, 0.5, confidence)
+                [est] = self._exceedance(values, [0.5], confidence)
                 rows[name] = {"probability": est.value, "se": est.se, "lower": est.lower,
                               "upper": est.upper}
         frame = pd.DataFrame.from_dict(rows, orient="index",
@@ -240,7 +216,8 @@ class Result(ResultBase):
         """
         rows = {}
         for name in self.fees.columns:
-            est = self._mean(self.fees[name].to_numpy(), confidence)
+            values = self.fees[name].to_numpy()
+            est = run_mean(values, confidence, self._weights, self._replicate_labels(values.size))
             parties = self.metadata.get("fees", {}).get(name, {})
             rows[name] = {"payer": parties.get("payer"), "payee": parties.get("payee"),
                           "expected": est.value, "se": est.se, "lower": est.lower,
@@ -305,13 +282,13 @@ class Result(ResultBase):
         and Wilson bounds; quasi-Monte Carlo with R replicates and N ≥ 2R: sd(p_1, …,
         p_R)/√R from the replicates' own exceedance shares, bounds p ± z·se in [0, 1]).
         """
+        thresholds = list(thresholds)
         records = []
         for name in self.losses.columns:
-            values = self.losses[name].to_numpy()
-            for threshold in thresholds:
-                est = self._probability(values, threshold, confidence)
-                records.append({"party": name, "threshold": threshold, "probability": est.value,
-                                "se": est.se, "lower": est.lower, "upper": est.upper})
+            estimates = self._exceedance(self.losses[name].to_numpy(), thresholds, confidence)
+            records += [{"party": name, "threshold": threshold, "probability": est.value,
+                         "se": est.se, "lower": est.lower, "upper": est.upper}
+                        for threshold, est in zip(thresholds, estimates, strict=True)]
         return pd.DataFrame.from_records(records)
 
     def summary_document(self) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""The (weighted) empirical exceedance distribution of one column of losses: P(L > x) at
-any threshold with its error, the thresholds an exceedance curve is drawn at, quantile
-ranks, and quasi-Monte Carlo replicate bands.
+"""Exceedance of a run's losses: P(L > x) at any thresholds with its error (the one
+estimator of it, :func:`exceedance`, on the mean of :func:`run_mean`), and the weighted
+empirical distribution's ranks, quantiles and the thresholds a curve is drawn at
+(:class:`RankedLosses`).
 
 For losses L_1, …, L_N with likelihood-ratio weights w_i (w_i = 1 without importance
 sampling), P̂(L > x) = (1/N) Σ w_i 1{L_i > x}.
@@ -9,10 +10,12 @@ sampling), P̂(L > x) = (1/N) Σ w_i 1{L_i > x}.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 
 from risksim.stats import measures
+from risksim.stats.replicates import replicate_means
 
 
 class RankedLosses:
@@ -46,22 +49,6 @@ class RankedLosses:
         """The simulations in ascending order of loss (stable: ties in simulation order)."""
         return np.argsort(self._values, kind="stable")
 
-    def count_above(self, thresholds: np.ndarray) -> np.ndarray:
-        """#{i : L_i > x} for each threshold x."""
-        return self.n - np.searchsorted(self.losses, thresholds, side="right")
-
-    def probability(self, thresholds: np.ndarray) -> np.ndarray:
-        """p(x) = (1/N) Σ w_i 1{L_i > x} for each threshold x."""
-        return self._mass[self.count_above(thresholds)] / self.n
-
-    def standard_error(self, thresholds: np.ndarray) -> np.ndarray:
-        """sd(w_i 1{L_i > x})/√N (sample sd, ddof = 1) for each threshold x: the error of
-        :meth:`probability` (as :func:`~risksim.stats.measures.weighted_mean`)."""
-        k = self.count_above(thresholds)
-        mass, n = self._mass[k], self.n
-        variance = np.maximum(self._square[k] - mass * mass / n, 0.0) / (n - 1)
-        return np.sqrt(variance / n)
-
     def thresholds(self, points: int) -> np.ndarray:
         """About ``points`` thresholds, losses whose exceedance probability p is spread
         evenly on a log scale from the smallest positive p up (with min(0, L_(1)) first);
@@ -73,7 +60,8 @@ class RankedLosses:
         top = np.unique(np.minimum(np.searchsorted(self._mass, targets), self.n))
         thresholds = np.unique(np.concatenate([[min(0.0, self.losses[0])],
                                                self.losses[self.n - top]]))
-        return thresholds[self.probability(thresholds) > 0]
+        above = self.n - np.searchsorted(self.losses, thresholds, side="right")
+        return thresholds[self._mass[above] > 0]
 
     def rank(self, level: float) -> int:
         """How many simulations rank at or below the (weighted) ``level``-quantile: 0 at
@@ -90,18 +78,47 @@ class RankedLosses:
         return float(self.losses[self.rank(level) - 1])
 
 
-def replicate_exceedance_bands(losses: np.ndarray, weights: np.ndarray | None,
-                                labels: np.ndarray, thresholds: np.ndarray, p: np.ndarray,
-                                confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds p ± z·sd(p_1, …, p_R)/√R in [0, 1] at each threshold x, p_r = (1/N_r)
-    Σ_{i in r} w_i 1{L_i > x} the (weighted) share of replicate r's N_r losses above it
-    (:func:`risksim.stats.measures.replicate_estimate`)."""
-    shares = []
-    for r in range(int(labels.max()) + 1):
-        member = labels == r
-        own = RankedLosses(losses[member], None if weights is None else weights[member])
-        shares.append(own.probability(thresholds))
-    per_replicate = np.array(shares)
-    bands = [measures.replicate_estimate(float(value), per_replicate[:, j], confidence,
-                                         (0.0, 1.0)) for j, value in enumerate(p)]
-    return np.array([b.lower for b in bands]), np.array([b.upper for b in bands])
+def run_mean(values: np.ndarray, confidence: float = 0.95,
+             weights: np.ndarray | None = None, labels: np.ndarray | None = None,
+             bounds: tuple[float, float] | None = None) -> measures.Estimate:
+    """E[X] = (1/N) Σ w_i X_i over a run's simulations (w_i the likelihood-ratio weights of
+    an importance-sampling run, else 1) and its error.
+
+    Quasi-Monte Carlo (``labels``, the replicate of each simulation): se =
+    sd(θ̂_1, …, θ̂_R)/√R with θ̂_r the same weighted mean over replicate r's simulations
+    (:func:`~risksim.stats.measures.replicate_estimate`); otherwise the i.i.d. se =
+    sd(w_i X_i)/√N. Bounds ± z·se, clipped into ``bounds``.
+    """
+    weighted = values if weights is None else weights * values
+    if labels is not None:
+        return measures.replicate_estimate(
+            float(weighted.mean()), replicate_means(weighted, labels), confidence, bounds)
+    estimate = (measures.mean(values, confidence) if weights is None
+                else measures.weighted_mean(values, weights, confidence))
+    if bounds is None:
+        return estimate
+    return measures.Estimate(estimate.value, estimate.se, max(estimate.lower, bounds[0]),
+                             min(estimate.upper, bounds[1]))
+
+
+def exceedance(values: np.ndarray, thresholds: Sequence[float], confidence: float = 0.95,
+               weights: np.ndarray | None = None,
+               labels: np.ndarray | None = None) -> list[measures.Estimate]:
+    """P(L > x) = (1/N) Σ w_i 1{L_i > x} at each threshold x, with its error and bounds in
+    [0, 1]: the one estimator of it that summaries, tables and plots use.
+
+    Plain Monte Carlo: the share k/N of losses above x, se = √(p(1 − p)/N) and the Wilson
+    score bounds (:func:`~risksim.stats.measures.proportion`), the counts read off the
+    sorted losses; importance sampling or quasi-Monte Carlo: :func:`run_mean` of
+    1{L_i > x} (se = sd(w_i 1{L_i > x})/√N, or from the replicates), bounds p ± z·se.
+    """
+    if np.isnan(np.asarray(thresholds, dtype=float)).any():
+        raise ValueError("threshold must not be NaN")
+    if weights is None and labels is None:
+        ordered = np.sort(values)
+        counts = values.size - np.searchsorted(ordered, np.asarray(thresholds, dtype=float),
+                                               side="right")
+        z = measures._z(confidence)
+        return [measures.proportion(int(count), values.size, z) for count in counts]
+    return [run_mean((values > threshold).astype(np.float64), confidence, weights, labels,
+                     bounds=(0.0, 1.0)) for threshold in thresholds]

@@ -19,8 +19,7 @@ from risksim.present.plots.frame import (
     weights_of,
     z_of,
 )
-from risksim.stats.exceedance import RankedLosses, replicate_exceedance_bands
-from risksim.stats.measures import wilson_bounds
+from risksim.stats import exceedance as estimates
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +67,7 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     ax = new_axes(ax)
     chosen = chosen_parties(result, parties, result.loss_columns)
     level = marked_level(result, level)
-    z = z_of(confidence)
+    z_of(confidence)  # checked before any drawing
     n = len(result.losses)
     weights = weights_of(result)
     labels = replicate_labels_of(result, n)
@@ -76,24 +75,19 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     right, bottom = 0.0, 1.0 / n
     for party in chosen:
         losses = result.losses[party].to_numpy()
-        ranked = RankedLosses(losses, weights)
-        thresholds = ranked.thresholds(EXCEEDANCE_POINTS)
-        p = ranked.probability(thresholds)
-        if labels is not None:
-            low, high = replicate_exceedance_bands(losses, weights, labels, thresholds, p,
-                                                    confidence)
-        elif weights is None:
-            low, high = wilson_bounds(ranked.count_above(thresholds), n, z)
-        else:
-            se = ranked.standard_error(thresholds)
-            low, high = np.maximum(p - z * se, 0.0), np.minimum(p + z * se, 1.0)
-        (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
-        color = curve.get_color()
-        ax.fill_between(thresholds, low, high, color=color, alpha=0.2, lw=0)
+        thresholds = estimates.RankedLosses(losses, weights).thresholds(EXCEEDANCE_POINTS)
         var, es = (float(value) for value in
                    marked.loc[party, [f"VaR_{level:g}", f"ES_{level:g}"]].to_numpy(float))
+        *curve_points, at_es = estimates.exceedance(losses, [*thresholds, es], confidence,
+                                                    weights, labels)
+        p = np.array([point.value for point in curve_points])
+        (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
+        color = curve.get_color()
+        ax.fill_between(thresholds, [point.lower for point in curve_points],
+                        [point.upper for point in curve_points], color=color, alpha=0.2,
+                        lw=0)
         lowest = float(p[-1]) if p.size else 1.0 / n
-        tail = float(ranked.probability(np.array([es]))[0]) or lowest
+        tail = at_es.value or lowest
         mark_var_and_es(ax, party, color, level, var, es, tail)
         right = max(right, float(thresholds[-1]) if thresholds.size else 0.0, es)
         bottom = min(bottom, lowest, tail)
