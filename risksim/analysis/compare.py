@@ -6,22 +6,37 @@ the noise of drawing the defaults twice: its paired standard error sd(ψ_B − �
 (:mod:`risksim.stats.influence`) is much smaller than the unpaired √(se_A² + se_B²), and identical
 schemes differ by exactly 0.
 
-Per scheme and party: EL, VaR and ES, each with its difference to the baseline scheme's party
-of the same name, and for the parties other than the lender
+Per scheme and party: EL, VaR and ES at every level, each with its Monte Carlo standard
+error and its difference to the baseline scheme's party of the same name (paired error).
+VaR at level a is the loss of a 1-in-N year, N = 1/(1 − a): "who pays in a 1-in-100 year" is
+each party's VaR_0.99 (ES_0.99 the mean of the years worse than that). For the parties other
+than the lender
 
     break-even fee   E[C]/E[B]      C the party's loss, B its fee base (outstanding of the
                                     loans it covers, year by year while they perform)
     fee charged      E[F]/E[B]      F its fee income less the fees it pays
     subsidy rate     E[C − F]/E[B]  (annual rates, undiscounted)
 
-Per scheme, with V = Σ exposure the lending and the public parties P (every party but the
-lender unless named):
+Per scheme, with the public parties P (every party but the lender unless named), the public
+cost G = Σ_{p∈P} (C_p − F_p), the lending V (the exposure of the loans granted, a lending
+trigger's refusals left out) and the lending-years Y = Σ_y w_y·O_y (O_y the exposure
+outstanding and performing at the start of year y, w_y the length of year y within the
+horizon; Y = V·T for bullet loans of tenor T ≥ horizon T that do not default):
 
-    fiscal cost per unit of lending     E[Σ_{p∈P} (C_p − F_p)] / V
-    lending multiplier                  V / ES_a(Σ_{p∈P} (C_p − F_p)), a the highest level:
-                                        lending per unit of public money put at risk
+    public cost per unit of lending     E[G]/E[V]     over the horizon
+    public cost per unit-year           E[G]/E[Y]     annualised: the yearly cost of a yuan
+                                                      of lending outstanding for a year
+    lending multiplier                  E[V]/ES_a(G)  lending per unit of public money at
+                                                      risk (a the highest level)
+    annualised multiplier               E[Y]/(T·ES_a(G))  lending outstanding on an average
+                                                      year per unit of public money at risk
     effective coverage                  E[gross − lender's loss] / E[gross]
-    bank capital relief                 :mod:`risksim.analysis.capital` (Basel IRB, substitution)
+    bank capital relief (Basel)         :mod:`risksim.analysis.capital` (Basel IRB
+                                        substitution: ignores caps, budgets and triggers)
+
+Schemes of 1, 3 and 5 years compare on the annualised figures; the horizon figures answer
+"what does the whole programme cost". Errors: the delta method on influence values
+(:mod:`risksim.stats.influence`).
 """
 
 from __future__ import annotations
@@ -37,7 +52,7 @@ import pandas as pd
 
 from risksim.analysis.capital import capital_relief
 from risksim.analysis.common import defaults_key, run_common
-from risksim.analysis.price import PricingTerms, fee_base_schedules
+from risksim.analysis.price import Z95, PricingTerms, book_outstanding, fee_base_schedules
 from risksim.analysis.simulate import choose_backend, result_from_values, run_settings
 from risksim.compile.plan import SimulationPlan
 from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
@@ -48,7 +63,13 @@ from risksim.results.comparison import Comparison
 from risksim.results.result import Result
 from risksim.rules.base import LossEvents
 from risksim.rules.fees import FeeSchedule
-from risksim.stats.influence import difference, influence, measure_names, ratio_of_means
+from risksim.stats.influence import (
+    difference,
+    influence,
+    measure_names,
+    ratio_of_means,
+    standard_error,
+)
 from risksim.util.suggest import unknown_name_message
 
 DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
@@ -95,18 +116,22 @@ def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,
     runner = choose_backend(loaded[0], backend, workers, address)
     outputs = [_outputs(scenario) for scenario in loaded]
     values = run_common(loaded, outputs, n_sims, seed, runner)
-    results, bases = {}, {}
+    results, bases, books = {}, {}, {}
     for name, scenario, value in zip(names, loaded, values, strict=True):
         width = len(ColumnLayout.of(scenario.plan).names)  # then each guarantor's fee base
+        guarantors = _guarantors(scenario)
         results[name] = result_from_values(scenario, value[:, :width], seed, level_list)
-        bases[name] = dict(zip(_guarantors(scenario), value[:, width:].T, strict=True))
-    publics = {name: _public(scenario, name, public)
-               for name, scenario in zip(names, loaded, strict=True)}
+        bases[name] = dict(zip(guarantors, value[:, width:width + len(guarantors)].T,
+                               strict=True))
+        lending_years, lending = value[:, width + len(guarantors):].T
+        books[name] = _Book(lending_years, lending, scenario.spec.horizon.years)
+    publics = _publics(loaded, names, public)
     keys = [defaults_key(scenario) for scenario in loaded]
     paired = {name: key == keys[base] for name, key in zip(names, keys, strict=True)}
     party_rows = _party_table(results, bases, names[base], level_list, paired)
     scheme_rows = pd.DataFrame.from_records(
-        [_scheme_row(s, results[n], publics[n], level_list[-1], guarantor_risk_weight)
+        [_scheme_row(s, results[n], books[n], publics[n], level_list[-1],
+                     guarantor_risk_weight)
          | {"paired": paired[n]} for n, s in zip(names, loaded, strict=True)],
         index=pd.Index(names, name="scheme"))
     return Comparison(parties=party_rows, schemes=scheme_rows, results=results, metadata={
@@ -144,12 +169,46 @@ def _guarantors(scenario: Scenario) -> list[str]:
 
 
 def _outputs(scenario: Scenario) -> _SchemeOutputs:
-    """Block outputs: the allocation, then each guarantor's fee base B."""
+    """Block outputs: the allocation, then each guarantor's fee base B, then the book's
+    lending-years Y and its lending V."""
     schedules = [fee_base_schedules(scenario, party, np.zeros(len(scenario.portfolio),
                                                               dtype=np.int64), 1,
                                     PricingTerms())[0][0]
                  for party in _guarantors(scenario)]
-    return _SchemeOutputs(scenario.plan, tuple(schedules))
+    return _SchemeOutputs(scenario.plan, (*schedules, *_book_schedules(scenario)))
+
+
+def _book_schedules(scenario: Scenario) -> tuple[FeeSchedule, FeeSchedule]:
+    """Unit-rate schedules whose amounts collected are the lending-years
+    Y = Σ_y w_y·O_y and the lending V = Σ exposure of the loans granted (money·years, money).
+
+    The first is an annual fee at rate w_y on the outstanding O_y (not owed once a loan has
+    defaulted), the second an upfront fee at rate 1 on the exposure (owed by every loan
+    granted, defaulted or not).
+    """
+    plan, portfolio = scenario.plan, scenario.portfolio
+    per_cell = None if plan.origination is None else plan.origination.per_cell
+    n_loans, years = len(portfolio), scenario.spec.horizon.years
+    weight = np.minimum(1.0, years - np.arange(plan.n_years, dtype=float))
+    zeros, ones = np.zeros(n_loans), np.ones(n_loans)
+    origination = portfolio["origination_year"]
+    lending_years = FeeSchedule.compile("lending_years", "borrower", "book", zeros, ones, zeros,
+                                        book_outstanding(scenario) * weight, origination,
+                                        per_cell)
+    lending = FeeSchedule.compile("lending", "borrower", "book", ones, zeros,
+                                  portfolio["exposure"], np.zeros((n_loans, plan.n_years)),
+                                  origination, per_cell)
+    return lending_years, lending
+
+
+@dataclass(frozen=True)
+class _Book:
+    """Per simulation: the lending-years Y (money·years) and the lending V (money) of a
+    scheme's book, over a horizon of ``horizon_years``."""
+
+    lending_years: np.ndarray
+    lending: np.ndarray
+    horizon_years: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,19 +223,38 @@ class _SchemeOutputs:
                                 *[schedule.collected(events) for schedule in self.schedules]])
 
 
-def _public(scenario: Scenario, name: str,
-            public: Mapping[str, Sequence[str]] | Sequence[str] | None) -> list[str]:
-    if public is None:
-        return _guarantors(scenario)
-    chosen = list(public.get(name, _guarantors(scenario)) if isinstance(public, Mapping)
-                  else public)
-    known = [party for party in chosen if party in scenario.parties]
-    if isinstance(public, Mapping):
-        for party in chosen:
-            if party not in scenario.parties:
-                raise InputError(unknown_name_message("party", party, scenario.parties),
-                                 path=f"public.{name}")
-    return known
+def _publics(scenarios: Sequence[Scenario], names: list[str],
+             public: Mapping[str, Sequence[str]] | Sequence[str] | None) -> dict[str, list[str]]:
+    """The public parties of each scheme.
+
+    A list names parties across the schemes: each must be a party of at least one of them
+    (a scheme without it counts the others); a mapping names each scheme's own parties.
+
+    Raises
+    ------
+    InputError
+        For a party no scheme has (a mapping: the scheme named lacks), with the nearest name.
+    """
+    if public is None or isinstance(public, Mapping):
+        return {name: _public_of(scenario, name, public)
+                for name, scenario in zip(names, scenarios, strict=True)}
+    known = sorted({party for scenario in scenarios for party in scenario.parties})
+    for party in public:
+        if party not in known:
+            raise InputError(unknown_name_message("party", party, known), path="public")
+    return {name: [party for party in public if party in scenario.parties]
+            for name, scenario in zip(names, scenarios, strict=True)}
+
+
+def _public_of(scenario: Scenario, name: str,
+               public: Mapping[str, Sequence[str]] | None) -> list[str]:
+    chosen = _guarantors(scenario) if public is None else list(
+        public.get(name, _guarantors(scenario)))
+    for party in chosen:
+        if party not in scenario.parties:
+            raise InputError(unknown_name_message("party", party, scenario.parties),
+                             path=f"public.{name}")
+    return chosen
 
 
 def net_fees(result: Result, party: str) -> np.ndarray:
@@ -196,11 +274,13 @@ def _party_table(results: dict[str, Result], bases: dict[str, dict[str, np.ndarr
     reference = results[baseline].losses
     rows = {}
     for name, result in results.items():
+        summary = result.summary()
         for party in result.losses.columns:
             losses = result.losses[party].to_numpy()
             row: dict[str, float] = {}
             for measure in measure_names(levels):
                 row[measure] = influence(losses, measure)[0]
+                row[f"{measure}_se"] = _standard_error(summary, party, measure)
                 diff = (difference(reference[party].to_numpy(), losses, measure)
                         if party in reference.columns else None)
                 row[f"{measure}_diff"] = diff.value if diff else math.nan
@@ -211,6 +291,16 @@ def _party_table(results: dict[str, Result], bases: dict[str, dict[str, np.ndarr
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["scheme", "party"])
     return frame
+
+
+def _standard_error(summary: pd.DataFrame, party: str, measure: str) -> float:
+    """The run's own standard error of ``party``'s ``measure`` (its summary's; for VaR the
+    one its 95% order-statistic band implies, (upper − lower)/(2·1.96), as the run's report
+    shows)."""
+    row: dict[Any, float] = summary.loc[party].to_dict()
+    if measure.startswith("VaR_"):
+        return float(row[f"{measure}_hi"] - row[f"{measure}_lo"]) / (2 * Z95)
+    return float(row[f"{measure}_se"])
 
 
 def _subsidy(result: Result, party: str, base: np.ndarray | None) -> dict[str, float]:
@@ -224,23 +314,41 @@ def _subsidy(result: Result, party: str, base: np.ndarray | None) -> dict[str, f
             "subsidy_rate": subsidy, "subsidy_rate_se": subsidy_se}
 
 
-def _scheme_row(scenario: Scenario, result: Result, public: list[str], level: float,
-                risk_weight: float) -> dict[str, Any]:
-    lending = float(scenario.portfolio["exposure"].sum())
+def _scheme_row(scenario: Scenario, result: Result, book: _Book, public: list[str],
+                level: float, risk_weight: float) -> dict[str, Any]:
+    """The scheme figures of the module docstring, each with its standard error."""
     cost = sum((result.losses[p].to_numpy() - net_fees(result, p) for p in public),
                np.zeros(len(result.losses)))
-    n = cost.size
     gross = result.losses["gross"].to_numpy()
     lender = result.losses[scenario.spec.arrangement.layers[-1].party].to_numpy()
     coverage = ratio_of_means(gross - lender, gross) if gross.mean() > 0 else (0.0, 0.0)
-    es, psi = influence(cost, f"ES_{level!r}")
-    es_se = float(psi.std(ddof=1) / math.sqrt(n))
+    per_year = _multiplier(book.lending_years / book.horizon_years, cost, level)
     relief = capital_relief(scenario, risk_weight)
-    return {"lending": lending, "fiscal_cost_rate": float(cost.mean()) / lending,
-            "fiscal_cost_rate_se": float(cost.std(ddof=1) / math.sqrt(n)) / lending,
-            "multiplier": lending / es if es > 0 else math.inf,
-            "multiplier_se": lending * es_se / es**2 if es > 0 else math.nan,
-            "effective_coverage": coverage[0], "effective_coverage_se": coverage[1],
+    return {"lending": float(book.lending.mean()),
+            "lending_years": float(book.lending_years.mean()),
+            "horizon_years": book.horizon_years,
+            **_rate("fiscal_cost_rate", *ratio_of_means(cost, book.lending)),
+            **_rate("fiscal_cost_rate_annual", *ratio_of_means(cost, book.lending_years)),
+            **_rate("multiplier", *_multiplier(book.lending, cost, level)),
+            **_rate("multiplier_annual", *per_year),
+            **_rate("effective_coverage", *coverage),
             "capital_without": relief.without, "capital_with": relief.with_scheme,
             "capital_relief_rate": relief.relief_rate, "public": ",".join(public),
             "currency": scenario.spec.currency}
+
+
+def _rate(name: str, value: float, se: float) -> dict[str, float]:
+    return {name: value, f"{name}_se": se}
+
+
+def _multiplier(lending: np.ndarray, cost: np.ndarray, level: float) -> tuple[float, float]:
+    """E[V]/ES_a(G) and its delta-method standard error (infinite, NaN when ES_a(G) ≤ 0).
+
+    ψ = (V − E[V])/ES − (E[V]/ES²)·ψ_ES, ψ_ES the influence values of ES_a(G).
+    """
+    es, psi_es = influence(cost, f"ES_{level!r}")
+    if es <= 0:
+        return math.inf, math.nan
+    mean_lending = float(lending.mean())
+    psi = (lending - mean_lending) / es - mean_lending * psi_es / es**2
+    return mean_lending / es, standard_error(psi)

@@ -205,12 +205,9 @@ def fee_base_schedules(scenario: Scenario, party: str, tier: np.ndarray, n_tiers
     lending trigger never granted are not in it)."""
     plan, portfolio = scenario.plan, scenario.portfolio
     per_cell = None if plan.origination is None else plan.origination.per_cell
-    outstanding = outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
-                                      plan.loss_model.instalment,
-                                      portfolio["origination_year"], plan.n_years)
     share = loss_share(scenario, party)
     base_share = share if terms.base == "guaranteed" else (share > 0).astype(float)
-    by_year = base_share[:, None] * outstanding
+    by_year = base_share[:, None] * book_outstanding(scenario)
     discount = (1.0 + terms.discount_rate) ** -np.arange(plan.n_years, dtype=float)
     zeros = np.zeros(len(portfolio))
     schedules: tuple[list[FeeSchedule], list[FeeSchedule]] = ([], [])
@@ -221,6 +218,15 @@ def fee_base_schedules(scenario: Scenario, party: str, tier: np.ndarray, n_tiers
                                              zeros, years, portfolio["origination_year"],
                                              per_cell))
     return schedules
+
+
+def book_outstanding(scenario: Scenario) -> np.ndarray:
+    """Scheduled exposure of each loan outstanding at the start of each year of the horizon,
+    shape (n_loans, n_years) (money; :func:`risksim.compile.plan.outstanding_by_year`)."""
+    portfolio = scenario.portfolio
+    return outstanding_by_year(portfolio["exposure"], portfolio["tenor_years"],
+                               scenario.plan.loss_model.instalment,
+                               portfolio["origination_year"], scenario.plan.n_years)
 
 
 def loss_share(scenario: Scenario, party: str) -> np.ndarray:

@@ -402,6 +402,17 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
     _write_result(pricing, out, output_format)
 
 
+def _levels(context: click.Context, parameter: click.Parameter,
+            value: str | None) -> list[float] | None:
+    """``--levels 0.95,0.99`` as floats (their range is checked with the other settings)."""
+    if value is None:
+        return None
+    try:
+        return [float(part) for part in value.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected levels such as 0.95,0.99") from None
+
+
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -412,17 +423,21 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
                    "party but the lender).")
 @click.option("--risk-weight", type=float, default=0.2, show_default=True,
               help="Risk weight of the guaranteed part, for the bank's capital relief.")
+@click.option("--levels", default=None, callback=_levels,
+              help="Levels of VaR and ES, comma-separated, e.g. 0.95,0.99 (VaR 0.99 is the "
+                   "loss of a 1-in-100 year; default: as the first scenario says).")
 @SIMS
 @SEED
 @runs_on
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write parties.csv and schemes.csv to.")
+              help="Folder to write parties.csv, schemes.csv and comparison.json to.")
 @reads_scenarios
 @quiet_and_format
 @reports_bad_input
 def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | None,
-            risk_weight: float, n_sims: int | None, seed: int | None, backend: str | None,
-            workers: int | None, address: str | None, out: Path | None,
+            risk_weight: float, levels: list[float] | None, n_sims: int | None,
+            seed: int | None, backend: str | None, workers: int | None, address: str | None,
+            out: Path | None,
             output_format: str, load: Callable[..., Any]) -> None:
     """Compare SCENARIOS on the same simulated defaults, against a baseline."""
     from risksim.analysis.compare import compare as compare_schemes
@@ -431,12 +446,14 @@ def compare(scenarios: tuple[Path, ...], baseline: str | None, public: str | Non
     if out is not None:
         _check_writable(out)
     comparison = compare_schemes([load(s) for s in scenarios], baseline=baseline or 0,
-                                 n_sims=n_sims, seed=seed,
+                                 n_sims=n_sims, seed=seed, levels=levels,
                                  public=public.split(",") if public else None,
                                  guarantor_risk_weight=risk_weight, backend=backend,
                                  workers=workers, address=address)
     if output_format == "table":
         click.echo(text(comparison_report(comparison)))
+    elif output_format == "json":
+        click.echo(comparison.json())
     else:
         _print_frame(comparison.to_frame(), output_format, index=False)
     _write_result(comparison, out, output_format)

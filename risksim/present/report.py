@@ -19,6 +19,7 @@ import pandas as pd
 
 from risksim.results.result import Result
 from risksim.results.streaming import StreamingResult
+from risksim.stats.influence import measure_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -263,35 +264,69 @@ def pricing_report(pricing: Pricing) -> Report:
 
 
 def comparison_report(comparison: Comparison) -> Report:
-    """Per scheme and party: EL and the ES at the top level with their paired differences;
-    then the scheme metrics."""
+    """Who pays in a 1-in-N year: each party's EL, VaR and ES at every level with its error;
+    the same as differences to the baseline with paired errors; then the scheme figures
+    (public cost and lending multiplier over the horizon and per year, coverage, relief)."""
     meta = comparison.metadata
-    top = f"ES_{meta['levels'][-1]:g}"
+    measures = measure_names(meta["levels"])
     table = comparison.parties
-    scale, unit = money_unit(float(table[top].abs().max()))
-    rows = [["scheme", "party", "EL", "EL - base (se)", measure_label(top),
-             f"{measure_label(top)} - base (se)", "subsidy rate"]]
-    for key, row in zip(table.index, table.to_dict("records"), strict=True):
-        scheme, party = key
-        rows.append([str(scheme), str(party), f"{row['EL'] / scale:,.2f}",
-                     _diff(row["EL_diff"], row["EL_diff_se"], scale),
-                     f"{row[top] / scale:,.2f}", _diff(row[f"{top}_diff"],
-                                                         row[f"{top}_diff_se"], scale),
-                     "" if row["subsidy_rate"] != row["subsidy_rate"]
-                     else _rate(row["subsidy_rate"], row["subsidy_rate_se"])])
-    schemes = [["scheme", "same defaults as baseline", "fiscal cost / lending", "multiplier",
-                "coverage", "bank capital relief"]]
-    for scheme, line in comparison.schemes.iterrows():
-        schemes.append([str(scheme), "yes" if line["paired"] else "no (unpaired errors)",
-                        _rate(line["fiscal_cost_rate"], line["fiscal_cost_rate_se"]),
-                        "-" if math.isinf(line["multiplier"])
-                        else f"{line['multiplier']:,.1f}x ({line['multiplier_se']:,.1f})",
-                        _rate(line["effective_coverage"], line["effective_coverage_se"]),
-                        f"{line['capital_relief_rate']:.1%}"])
+    scale, unit = money_unit(float(table[measures].abs().to_numpy().max()))
+    header = ["scheme", "party", *(_year_label(m) for m in measures)]
+    absolute, differences = [header], [[*header, "subsidy rate"]]
+    for (scheme, party), row in zip(table.index, table.to_dict("records"), strict=True):
+        absolute.append([str(scheme), str(party),
+                         *(_cell(row[m], row[f"{m}_se"], scale) for m in measures)])
+        differences.append([str(scheme), str(party),
+                            *(_diff(row[f"{m}_diff"], row[f"{m}_diff_se"], scale)
+                              for m in measures),
+                            "" if row["subsidy_rate"] != row["subsidy_rate"]
+                            else _rate(row["subsidy_rate"], row["subsidy_rate_se"])])
+    money = _money_label(comparison.schemes, unit)
+    if money == (unit or "units"):
+        money = f"{unit or 'units'} of each scheme's currency"
     return [
         f"{meta['n_sims']:,} simulations, seed {meta['seed']}, common random numbers; "
-        f"baseline {meta['baseline']}; amounts in {unit or 'units'} of each scheme's currency "
-        "(paired Monte Carlo standard error)", "", Table(rows), "", Table(schemes)]
+        f"baseline {meta['baseline']}", "",
+        f"Who pays: each party's loss over the horizon, in {money} (Monte Carlo standard "
+        "error); VaR a is the loss of a 1-in-N year, N = 1/(1 - a), ES a the mean of the "
+        "years worse than that", Table(absolute), "",
+        f"Difference to {meta['baseline']}, in {money} (paired standard error)",
+        Table(differences), "", *_scheme_figures(comparison)]
+
+
+def _year_label(measure: str) -> str:
+    """``VaR_0.99`` → ``VaR 99% (1 in 100)``; ``ES`` and ``EL`` by :func:`measure_label`."""
+    label = measure_label(measure)
+    if measure.startswith("VaR_"):
+        label += f" (1 in {1 / (1 - float(measure[4:])):,.0f})"
+    return label
+
+
+def _scheme_figures(comparison: Comparison) -> Report:
+    """Per scheme: lending, public cost and multiplier over the horizon and annualised,
+    effective coverage and the Basel capital relief."""
+    rows = [["scheme", "same defaults", "years", "public cost / lending",
+             "per year", "multiplier", "per year", "coverage",
+             "bank capital relief (Basel)"]]
+    for scheme, line in comparison.schemes.iterrows():
+        rows.append([str(scheme), "yes" if line["paired"] else "no (unpaired errors)",
+                     f"{line['horizon_years']:g}",
+                     _rate(line["fiscal_cost_rate"], line["fiscal_cost_rate_se"]),
+                     _rate(line["fiscal_cost_rate_annual"], line["fiscal_cost_rate_annual_se"]),
+                     _times(line["multiplier"], line["multiplier_se"]),
+                     _times(line["multiplier_annual"], line["multiplier_annual_se"]),
+                     _rate(line["effective_coverage"], line["effective_coverage_se"]),
+                     f"{line['capital_relief_rate']:.1%}"])
+    top = comparison.metadata["levels"][-1]
+    return ["Schemes: public cost G = the public parties' losses less their fees, per unit "
+            "of lending over the horizon and per unit-year of lending outstanding; lending "
+            f"multiplier = lending / ES {100 * top:g}% of G (per year: lending outstanding on "
+            "an average year); Basel capital relief by substitution (ignores caps, budgets "
+            "and triggers)", Table(rows)]
+
+
+def _times(value: float, se: float) -> str:
+    return "-" if math.isinf(value) else f"{value:,.1f}x ({se:,.1f})"
 
 
 def sweep_report(sweep: Sweep, party: str, measure: str) -> Report:

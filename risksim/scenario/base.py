@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from risksim.scenario.currency import check_currency
 from risksim.util.suggest import unknown_name_message
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -19,7 +20,8 @@ Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
-Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+Currency = Annotated[str, AfterValidator(check_currency),
+                     Field(json_schema_extra={"pattern": CURRENCY_PATTERN})]
 PATTERN_MEANINGS = {
     NAME_PATTERN: "a name of lower-case letters, digits and _, starting with a letter",
     CURRENCY_PATTERN: "a three-letter currency code in capitals (ISO 4217: CNY, EUR, USD, ...)",

@@ -76,7 +76,8 @@ CASES = {
     # A missing key is reported where the mapping lacking it starts: the top level, line 1.
     "missing_currency.yaml": ("missing_currency.yaml:1", "currency: missing required key"),
     "bad_currency.yaml": ("bad_currency.yaml:2",
-                          "currency: expected a three-letter currency code in capitals"),
+                          "currency: 'yuan' is not an ISO 4217 currency code; did you mean "
+                          "'CNY'?"),
     "basel_sme_without_sales.yaml": ("basel_sme_without_sales.yaml:10",
                                      "defaults.correlation: needs the portfolio column "
                                      "'annual_sales_eur_m'"),

@@ -70,9 +70,11 @@ def test_compare_writes_tables_that_plot(tmp_path: Path) -> None:
     schemes = pd.read_csv(out / "schemes.csv", index_col="scheme")
     assert list(schemes["currency"]) == ["CNY", "CNY"]
     assert ("china_nfgf_2242", "nfgf") in parties.index
-    records = json.loads(invoke("compare", BASELINE, CHAIN, "--sims", "2000",
-                                "--format", "json").stdout)
-    assert {r["scheme"] for r in records} == {"bank_alone_baseline", "china_nfgf_2242"}
+    document = json.loads(invoke("compare", BASELINE, CHAIN, "--sims", "2000",
+                                 "--format", "json").stdout)
+    assert {r["scheme"] for r in document["parties"]} == {"bank_alone_baseline",
+                                                          "china_nfgf_2242"}
+    assert json.loads((out / "comparison.json").read_text()) == document
     assert invoke("plot", str(out)).stdout == f"wrote {out / 'comparison.png'}\n"
     image = tmp_path / "rates.svg"
     invoke("plot", str(out), "--per-lending", "--measure", "ES_0.99", "-o", str(image))

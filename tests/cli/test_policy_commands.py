@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +44,33 @@ def test_compare_prints_one_table_and_writes_two(tmp_path: Path) -> None:
     assert (tmp_path / "schemes.csv").is_file()
 
 
+def test_compare_answers_who_pays_in_a_1_in_n_year_in_every_format(tmp_path: Path) -> None:
+    files = [str(SCENARIOS / "bank_alone_baseline.yaml"),
+             str(SCENARIOS / "risk_pool_annual_cap_trigger.yaml")]
+    args = ("compare", *files, "--sims", "2000", "--levels", "0.9,0.99")
+    text = invoke(*args, "--out", str(tmp_path))
+    assert "VaR 99% (1 in 100)" in text and "VaR 90% (1 in 10)" in text
+    assert "VaR 99.9%" not in text
+    frame = pd.read_csv(io.StringIO(invoke(*args, "--format", "csv")),
+                        keep_default_na=False, na_values=[""])
+    assert list(frame.columns) == ["scheme", "party", "figure", "value", "se", "diff",
+                                   "diff_se"]
+    pool_tail = frame[(frame["party"] == "pool") & (frame["figure"] == "VaR_0.99")]
+    assert len(pool_tail) == 1 and pool_tail["se"].iloc[0] > 0
+    scheme_figures = set(frame.loc[frame["party"].isna(), "figure"])
+    assert {"fiscal_cost_rate", "fiscal_cost_rate_annual", "multiplier",
+            "multiplier_annual", "effective_coverage", "capital_relief_rate"} <= scheme_figures
+    document = json.loads(invoke(*args, "--format", "json"))
+    assert document["metadata"]["levels"] == [0.9, 0.99]
+    pool_scheme = document["schemes"][1]
+    assert pool_scheme["scheme"] == "risk_pool_annual_cap_trigger"
+    assert pool_scheme["multiplier_annual"] > 0 and pool_scheme["fiscal_cost_rate_annual"] > 0
+    assert document["schemes"][0]["multiplier"] is None  # no public money at risk: no ratio
+    saved = pd.read_csv(tmp_path / "schemes.csv", index_col="scheme")
+    assert saved.loc["risk_pool_annual_cap_trigger", "multiplier_annual"] == pytest.approx(
+        pool_scheme["multiplier_annual"], rel=1e-12)
+
+
 def test_sweep_prints_points_and_a_tornado(tmp_path: Path) -> None:
     out = tmp_path / "sweep.csv"
     text = invoke("sweep", WANGCHENG, "--set",
@@ -74,6 +103,12 @@ def test_contributions_prints_the_largest_units() -> None:
      "--bands: '1e5,x': expected numbers"),
     (["compare", WANGCHENG, WANGCHENG, "--baseline", "other"], "baseline: unknown scheme"),
     (["compare", WANGCHENG, "missing.yaml"], "missing.yaml: scenario file not found"),
+    (["compare", WANGCHENG, WANGCHENG, "--public", "guarantor,provincal_fund"],
+     "error: public: unknown party 'provincal_fund'; did you mean 'provincial_fund'?"),
+    (["compare", WANGCHENG, WANGCHENG, "--levels", "0.99,1"],
+     "error: levels: [0.99, 1.0]: expected levels strictly between 0 and 1"),
+    (["compare", WANGCHENG, WANGCHENG, "--levels", "0.99;0.9"],
+     "error: Invalid value for '--levels': '0.99;0.9': expected levels such as 0.95,0.99"),
     (["sweep", WANGCHENG, "--set", "arrangement.layers.guarantor.shar=0.3"],
      "unknown key 'shar'; did you mean 'share_of_layer' or 'share_of_loss'?"),
     (["sweep", WANGCHENG, "--set", "arrangement.layers.guarantor.share_of_loss=0.3",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import risksim
@@ -112,3 +113,79 @@ def test_importance_sampled_scenarios_are_refused_not_run_plainly() -> None:
     scenario = risksim.load_scenario(mapping)
     with pytest.raises(risksim.InputError, match=r"simulation\.tail_level: tail_level 0\.999"):
         simulate_common([scenario, scenario], n_sims=100, seed=1)
+
+
+def test_who_pays_in_a_1_in_n_year_is_the_order_statistic_of_each_partys_losses() -> None:
+    # VaR_a = L_(r), r = ceil(a*N), the loss of a 1-in-1/(1-a) year; ES_a the mean of the
+    # N - r largest losses (Acerbi & Tasche 2002, with N*a whole here). Worked here from
+    # the sorted losses of each scheme's own result, not from the comparison's code.
+    files = [SCENARIOS / "bank_alone_baseline.yaml",
+             SCENARIOS / "risk_pool_annual_cap_trigger.yaml"]
+    n, levels = 4_000, [0.95, 0.99]
+    comparison = risksim.compare(files, n_sims=n, seed=3, levels=levels)
+    for (scheme, party), row in comparison.parties.iterrows():
+        ordered = np.sort(comparison.results[scheme].losses[party].to_numpy())
+        summary = comparison.results[scheme].summary().loc[party]
+        assert row["EL"] == pytest.approx(ordered.mean(), rel=1e-12)
+        assert row["EL_se"] == pytest.approx(summary["EL_se"], rel=1e-9)
+        for level in levels:
+            r = round(level * n)
+            assert row[f"VaR_{level:g}"] == ordered[r - 1]
+            band = summary[f"VaR_{level:g}_hi"] - summary[f"VaR_{level:g}_lo"]
+            assert row[f"VaR_{level:g}_se"] == pytest.approx(band / (2 * 1.959964), rel=1e-6)
+            assert row[f"ES_{level:g}"] == pytest.approx(ordered[r:].mean(), rel=1e-12)
+            assert row[f"ES_{level:g}_se"] == pytest.approx(summary[f"ES_{level:g}_se"],
+                                                            rel=1e-9)
+            base = comparison.parties.loc[("bank_alone_baseline", party)] if (
+                party in ("gross", "bank")) else None
+            if base is not None:
+                assert row[f"VaR_{level:g}_diff"] == row[f"VaR_{level:g}"] - base[
+                    f"VaR_{level:g}"]
+    # the pool pays in a 1-in-100 year what its budget allows: a real answer, not all of it
+    pool = comparison.parties.loc[("risk_pool_annual_cap_trigger", "pool")]
+    bank = comparison.parties.loc[("risk_pool_annual_cap_trigger", "bank")]
+    assert pool["VaR_0.99"] < bank["VaR_0.99"]
+
+
+def _hand_worked_book(years: float) -> dict:
+    """Ten 3-year bullet loans of 100: two default in the first period for certain (PD 1,
+    LGD 1), eight never (PD 0); a guarantor pays half of each loss, with no fee."""
+    segments = [segment("bad", 2, exposure=100.0, pd=1.0, tenor_years=3),
+                segment("good", 8, exposure=100.0, pd=0.0, tenor_years=3)]
+    return scenario_mapping(segments, layers=[{"party": "guarantor", "share_of_loss": 0.5},
+                                              {"party": "bank", "residual": True}],
+                            horizon={"years": years, "periods_per_year": 2})
+
+
+@pytest.mark.parametrize(("years", "lending_years"), [
+    # Y = Σ_y w_y·O_y: 1,000 outstanding at the start of year 0, then the 800 that perform;
+    # three whole years: 1,000 + 800 + 800; two and a half: 1,000 + 800 + 0.5·800
+    (3.0, 2_600.0), (2.5, 2_200.0)])
+def test_annualised_public_cost_and_multiplier_on_a_hand_worked_book(
+        years: float, lending_years: float) -> None:
+    alone = scenario_mapping(_hand_worked_book(years)["portfolio"]["generate"]["segments"],
+                             horizon={"years": years, "periods_per_year": 2})
+    comparison = risksim.compare([alone, _hand_worked_book(years)], n_sims=200, seed=1)
+    scheme = comparison.schemes.iloc[1]
+    # the public cost G is the guarantor's half of the 200 lost: 100 in every simulation
+    lending = 1_000.0
+    assert scheme["lending"] == lending
+    assert scheme["lending_years"] == pytest.approx(lending_years, rel=1e-12)
+    assert scheme["fiscal_cost_rate"] == pytest.approx(100 / lending, rel=1e-12)
+    assert scheme["fiscal_cost_rate_annual"] == pytest.approx(100 / lending_years, rel=1e-12)
+    assert scheme["multiplier"] == pytest.approx(lending / 100, rel=1e-12)
+    assert scheme["multiplier_annual"] == pytest.approx(lending_years / years / 100,
+                                                        rel=1e-12)
+    assert scheme["fiscal_cost_rate_se"] == 0.0 and scheme["multiplier_se"] == 0.0
+    assert scheme["effective_coverage"] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_an_unknown_public_party_is_an_error_with_the_nearest_name() -> None:
+    files = [SCENARIOS / "bank_alone_baseline.yaml", SCENARIOS / "wangcheng_patent_loan.yaml"]
+    with pytest.raises(risksim.InputError) as raised:
+        risksim.compare(files, n_sims=100, public=["guarantor", "provincal_fund"])
+    assert str(raised.value) == ("public: unknown party 'provincal_fund'; did you mean "
+                                 "'provincial_fund'?")
+    # a party of one scheme only is public where it exists
+    comparison = risksim.compare(files, n_sims=500, public=["provincial_fund"])
+    assert list(comparison.schemes["public"]) == ["", "provincial_fund"]
