@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from risksim.errors import InputError
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     FIGSIZE,
     MIXED_CURRENCIES,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from risksim.analysis.compare import Comparison
 
 
+@finds_fonts
 def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
                difference: bool = False, per_lending: bool = False,
                parties: Sequence[str] | None = None, currency: str | None = None,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from risksim.errors import InputError
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     chosen_parties,
     marked_level,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from risksim.results.result import Result
 
 
+@finds_fonts
 def convergence(result: Result, *, measure: str | None = None, party: str = "gross",
                 points: int = 40, confidence: float = 0.95, ax: Axes | None = None) -> Axes:
     """A measure estimated from the first n simulations, against n, with its band.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     amount_text,
     chosen_parties,
@@ -27,6 +28,7 @@ KDE_POINTS = 20_000
 """Most simulations a smooth density is estimated from (every k-th simulation)."""
 
 
+@finds_fonts
 def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: int = 60,
                  upper: float | None = None, density: bool = True,
                  ax: Axes | None = None) -> Axes:

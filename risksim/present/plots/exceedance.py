@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     chosen_parties,
     marked_level,
@@ -31,6 +32,7 @@ EXCEEDANCE_POINTS = 400
 """Points of an exceedance curve, spread evenly on the log scale of the probability."""
 
 
+@finds_fonts
 def exceedance(result: Result, *, parties: Sequence[str] | None = None,
                level: float | None = None, confidence: float = 0.95,
                ax: Axes | None = None) -> Axes:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from risksim.errors import InputError
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     checked_name,
     money_axis,
@@ -37,6 +38,7 @@ NO_TIMELINE = ("this result has no timeline: simulate it with timeline=True "
 """The error of a timeline plot of a result run without one."""
 
 
+@finds_fonts
 def cash_paths(result: Result, *, party: str | None = None, paths: int = PATHS_SHOWN,
                ax: Axes | None = None) -> Axes:
     """A party's cash at each month end of the timeline: median, 5–95% band, own paths.
@@ -96,6 +98,7 @@ def cash_paths(result: Result, *, party: str | None = None, paths: int = PATHS_S
     return ax
 
 
+@finds_fonts
 def npl_paths(result: Result, *, paths: int = PATHS_SHOWN, ax: Axes | None = None) -> Axes:
     """The lender's NPL ratio at each month end of the horizon, against its tolerance.
 

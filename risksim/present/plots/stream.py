@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.exceedance import (
     EXCEEDANCE_POINTS,
     finish_exceedance,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from risksim.results.streaming import StreamingResult
 
 
+@finds_fonts
 def stream_exceedance(result: StreamingResult, *, parties: Sequence[str] | None = None,
                       level: float | None = None, confidence: float = 0.95,
                       ax: Axes | None = None) -> Axes:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from risksim.errors import InputError
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     chosen_parties,
     new_axes,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from risksim.results.result import Result
 
 
+@finds_fonts
 def tail_shares(result: Result, *, parties: Sequence[str] | None = None,
                 bands: Sequence[float] | None = None, ax: Axes | None = None) -> Axes:
     """Who pays in the tail: each party's share of the gross loss, by quantile band.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     FIGSIZE,
     money_axis,
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
+@finds_fonts
 def tornado(data: Sweep | pd.DataFrame, *, party: str | None = None,
             measure: str | None = None, currency: str | None = None,
             ax: Axes | None = None) -> Axes:
