@@ -4,6 +4,7 @@ value from the input is quoted in a message (short and escaped)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 EXCERPT_CHARS = 40
 """At most this many characters of a value from the input are quoted back in a message."""
@@ -39,7 +40,9 @@ class InputError(ValueError):
     """Bad input from a scenario file, a portfolio file or an argument.
 
     Rendered as one line, ``file:line: dotted.path: message``; the parts that are
-    unknown are left out (``file: message`` when neither line nor path is known).
+    unknown are left out (``file: message`` when neither line nor path is known). An error
+    found together with others of the same input (every error of a scenario file) renders
+    as one such line each, in the order of the file: :meth:`lines`.
 
     Parameters
     ----------
@@ -51,6 +54,8 @@ class InputError(ValueError):
         1-based line number in ``source``.
     path : str, optional
         Dotted path of the field, e.g. ``"arrangement.layers[1].share_of_loss"``.
+    also : sequence of InputError, optional
+        Further errors of the same input, after this one.
     """
 
     def __init__(
@@ -60,16 +65,25 @@ class InputError(ValueError):
         source: str | None = None,
         line: int | None = None,
         path: str | None = None,
+        also: Sequence[InputError] = (),
     ) -> None:
         self.message = message
         self.source = source
         self.line = line
         self.path = path
+        self.also = tuple(also)
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def lines(self) -> list[str]:
+        """One line per error: this one, then each of :attr:`also`."""
+        return [self._line(), *(line for error in self.also for line in error.lines())]
+
+    def _line(self) -> str:
         where = self.source or ""
         if self.line is not None:
             where = f"{where}:{self.line}"
         parts = [p for p in (where, self.path) if p]
         return escape_controls(": ".join([*parts, self.message]))
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())

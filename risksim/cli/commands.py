@@ -62,6 +62,12 @@ def _print_frame(frame: Any, output_format: str, **csv_options: Any) -> None:
         click.echo(csv_text(frame, **csv_options), nl=False)
 
 
+def print_errors(error: Any) -> None:
+    """``error: <line>`` on standard error for each line of an InputError."""
+    for line in error.lines():
+        click.echo(f"error: {line}", err=True)
+
+
 def reports_bad_input(command: F) -> F:
     """Turn an InputError into one line on stderr and exit code 2 (no traceback)."""
 
@@ -72,7 +78,7 @@ def reports_bad_input(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            print_errors(exc)
             sys.exit(EXIT_BAD_INPUT)
 
     return wrapper  # type: ignore[return-value]
@@ -272,8 +278,8 @@ def _check_writable(out: Path) -> None:
 def validate(files: tuple[Path, ...], seed: int | None, load: Callable[..., Any]) -> None:
     """Check scenario FILES (and their portfolios) without simulating.
 
-    Every file is checked; each bad one gets its one-line error, and the exit code is 2 if
-    any was bad.
+    Every file is checked; each bad one gets its errors, one line each, and the exit code
+    is 2 if any was bad.
     """
     from risksim.errors import InputError, escape_controls
 
@@ -282,7 +288,7 @@ def validate(files: tuple[Path, ...], seed: int | None, load: Callable[..., Any]
         try:
             scenario = load(file)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            print_errors(exc)
             bad += 1
             continue
         settings = scenario.spec.simulation

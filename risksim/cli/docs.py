@@ -152,8 +152,9 @@ def cli_reference(main: click.Group) -> str:
     root = click.Context(main, info_name="risksim", terminal_width=WIDTH,
                          max_content_width=WIDTH, **main.context_settings)
     lines = [GENERATED, "", "# Command reference", "",
-             "Every command takes `-h`/`--help`. Bad input stops with one line naming the "
-             "file, the line, the field and what was expected, and exit code 2.", "",
+             "Every command takes `-h`/`--help`. Bad input stops with one line per error "
+             "(every error of a scenario file, in the order of its lines), naming the file, "
+             "the line, the field and what was expected, and exit code 2.", "",
              "```text", main.get_help(root), "```"]
     for name in main.list_commands(root):
         command = main.get_command(root, name)

@@ -171,7 +171,7 @@ def _build(data: Any, lines: dict[Loc, int], source: str, access: Access,
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc.errors(), data, lines, source) from None
+        raise _errors(exc.errors(), data, lines, source) from None
     try:
         access.check_connections(spec.simulation.address, spec.simulation.backend)
         portfolio = (reuse.portfolio if reuse is not None
@@ -210,24 +210,33 @@ def _load_portfolio(spec: ScenarioSpec, access: Access) -> Portfolio:
                                column_defaults=spec.portfolio.column_defaults)
 
 
-def _first_error(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],
-                 source: str) -> InputError:
+def _errors(errors: Sequence[ErrorDetails], data: Any, lines: dict[Loc, int],
+            source: str) -> InputError:
+    """Every error of a file, in the order of its lines: one per place (a value that fits
+    no branch of a union: one error saying what each branch expects), the errors of union
+    branches that fit the value less than another left out."""
     found = [(_data_path(e, data), e) for e in errors]
     kept = [(loc, e) for loc, e in found
             if not any(_superseded(loc, e, other, f) for other, f in found if f is not e)]
     if not kept:  # every error is a branch mismatch: keep the first of them
         kept = found[:1]
     kept.sort(key=lambda item: line_for(lines, item[0]) or 0)
-    loc, error = kept[0]
-    alternatives = [e for other, e in kept if other == loc]
-    if len(alternatives) > 1 and all(e["type"] in _MISMATCH for e in alternatives):
-        message = _expected_one_of(alternatives)
-    else:
-        message, alternatives = _message(error), [error]
-    more = len(kept) - len(alternatives)
-    if more:
-        message += f" (and {more} more error{'s' if more > 1 else ''})"
-    return InputError(message, source=source, line=line_for(lines, loc), path=format_path(loc))
+    places = list(dict.fromkeys(loc for loc, _ in kept))
+    located = [_error_at(loc, [e for other, e in kept if other == loc], lines, source)
+               for loc in places]
+    first, *rest = [error for group in located for error in group]
+    return InputError(first.message, source=source, line=first.line, path=first.path,
+                      also=rest)
+
+
+def _error_at(loc: Loc, errors: list[ErrorDetails], lines: dict[Loc, int],
+              source: str) -> list[InputError]:
+    """The errors at one place: one for a value that fits no branch of a union, else each."""
+    line, path = line_for(lines, loc), format_path(loc)
+    if len(errors) > 1 and all(e["type"] in _MISMATCH for e in errors):
+        return [InputError(_expected_one_of(errors), source=source, line=line, path=path)]
+    messages = dict.fromkeys(_message(e) for e in errors)
+    return [InputError(m, source=source, line=line, path=path) for m in messages]
 
 
 def _superseded(loc: Loc, error: ErrorDetails, other: Loc, other_error: ErrorDetails) -> bool:

@@ -231,3 +231,40 @@ def test_validate_checks_every_file_and_fails_if_any_is_bad() -> None:
     assert result.exit_code == 2
     assert result.stdout.count(": ok - ") == 1
     assert result.stderr.count("error: ") == 2
+
+
+SEVERAL_ERRORS = """\
+name: several errors
+currency: RMB
+horizon: {years: 1, periods_per_year: 1}
+portfolio:
+  generate:
+    segments:
+      - {name: a, count: 10, exposure: -1, pd: 1.5, lgd: 0.4}
+defaults: {correlation: 0.2}
+arrangement:
+  parties: [bank, guarantor]
+  layers:
+    - {party: guarantor, share_of_loss: 1.4}
+    - {party: bank, residual: true}
+simulation: {n_sims: 100}
+"""
+
+
+def test_every_error_of_a_file_is_listed_on_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "several.yaml"
+    path.write_text(SEVERAL_ERRORS)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    # in the order of the file: line 2 the currency, 5 `generate` (no seed), 7 the segment's
+    # exposure and PD, 12 the guarantor's share
+    assert result.stderr.splitlines() == [
+        f"error: {path}:2: currency: 'RMB' is not an ISO 4217 currency code; did you mean "
+        "'CNY'?",
+        f"error: {path}:5: portfolio.generate.seed: missing required key",
+        f"error: {path}:7: portfolio.generate.segments[0].exposure: -1 is not above 0",
+        f"error: {path}:7: portfolio.generate.segments[0].pd: 1.5 is above 1 (rates and "
+        "levels are fractions: 0.015 for 1.5%)",
+        f"error: {path}:12: arrangement.layers[0].share_of_loss: 1.4 is above 1 (rates and "
+        "levels are fractions: 0.014 for 1.4%)"]
+    assert result.stdout == ""
