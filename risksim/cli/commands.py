@@ -360,6 +360,11 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 @click.option("--by", default=None, help="Price tier by tier: rating, segment, sector, ... "
               "or exposure with --bands.")
 @click.option("--bands", default=None, help="Upper bounds of size bands, e.g. 150000,700000.")
+@click.option("--set", "settings", multiple=True,
+              help="PATH=VALUES as in 'risksim sweep': price every point (a fee curve), "
+                   "e.g. arrangement.layers.guarantor.share_of_loss=0.3:0.6:0.05.")
+@click.option("--design", type=click.Choice(["grid", "one-at-a-time"]), default="grid",
+              show_default=True, help="With --set: every combination, or each path alone.")
 @SIMS
 @SEED
 @runs_on
@@ -370,21 +375,42 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
           cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
           capital_amount: float | None, by: str | None, bands: str | None,
-          n_sims: int | None, seed: int | None, backend: str | None, workers: int | None,
-          address: str | None, out: Path | None, output_format: str,
-          load: Callable[..., Any]) -> None:
-    """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
+          settings: tuple[str, ...], design: str, n_sims: int | None, seed: int | None,
+          backend: str | None, workers: int | None, address: str | None, out: Path | None,
+          output_format: str, load: Callable[..., Any]) -> None:
+    """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target.
+
+    With --set, every point of the sweep is priced on the same simulated defaults: the fee
+    curve, one row per point. A required fee above the scheme's fee ceiling (max_rate of
+    the party's fee) is flagged and warned of; it is not an error.
+    """
     from risksim.analysis.price import PricingTerms
     from risksim.analysis.price import price as price_fee
-    from risksim.present.report import pricing_report, text
+    from risksim.analysis.sweep import parse_setting
+    from risksim.present.report import fee_curve_report, pricing_report, text
 
     terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
                          cost_of_capital=cost_of_capital, admin_rate=admin_rate,
                          discount_rate=discount_rate, base=base)  # type: ignore[arg-type]
-    pricing = price_fee(load(scenario), party, terms=terms, target=target,
-                        capital_amount=capital_amount, by=by, bands=_bands(bands),
-                        n_sims=n_sims, seed=seed, backend=backend, workers=workers,
-                        address=address)
+    options: dict[str, Any] = {
+        "terms": terms, "target": target, "capital_amount": capital_amount, "by": by,
+        "bands": _bands(bands), "n_sims": n_sims, "seed": seed, "backend": backend,
+        "workers": workers, "address": address}
+    if settings:
+        curve = price_fee(load(scenario), party, sweep=dict(map(parse_setting, settings)),
+                          design="grid" if design == "grid" else "one_at_a_time", **options)
+        if output_format == "table":
+            click.echo(text(fee_curve_report(curve)))
+        else:
+            _print_frame(curve.table, output_format, index=False)
+        _write_result(curve, out, output_format)
+        return
+    if design != "grid":
+        from risksim.errors import InputError
+
+        raise InputError("--design applies to a fee curve: give --set PATH=VALUES",
+                         path="--design")
+    pricing = price_fee(load(scenario), party, **options)
     if output_format == "table":
         click.echo(text(pricing_report(pricing)))
     elif output_format == "csv":
@@ -397,7 +423,8 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
             "metadata": pricing.metadata, "party": pricing.party,
             "tiers": json.loads(pricing.table.to_json(orient="index")),
             "target": None if fee is None else {"fee": fee.value, "se": fee.se,
-                                                "lower": fee.lower, "upper": fee.upper}},
+                                                "lower": fee.lower, "upper": fee.upper,
+                                                "no_fee_needed": pricing.no_fee_needed}},
             indent=2, default=str))
     _write_result(pricing, out, output_format)
 
