@@ -553,14 +553,15 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
 
 
 PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "cash-paths",
-              "npl-paths", "comparison", "tornado")
+              "npl-paths", "comparison", "tornado", "fee-curve")
 
 
 @main.command(context_settings={"token_normalize_func": lambda token: token.replace("_", "-")})
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(PLOT_KINDS), default=None,
               help="The plot (default: exceedance for a result, comparison for a compare "
-                   "folder, tornado for a sweep CSV); cash-paths and npl-paths need a result "
+                   "folder, tornado for a sweep CSV, fee-curve for a fee curve CSV); "
+                   "cash-paths and npl-paths need a result "
                    "run with --timeline.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Image to write, .png, .svg or .pdf (default: KIND.png in the result "
@@ -585,10 +586,13 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     """Draw a saved result, comparison or sweep into a PNG, SVG or PDF file.
 
     SOURCE is a result folder (risksim run --out), a compare folder (risksim compare --out)
-    or the CSV of a one-at-a-time sweep (risksim sweep --out). Kinds of a result:
+    or the CSV of a one-at-a-time sweep (risksim sweep --out) or of a fee curve (risksim
+    price --set ... --out). Kinds of a result:
     distribution, exceedance, tail-shares, convergence, and of one run with --timeline
     cash-paths (a party's monthly cash) and npl-paths (the lender's monthly NPL ratio against
-    its tolerance); of a compare folder: comparison; of a sweep: tornado.
+    its tolerance); of a compare folder: comparison; of a sweep: tornado; of a fee curve:
+    fee-curve (the required fees against the first swept path, with their 95% bands and
+    the fee ceiling).
     """
     from risksim.cli.plot_sources import option_named, saved
     from risksim.errors import InputError
@@ -597,8 +601,9 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
 
     data, found, options = saved(source)
     kind = kind or {"result": "exceedance", "comparison": "comparison",
-                    "sweep": "tornado"}[found]
-    expected = {"comparison": "comparison", "tornado": "sweep"}.get(kind, "result")
+                    "sweep": "tornado", "fee_curve": "fee-curve"}[found]
+    expected = {"comparison": "comparison", "tornado": "sweep",
+                "fee-curve": "fee_curve"}.get(kind, "result")
     if expected != found:
         raise InputError(f"--kind {kind} plots a {expected}, and this is a {found}",
                          source=str(source))
