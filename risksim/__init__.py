@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from risksim.portfolio import Portfolio
     from risksim.results.comparison import Comparison
     from risksim.results.contributions import Contributions
+    from risksim.results.fee_curve import FeeCurve
     from risksim.results.pricing import Pricing
     from risksim.results.result import Result, load_result
     from risksim.results.sweep import Sweep
@@ -37,6 +38,7 @@ _PUBLIC = {
     "contributions": "risksim.analysis.contributions",
     "price": "risksim.analysis.price",
     "Pricing": "risksim.results.pricing",
+    "FeeCurve": "risksim.results.fee_curve",
     "PricingTerms": "risksim.analysis.price",
     "sweep": "risksim.analysis.sweep",
     "Sweep": "risksim.results.sweep",
@@ -48,8 +50,8 @@ _PUBLIC = {
     "Scenario": "risksim.compile.scenario",
     "load_scenario": "risksim.compile.scenario",
 }
-__all__ = ["Comparison", "Contributions", "InputError", "Portfolio", "Pricing", "PricingTerms",
-           "Result", "Scenario", "Sweep", "compare", "contributions", "load_result",
+__all__ = ["Comparison", "Contributions", "FeeCurve", "InputError", "Portfolio", "Pricing",
+           "PricingTerms", "Result", "Scenario", "Sweep", "compare", "contributions", "load_result",
            "load_scenario", "price", "simulate", "sweep", "tornado"]
 
 

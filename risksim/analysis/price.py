@@ -42,9 +42,10 @@ fee income f·B is linear in f):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,14 @@ import pandas as pd
 from risksim.analysis.capital import covered_share, loan_capital
 from risksim.analysis.common import run_common
 from risksim.analysis.contributions import TailSets, euler_parts, tail_sets, unit_of_loans
+from risksim.analysis.fee_ceiling import (
+    above_ceiling,
+    ceiling_warning,
+    fee_ceiling,
+    other_base_ceiling,
+)
 from risksim.analysis.simulate import choose_backend, run_settings
+from risksim.analysis.sweep import Design
 from risksim.compile.plan import SimulationPlan, outstanding_by_year
 from risksim.compile.rules import guaranteed_share
 from risksim.compile.scenario import Scenario, ScenarioSource, derive_scenario, load_scenario
@@ -66,6 +74,9 @@ from risksim.stats import measures
 from risksim.stats.influence import influence, ratio_of_means, standard_error
 from risksim.stats.measures import Estimate
 from risksim.util.suggest import unknown_name_message
+
+if TYPE_CHECKING:
+    from risksim.results.fee_curve import FeeCurve
 
 CapitalKind = Literal["es", "var", "basel"]
 CAPITAL_KINDS = ("es", "var", "basel")
@@ -117,11 +128,30 @@ class Simulated:
             self.claims, self.claims_pv, self.base, self.base_pv)))
 
 
+@overload
 def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = None,
           target: str | None = None, capital_amount: float | None = None,
           by: str | None = None, bands: Sequence[float] | None = None,
+          sweep: None = None, design: Design = "grid", n_sims: int | None = None,
+          seed: int | None = None, backend: str | None = None, workers: int | None = None,
+          address: str | None = None) -> Pricing: ...
+
+
+@overload
+def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = None,
+          target: str | None = None, capital_amount: float | None = None,
+          by: str | None = None, bands: Sequence[float] | None = None,
+          sweep: Mapping[str, Sequence[Any]], design: Design = "grid",
           n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
-          workers: int | None = None, address: str | None = None) -> Pricing:
+          workers: int | None = None, address: str | None = None) -> FeeCurve: ...
+
+
+def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = None,
+          target: str | None = None, capital_amount: float | None = None,
+          by: str | None = None, bands: Sequence[float] | None = None,
+          sweep: Mapping[str, Sequence[Any]] | None = None, design: Design = "grid",
+          n_sims: int | None = None, seed: int | None = None, backend: str | None = None,
+          workers: int | None = None, address: str | None = None) -> Pricing | FeeCurve:
     """Price the fee of ``party``: break-even, risk-adjusted, and the one meeting a target.
 
     Parameters
@@ -143,10 +173,23 @@ def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = 
         numeric column (``exposure``, ``tenor_years``) with ``bands``.
     bands : sequence of float, optional
         Increasing upper bounds of the size bands (the last band is open).
+    sweep : mapping of str to sequence, optional
+        Dotted path → the values it takes, as in :func:`risksim.sweep`: price every point
+        on common random numbers and return the fee curve
+        (:mod:`risksim.analysis.fee_curve`).
+    design : {"grid", "one_at_a_time"}
+        With ``sweep``: every combination, or each path varied alone from the base point.
     n_sims, seed : int, optional
         As in :func:`risksim.simulate`.
     backend, workers, address : optional
         Where the blocks run, as in :func:`risksim.simulate` (the same results on each).
+
+    Returns
+    -------
+    Pricing or FeeCurve
+        The fees (a :class:`~risksim.results.fee_curve.FeeCurve` with ``sweep``). A required
+        fee above the scheme's fee ceiling (:mod:`risksim.analysis.fee_ceiling`) is flagged
+        in the table's ``above_ceiling`` and warned of in one line.
 
     Raises
     ------
@@ -156,27 +199,137 @@ def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = 
     scenario = load_scenario(scenario)
     terms = terms or PricingTerms()
     _check_terms(terms)
-    if party not in scenario.parties:
-        raise InputError(unknown_name_message("party", party, scenario.parties), path="party")
-    goal = parse_target(target)
+    parse_target(target)  # a bad target is an error before anything is simulated
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [terms.level])
     runner = choose_backend(scenario, backend, workers, address)
+    job = PricingJob(party, terms, target, capital_amount, by, list(bands or []), n_sims, seed)
+    if sweep is not None:
+        from risksim.analysis.fee_curve import fee_curve
+
+        return fee_curve(scenario, job, sweep, design, runner)
+    book = fee_book(scenario, party, by, bands)
+    pricing = priced(book, simulate_books([book], job, runner)[0], job)
+    for message in ceiling_messages(pricing, book):
+        warnings.warn(message, stacklevel=2)
+    return pricing
+
+
+@dataclass(frozen=True)
+class PricingJob:
+    """What :func:`price` was asked, after the checks: the party, terms, target (text,
+    parsed by :attr:`goal`), capital for a solvency target, tiers, simulations and seed."""
+
+    party: str
+    terms: PricingTerms
+    target: str | None
+    capital_amount: float | None
+    by: str | None
+    bands: list[float]
+    n_sims: int
+    seed: int
+
+    @property
+    def goal(self) -> tuple[str, float] | None:
+        """The target as (kind, value)."""
+        return parse_target(self.target)
+
+
+@dataclass(frozen=True, eq=False)
+class FeeBook:
+    """A scenario made ready to price one party.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scheme as given.
+    owed : Scenario
+        The same with the party's capital lifted (:func:`_uncapped`): what it is priced on.
+    tier : numpy.ndarray
+        Each loan's tier number.
+    labels : list of str
+        The tiers' names.
+    """
+
+    scenario: Scenario
+    owed: Scenario
+    tier: np.ndarray
+    labels: list[str]
+
+
+def fee_book(scenario: Scenario, party: str, by: str | None,
+             bands: Sequence[float] | None) -> FeeBook:
+    """``scenario`` made ready to price ``party`` tier by tier (``by``, ``bands`` as in
+    :func:`price`).
+
+    Raises
+    ------
+    InputError
+        For a party the scenario does not have, or a bad tier attribute or bands.
+    """
+    if party not in scenario.parties:
+        raise InputError(unknown_name_message("party", party, scenario.parties), path="party")
     tier, labels = _tiers(scenario, by, bands)
-    owed = _uncapped(scenario, party)
-    simulated = simulate_fee_terms(owed, party, tier, len(labels), terms, n_sims, seed, runner)
-    basel = _basel_capital(owed, party, tier, len(labels))
-    years = owed.plan.n_years
-    table = _table(simulated, labels, np.bincount(tier, minlength=len(labels)), terms, basel,
-                   years)
+    return FeeBook(scenario, _uncapped(scenario, party), tier, labels)
+
+
+def simulate_books(books: Sequence[FeeBook], job: PricingJob,
+                   backend: Backend | None = None) -> list[Simulated]:
+    """C, C_pv, B and B_pv of every simulation and tier of each book, all on common random
+    numbers (:func:`~risksim.analysis.common.run_common`)."""
+    outputs = [_fee_outputs(book.owed, job.party, book.tier, len(book.labels), job.terms)
+               for book in books]
+    values = run_common([book.owed for book in books], outputs, job.n_sims, job.seed, backend)
+    return [Simulated(*np.split(value, 4, axis=1)) for value in values]
+
+
+def priced(book: FeeBook, simulated: Simulated, job: PricingJob) -> Pricing:
+    """The fees of ``book`` from its simulated claims and fee bases.
+
+    The table's ``above_ceiling`` names, per tier, the fees (break-even, risk-adjusted and,
+    on the book's row ``all``, the target fee) above the party's fee ceiling
+    (:func:`~risksim.analysis.fee_ceiling.fee_ceiling`); empty where none is.
+    """
+    party, terms, goal = job.party, job.terms, job.goal
+    basel = _basel_capital(book.owed, party, book.tier, len(book.labels))
+    years = book.owed.plan.n_years
+    table = _table(simulated, book.labels, np.bincount(book.tier, minlength=len(book.labels)),
+                   terms, basel, years)
     fee = None
     if goal is not None:
-        amount = _capital_amount(scenario, party, capital_amount, goal[0])
+        amount = _capital_amount(book.scenario, party, job.capital_amount, goal[0])
         fee = _target_fee(simulated.total(), goal, amount, terms, float(basel.sum()), years)
-    metadata = {"party": party, "terms": terms.__dict__, "target": target, "by": by,
-                "bands": list(bands or []), "n_sims": n_sims, "seed": seed,
-                "currency": scenario.spec.currency, "scenario": scenario.name,
-                "capital_amount": capital_amount}
+    ceiling = fee_ceiling(book.scenario, party, terms.base)
+    required = {tier: {"break_even": float(row["break_even"]),
+                       "risk_adjusted": float(row["risk_adjusted"])}
+                for tier, row in table.iterrows()}
+    if fee is not None:
+        required["all"]["target"] = fee.value
+    table["above_ceiling"] = [above_ceiling(required[tier], ceiling) for tier in table.index]
+    metadata = {"party": party, "terms": terms.__dict__, "target": job.target, "by": job.by,
+                "bands": job.bands, "n_sims": job.n_sims, "seed": job.seed,
+                "currency": book.scenario.spec.currency, "scenario": book.scenario.name,
+                "capital_amount": job.capital_amount,
+                "fee_ceiling": None if ceiling is None else asdict(ceiling)}
     return Pricing(party=party, table=table, target=fee, metadata=metadata)
+
+
+def ceiling_messages(pricing: Pricing, book: FeeBook) -> list[str]:
+    """The warning lines of ``pricing``: its required fees above the fee ceiling (one line
+    naming each), or a ceiling it could not be checked against."""
+    party, base = pricing.party, pricing.metadata["terms"]["base"]
+    unchecked = other_base_ceiling(book.scenario, party, base)
+    if unchecked is not None:
+        return [unchecked]
+    ceiling = fee_ceiling(book.scenario, party, base)
+    if ceiling is None:
+        return []
+    where = []
+    for tier, row in pricing.table.iterrows():
+        for name in filter(None, row["above_ceiling"].split(", ")):
+            rate = (pricing.target.value if name == "target" and pricing.target is not None
+                    else row[name.replace("-", "_")])
+            where.append(f"{name} {rate:.4%}" + ("" if name == "target" else f" (tier {tier})"))
+    return [ceiling_warning(party, ceiling, where)] if where else []
 
 
 def parse_target(target: str | None) -> tuple[str, float] | None:
@@ -243,11 +396,17 @@ def simulate_fee_terms(scenario: Scenario, party: str, tier: np.ndarray, n_tiers
                        backend: Backend | None = None) -> Simulated:
     """C, C_pv, B and B_pv of every simulation and tier (tasks on ``backend``, default this
     process)."""
-    plain, discounted = fee_base_schedules(scenario, party, tier, n_tiers, terms)
-    outputs = _FeeTerms(scenario.plan, party, tier, n_tiers, 1.0 / (1.0 + terms.discount_rate),
-                        (*plain, *discounted))
+    outputs = _fee_outputs(scenario, party, tier, n_tiers, terms)
     values = run_common([scenario], [outputs], n_sims, seed, backend)[0]
     return Simulated(*np.split(values, 4, axis=1))
+
+
+def _fee_outputs(scenario: Scenario, party: str, tier: np.ndarray, n_tiers: int,
+                 terms: PricingTerms) -> _FeeTerms:
+    """The block output giving C, C_pv, B and B_pv of each tier of ``scenario``."""
+    plain, discounted = fee_base_schedules(scenario, party, tier, n_tiers, terms)
+    return _FeeTerms(scenario.plan, party, tier, n_tiers, 1.0 / (1.0 + terms.discount_rate),
+                     (*plain, *discounted))
 
 
 @dataclass(frozen=True, eq=False)

@@ -198,12 +198,8 @@ def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
         value), ``varied`` (one-at-a-time: the path varied, ``base`` for the base point),
         ``party``, ``measure``, ``value`` and ``se`` (money), ``currency``.
     """
-    if not settings:
-        raise InputError("nothing to sweep: give at least one PATH=VALUES", path="--set")
     scenario = load_scenario(scenario)
-    base = {path: _current(scenario, path) for path in settings}
-    points = sweep_points(settings, design, base)
-    scenarios = [_at_point(scenario, point) for _, point in points]
+    points, scenarios = sweep_scenarios(scenario, settings, design)
     results = simulate_common(scenarios, n_sims, seed, levels,
                               choose_backend(scenario, backend, workers, address))
     records = []
@@ -219,6 +215,23 @@ def sweep(scenario: ScenarioSource, settings: Mapping[str, Sequence[Any]], *,
         "scenario": scenario.name, "design": design, "paths": list(settings),
         "n_sims": len(first.losses), "seed": first.metadata.get("seed"),
         "levels": first.levels, "currency": first.currency})
+
+
+def sweep_scenarios(scenario: Scenario, settings: Mapping[str, Sequence[Any]],
+                    design: Design) -> tuple[list[tuple[str, dict[str, Any]]], list[Scenario]]:
+    """The points of a sweep of ``scenario`` (:func:`sweep_points`, the base point from the
+    scenario's own values) and the scenario derived at each (:func:`at_point`).
+
+    Raises
+    ------
+    InputError
+        For no settings, a bad path or too many points.
+    """
+    if not settings:
+        raise InputError("nothing to sweep: give at least one PATH=VALUES", path="--set")
+    base = {path: _current(scenario, path) for path in settings}
+    points = sweep_points(settings, design, base)
+    return points, [at_point(scenario, point) for _, point in points]
 
 
 def _measures(losses: np.ndarray, levels: list[float]) -> list[tuple[str, float, float]]:
@@ -241,7 +254,9 @@ def _current(scenario: Scenario, path: str) -> Any:
     return node
 
 
-def _at_point(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
+def at_point(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
+    """``scenario`` with every path of ``point`` set to its value (a value None, a path the
+    scenario leaves unset, stays unset)."""
     data = scenario.spec.model_dump(exclude_unset=True)
     for path, value in point.items():
         if value is not None:

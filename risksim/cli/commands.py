@@ -279,9 +279,11 @@ def validate(files: tuple[Path, ...], seed: int | None, load: Callable[..., Any]
     """Check scenario FILES (and their portfolios) without simulating.
 
     Every file is checked; each bad one gets its errors, one line each, and the exit code
-    is 2 if any was bad.
+    is 2 if any was bad. A valid file gets a paragraph on its book (loans, volume, mean
+    exposure, mean PD, EL = sum of PD x LGD x EAD) and one on its arrangement in words.
     """
     from risksim.errors import InputError, escape_controls
+    from risksim.present.scenario_summary import scenario_summary
 
     bad = 0
     for file in files:
@@ -296,6 +298,8 @@ def validate(files: tuple[Path, ...], seed: int | None, load: Callable[..., Any]
                    f"({len(scenario.portfolio):,} loans, "
                    f"parties: {', '.join(scenario.parties)}; {settings.n_sims:,} simulations, "
                    f"seed {settings.seed if seed is None else seed})")
+        click.echo("\n".join(escape_controls(line)
+                             for line in scenario_summary(scenario).splitlines()))
     if bad:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -366,6 +370,11 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 @click.option("--by", default=None, help="Price tier by tier: rating, segment, sector, ... "
               "or exposure with --bands.")
 @click.option("--bands", default=None, help="Upper bounds of size bands, e.g. 150000,700000.")
+@click.option("--set", "settings", multiple=True,
+              help="PATH=VALUES as in 'risksim sweep': price every point (a fee curve), "
+                   "e.g. arrangement.layers.guarantor.share_of_loss=0.3:0.6:0.05.")
+@click.option("--design", type=click.Choice(["grid", "one-at-a-time"]), default="grid",
+              show_default=True, help="With --set: every combination, or each path alone.")
 @SIMS
 @SEED
 @runs_on
@@ -376,21 +385,42 @@ CSV_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
 def price(scenario: Path, party: str, target: str | None, capital_kind: str, level: float,
           cost_of_capital: float, admin_rate: float, discount_rate: float, base: str,
           capital_amount: float | None, by: str | None, bands: str | None,
-          n_sims: int | None, seed: int | None, backend: str | None, workers: int | None,
-          address: str | None, out: Path | None, output_format: str,
-          load: Callable[..., Any]) -> None:
-    """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target."""
+          settings: tuple[str, ...], design: str, n_sims: int | None, seed: int | None,
+          backend: str | None, workers: int | None, address: str | None, out: Path | None,
+          output_format: str, load: Callable[..., Any]) -> None:
+    """Price the fee of a party of SCENARIO: break-even, risk-adjusted, meeting a target.
+
+    With --set, every point of the sweep is priced on the same simulated defaults: the fee
+    curve, one row per point. A required fee above the scheme's fee ceiling (max_rate of
+    the party's fee) is flagged and warned of; it is not an error.
+    """
     from risksim.analysis.price import PricingTerms
     from risksim.analysis.price import price as price_fee
-    from risksim.present.report import pricing_report, text
+    from risksim.analysis.sweep import parse_setting
+    from risksim.present.report import fee_curve_report, pricing_report, text
 
     terms = PricingTerms(level=level, capital=capital_kind,  # type: ignore[arg-type]
                          cost_of_capital=cost_of_capital, admin_rate=admin_rate,
                          discount_rate=discount_rate, base=base)  # type: ignore[arg-type]
-    pricing = price_fee(load(scenario), party, terms=terms, target=target,
-                        capital_amount=capital_amount, by=by, bands=_bands(bands),
-                        n_sims=n_sims, seed=seed, backend=backend, workers=workers,
-                        address=address)
+    options: dict[str, Any] = {
+        "terms": terms, "target": target, "capital_amount": capital_amount, "by": by,
+        "bands": _bands(bands), "n_sims": n_sims, "seed": seed, "backend": backend,
+        "workers": workers, "address": address}
+    if settings:
+        curve = price_fee(load(scenario), party, sweep=dict(map(parse_setting, settings)),
+                          design="grid" if design == "grid" else "one_at_a_time", **options)
+        if output_format == "table":
+            click.echo(text(fee_curve_report(curve)))
+        else:
+            _print_frame(curve.table, output_format, index=False)
+        _write_result(curve, out, output_format)
+        return
+    if design != "grid":
+        from risksim.errors import InputError
+
+        raise InputError("--design applies to a fee curve: give --set PATH=VALUES",
+                         path="--design")
+    pricing = price_fee(load(scenario), party, **options)
     if output_format == "table":
         click.echo(text(pricing_report(pricing)))
     elif output_format == "csv":
@@ -403,7 +433,8 @@ def price(scenario: Path, party: str, target: str | None, capital_kind: str, lev
             "metadata": pricing.metadata, "party": pricing.party,
             "tiers": json.loads(pricing.table.to_json(orient="index")),
             "target": None if fee is None else {"fee": fee.value, "se": fee.se,
-                                                "lower": fee.lower, "upper": fee.upper}},
+                                                "lower": fee.lower, "upper": fee.upper,
+                                                "no_fee_needed": pricing.no_fee_needed}},
             indent=2, default=str))
     _write_result(pricing, out, output_format)
 
@@ -549,14 +580,15 @@ def contributions(scenario: Path, by: str, party: str | None, level: float, top:
 
 
 PLOT_KINDS = ("distribution", "exceedance", "tail-shares", "convergence", "cash-paths",
-              "npl-paths", "comparison", "tornado")
+              "npl-paths", "comparison", "tornado", "fee-curve")
 
 
 @main.command(context_settings={"token_normalize_func": lambda token: token.replace("_", "-")})
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(PLOT_KINDS), default=None,
               help="The plot (default: exceedance for a result, comparison for a compare "
-                   "folder, tornado for a sweep CSV); cash-paths and npl-paths need a result "
+                   "folder, tornado for a sweep CSV, fee-curve for a fee curve CSV); "
+                   "cash-paths and npl-paths need a result "
                    "run with --timeline.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Image to write, .png, .svg or .pdf (default: KIND.png in the result "
@@ -581,10 +613,13 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
     """Draw a saved result, comparison or sweep into a PNG, SVG or PDF file.
 
     SOURCE is a result folder (risksim run --out), a compare folder (risksim compare --out)
-    or the CSV of a one-at-a-time sweep (risksim sweep --out). Kinds of a result:
+    or the CSV of a one-at-a-time sweep (risksim sweep --out) or of a fee curve (risksim
+    price --set ... --out). Kinds of a result:
     distribution, exceedance, tail-shares, convergence, and of one run with --timeline
     cash-paths (a party's monthly cash) and npl-paths (the lender's monthly NPL ratio against
-    its tolerance); of a compare folder: comparison; of a sweep: tornado.
+    its tolerance); of a compare folder: comparison; of a sweep: tornado; of a fee curve:
+    fee-curve (the required fees against the first swept path, with their 95% bands and
+    the fee ceiling).
     """
     from risksim.cli.plot_sources import option_named, saved
     from risksim.errors import InputError
@@ -593,8 +628,9 @@ def plot(source: Path, kind: str | None, output: Path | None, parties: tuple[str
 
     data, found, options = saved(source)
     kind = kind or {"result": "exceedance", "comparison": "comparison",
-                    "sweep": "tornado"}[found]
-    expected = {"comparison": "comparison", "tornado": "sweep"}.get(kind, "result")
+                    "sweep": "tornado", "fee_curve": "fee-curve"}[found]
+    expected = {"comparison": "comparison", "tornado": "sweep",
+                "fee-curve": "fee_curve"}.get(kind, "result")
     if expected != found:
         raise InputError(f"--kind {kind} plots a {expected}, and this is a {found}",
                          source=str(source))

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from risksim.errors import InputError
 from risksim.present.plots.frame import MIXED_CURRENCIES
 from risksim.results.comparison import PARTIES_CSV, Comparison
+from risksim.results.fee_curve import FeeCurve
 from risksim.results.result import SUMMARY_FILE, load_result
 from risksim.results.sweep import Sweep
 
@@ -17,8 +20,9 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
     """What ``risksim plot`` draws from ``source``: (data, what it is, plot options).
 
     A result folder (``summary.json``: a Result, ``"result"``), a compare folder
-    (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``)
-    or a sweep's CSV (``"sweep"``).
+    (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``),
+    a fee curve's CSV (``risksim price --set ... --out``: ``"fee_curve"``) or a sweep's CSV
+    (``"sweep"``).
     """
     source = Path(source)
     if source.is_dir() and (source / SUMMARY_FILE).is_file():
@@ -33,11 +37,14 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
             options["currency"] = currencies.pop() if len(currencies) == 1 else MIXED_CURRENCIES
         return comparison.parties, "comparison", options
     if source.is_file() and source.suffix.lower() == ".csv":
+        if FeeCurve.is_fee_curve_table(pd.read_csv(source, nrows=1)):
+            return FeeCurve.load(source), "fee_curve", {}
         swept = Sweep.load(source)
         if Sweep.is_sweep_table(swept.table):
             return swept, "sweep", {}
     raise InputError("not something to plot: expected a result folder (with summary.json), "
-                     "a compare folder (with parties.csv) or a sweep CSV", source=str(source))
+                     "a compare folder (with parties.csv), a fee curve CSV or a sweep CSV",
+                     source=str(source))
 
 
 def option_named(exc: TypeError) -> str:

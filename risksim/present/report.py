@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
     from risksim.results.comparison import Comparison
     from risksim.results.contributions import Contributions
+    from risksim.results.fee_curve import FeeCurve
     from risksim.results.pricing import Pricing
     from risksim.results.sweep import Sweep
+    from risksim.stats.measures import Estimate
 
 _UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 _Z95 = NormalDist().inv_cdf(0.975)
@@ -57,6 +59,7 @@ def report_of(result: Any) -> Report:
     first party after ``gross`` and its last measure; contributions: the top 10 units)."""
     from risksim.results.comparison import Comparison
     from risksim.results.contributions import Contributions
+    from risksim.results.fee_curve import FeeCurve
     from risksim.results.pricing import Pricing
     from risksim.results.sweep import Sweep
     from risksim.results.timeline import TimelineResult
@@ -69,6 +72,8 @@ def report_of(result: Any) -> Report:
         return comparison_report(result)
     if isinstance(result, Pricing):
         return pricing_report(result)
+    if isinstance(result, FeeCurve):
+        return fee_curve_report(result)
     if isinstance(result, Contributions):
         return contributions_report(result)
     if isinstance(result, Sweep):
@@ -238,28 +243,81 @@ def _cell(value: float, se: float, scale: float) -> str:
 
 
 def pricing_report(pricing: Pricing) -> Report:
-    """Fees of each tier as annual rates in %, with their Monte Carlo standard errors."""
+    """Fees of each tier as annual rates in %, with their Monte Carlo standard errors; the
+    fee ceiling and the fees above it; the fee meeting the target, or that none is needed."""
     meta = pricing.metadata
     terms = meta["terms"]
     money = meta["currency"]
+    ceiling = meta.get("fee_ceiling")
     scale, unit = money_unit(float(pricing.table["expected_claims"].max()))
     rows = [["tier", "loans", f"claims ({money} {unit})".replace(" )", ")"), "break-even",
-             f"capital ({terms['capital']})", "risk-adjusted"]]
+             f"capital ({terms['capital']})", "risk-adjusted",
+             *(["above fee ceiling"] if ceiling else [])]]
     for tier, row in pricing.table.iterrows():
         rows.append([str(tier), f"{int(row['loans']):,}", f"{row['expected_claims'] / scale:,.2f}",
                      _rate(row["break_even"], row["break_even_se"]),
                      _cell(row["capital"], row["capital_se"], scale),
-                     _rate(row["risk_adjusted"], row["risk_adjusted_se"])])
-    lines: Report = [f"{meta['scenario']}: fee of {pricing.party}, per year on the "
-             f"{'guaranteed part' if terms['base'] == 'guaranteed' else 'covered loans'}",
-             f"{meta['n_sims']:,} simulations, seed {meta['seed']}; capital "
-             f"{terms['capital']} at {terms['level']:g}, cost of capital "
-             f"{terms['cost_of_capital']:.2%}, admin {terms['admin_rate']:.2%}, discount "
-             f"{terms['discount_rate']:.2%} (Monte Carlo standard error)", "", Table(rows)]
+                     _rate(row["risk_adjusted"], row["risk_adjusted_se"]),
+                     *([row["above_ceiling"] or "-"] if ceiling else [])])
+    lines: Report = [*_pricing_heading(meta, pricing.party), "", Table(rows)]
+    if ceiling:
+        lines += ["", f"fee ceiling: {ceiling['rate']:.4%} a year (max_rate of fee "
+                      f"'{ceiling['fee']}')"]
     if pricing.target is not None:
-        fee = pricing.target
-        lines += ["", f"fee meeting {meta['target']}: {fee.value:.4%} (se {fee.se:.4%}; 95% "
-                      f"band {fee.lower:.4%} to {fee.upper:.4%})"]
+        above = "target" in str(pricing.table.loc["all", "above_ceiling"])
+        lines += ["", f"fee meeting {meta['target']}: "
+                      + _target_text(pricing.target, pricing.no_fee_needed)
+                      + (", above the fee ceiling" if above else "")]
+    return lines
+
+
+def _pricing_heading(meta: dict[str, Any], party: str, common: str = "") -> list[str]:
+    """What was priced and on which terms (a pricing's or a fee curve's metadata), two
+    lines; ``common`` is added to the second."""
+    terms = meta["terms"]
+    return [f"{meta['scenario']}: fee of {party}, per year on the "
+            f"{'guaranteed part' if terms['base'] == 'guaranteed' else 'covered loans'}",
+            f"{meta['n_sims']:,} simulations, seed {meta['seed']}{common}; capital "
+            f"{terms['capital']} at {terms['level']:g}, cost of capital "
+            f"{terms['cost_of_capital']:.2%}, admin {terms['admin_rate']:.2%}, discount "
+            f"{terms['discount_rate']:.2%} (Monte Carlo standard error)"]
+
+
+def _target_text(fee: Estimate, no_fee_needed: bool) -> str:
+    """A target fee with its band, or that the target is met with no fee."""
+    if no_fee_needed:
+        band = f" (95% band up to {fee.upper:.4%})" if fee.upper > 0 else ""
+        return f"none needed, the target is already met with no fee{band}"
+    return f"{fee.value:.4%} (se {fee.se:.4%}; 95% band {fee.lower:.4%} to {fee.upper:.4%})"
+
+
+def fee_curve_report(curve: FeeCurve) -> Report:
+    """One row per point (and tier, when priced by tier): the swept values, the break-even,
+    risk-adjusted and target fees with their errors, and the fees above the fee ceiling."""
+    meta, frame, paths = curve.metadata, curve.table, curve.paths
+    tiers = frame["tier"].nunique() > 1
+    has_target = meta.get("target") is not None
+    has_ceiling = bool(frame["fee_ceiling"].notna().any())
+    rows = [["point", *paths, *(["tier"] if tiers else []), "break-even", "risk-adjusted",
+             *([f"fee meeting {meta['target']}"] if has_target else []),
+             *(["above fee ceiling"] if has_ceiling else [])]]
+    for _, row in frame.iterrows():
+        target = []
+        if has_target:
+            target = ["" if row["tier"] != "all" else "none needed" if row["no_fee_needed"]
+                      else f"{row['target']:.3%} ({row['target_lower']:.3%} to "
+                           f"{row['target_upper']:.3%})"]
+        rows.append([str(row["point"]), *[f"{row[p]}" for p in paths],
+                     *([str(row["tier"])] if tiers else []),
+                     _rate(row["break_even"], row["break_even_se"]),
+                     _rate(row["risk_adjusted"], row["risk_adjusted_se"]), *target,
+                     *([row["above_ceiling"] or "-"] if has_ceiling else [])])
+    lines: Report = [*_pricing_heading(meta, curve.party, ", every point on the same "
+                                       "simulated defaults"), "", Table(rows)]
+    if has_ceiling:
+        rates = sorted(set(frame["fee_ceiling"].dropna()))
+        lines += ["", "fee ceiling: " + ", ".join(f"{rate:.4%}" for rate in rates)
+                  + " a year (max_rate)"]
     return lines
 
 

@@ -24,17 +24,33 @@ class Pricing(ResultBase):
     table : pandas.DataFrame
         One row per tier (and ``all`` for the book): ``loans``, ``expected_claims`` (E[C_pv],
         money), ``fee_base`` (E[B_pv], money), ``break_even`` and ``risk_adjusted`` (annual
-        rates) each with ``_se``, ``capital`` (money) with ``capital_se``.
+        rates) each with ``_se``, ``capital`` (money) with ``capital_se``, and
+        ``above_ceiling``: the fees above the scheme's fee ceiling (``break-even``,
+        ``risk-adjusted``, on ``all`` also ``target``), comma-separated, empty if none.
     target : Estimate or None
         The fee meeting the target (annual rate) with its band, when a target was given.
     metadata : dict
-        Terms, target, tiers, simulations, seed, currency.
+        Terms, target, tiers, simulations, seed, currency, and ``fee_ceiling``
+        (``{"rate": ..., "fee": ...}``, the ``max_rate`` applied and the fee stating it, or
+        None).
     """
 
     party: str
     table: pd.DataFrame
     target: Estimate | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fee_ceiling(self) -> float | None:
+        """The scheme's fee ceiling the fees were checked against (annual rate), if any."""
+        ceiling = self.metadata.get("fee_ceiling")
+        return None if ceiling is None else float(ceiling["rate"])
+
+    @property
+    def no_fee_needed(self) -> bool:
+        """Whether the solvency target is met with no fee at all (its fee is 0)."""
+        return (self.target is not None and str(self.metadata.get("target")).startswith(
+            "solvency") and self.target.value == 0.0)
 
     def schedule(self, column: str = "risk_adjusted") -> dict[str, Any]:
         """The tiers' fees as a scenario fee rate (``annual_rate`` of a fee).

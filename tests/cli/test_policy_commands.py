@@ -34,6 +34,39 @@ def test_price_prints_the_fees_and_writes_the_table(tmp_path: Path) -> None:
     assert table.loc["all", "risk_adjusted"] > table.loc["all", "break_even"] > 0
 
 
+def test_price_with_set_prints_the_fee_curve_and_writes_it(tmp_path: Path) -> None:
+    out = tmp_path / "curve.csv"
+    args = ["price", WANGCHENG, "--party", "guarantor", "--base", "guaranteed", "--set",
+            "arrangement.layers.guarantor.share_of_loss=0.3:0.5:0.1", "--target",
+            "solvency:0.01", "--capital-amount", "2e7", "--sims", "1000", "--seed", "3"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "every point on the same simulated defaults" in result.stdout
+    assert "fee meeting solvency:0.01" in result.stdout and "above fee ceiling" in result.stdout
+    # Wangcheng's guarantee fee has max_rate 1%; the break-even fee on the guaranteed part
+    # is about PD·LGD (3%·66%), above it at every point: one warning line on stderr
+    assert result.stderr.splitlines() == [
+        "warning: the required fee of guarantor is above its fee ceiling (max_rate) at 3 of "
+        "3 points (0, 1, 2; see the above_ceiling column)"]
+    table = pd.read_csv(out)
+    assert list(table["arrangement.layers.guarantor.share_of_loss"]) == [0.3, 0.4, 0.5]
+    for output_format in ("csv", "json"):
+        data = CliRunner().invoke(main, [*args, "--format", output_format])
+        assert data.exit_code == 0, data.output
+        frame = (pd.read_csv(io.StringIO(data.stdout)) if output_format == "csv"
+                 else pd.read_json(io.StringIO(data.stdout)))
+        assert list(frame["target"]) == pytest.approx(list(table["target"]), rel=1e-8)
+
+
+def test_price_warns_of_a_fee_above_the_ceiling_in_one_line() -> None:
+    result = CliRunner().invoke(main, ["price", WANGCHENG, "--party", "guarantor", "--base",
+                                       "guaranteed", "--sims", "1000"])
+    assert result.exit_code == 0, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("warning: the required fee of guarantor is above its fee ceiling, "
+                           "1.0000% a year (max_rate of fee 'guarantee_fee'): break-even ")
+
+
 def test_compare_prints_one_table_and_writes_two(tmp_path: Path) -> None:
     text = invoke("compare", str(SCENARIOS / "bank_alone_baseline.yaml"),
                   str(SCENARIOS / "china_nfgf_2242.yaml"), "--sims", "2000", "--out",
@@ -114,6 +147,12 @@ def test_contributions_prints_the_largest_units() -> None:
     (["sweep", WANGCHENG, "--set", "arrangement.layers.guarantor.share_of_loss=0.3",
       "--party", "nobody"], "--party: unknown party 'nobody'"),
     (["contributions", WANGCHENG, "--by", "colour"], "by: unknown unit 'colour'"),
+    (["price", WANGCHENG, "--party", "guarantor", "--set", "arrangement.layers.guarantor.x=1"],
+     "arrangement.layers.guarantor.x: unknown key 'x'"),
+    (["price", WANGCHENG, "--party", "guarantor", "--set", "share"],
+     "--set: 'share': expected PATH=VALUES"),
+    (["price", WANGCHENG, "--party", "guarantor", "--design", "one-at-a-time"],
+     "--design: --design applies to a fee curve: give --set PATH=VALUES"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, [*args, "--sims", "200"])

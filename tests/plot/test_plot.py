@@ -552,3 +552,43 @@ def test_a_saved_importance_sampled_run_draws_the_same(sampled: risksim.Result,
         for old, new in zip(before.get_lines(), after.get_lines(), strict=True):
             np.testing.assert_allclose(np.asarray(new.get_xydata()),
                                        np.asarray(old.get_xydata()), rtol=1e-12)
+
+
+def test_fee_curve_points_are_the_tables_with_their_bands(tmp_path: Path) -> None:
+    scenario = ROOT / "scenarios" / "wangcheng_patent_loan.yaml"
+    with pytest.warns(UserWarning, match="above its fee ceiling"):
+        curve = risksim.price(scenario, "guarantor", terms=risksim.PricingTerms(
+            base="guaranteed"), target="solvency:0.01", capital_amount=2.0e7, n_sims=1_000,
+            seed=2, sweep={"arrangement.layers.guarantor.share_of_loss": [0.5, 0.3, 0.4]})
+    ax = curve.plot.fee_curve()
+    book = curve.book().sort_values("arrangement.layers.guarantor.share_of_loss")
+    x = book["arrangement.layers.guarantor.share_of_loss"].to_numpy()
+    lines = {line.get_label(): line for line in ax.lines}
+    for name, label in (("break_even", "break-even"), ("risk_adjusted", "risk-adjusted"),
+                        ("target", "target")):
+        assert np.array_equal(lines[label].get_xdata(), x)
+        assert np.array_equal(lines[label].get_ydata(), book[name].to_numpy())
+    # the bands: ± 1.96 se around break-even, the target's own band
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 3
+    top = bands[0].get_paths()[0].vertices[:, 1]
+    z = 1.959963984540054
+    assert np.allclose(top.max(), (book["break_even"] + z * book["break_even_se"]).max())
+    target_band = bands[2].get_paths()[0].vertices[:, 1]
+    assert np.isclose(target_band.max(), book["target_upper"].max())
+    assert lines["fee ceiling 1% (x: above it)"].get_ydata()[0] == 0.01
+    _saved(ax, tmp_path, "fee_curve")
+    # risksim plot draws it from the CSV the command line writes
+    out = tmp_path / "curve.csv"
+    curve.save(out)
+    from click.testing import CliRunner
+
+    from risksim.cli.commands import main
+
+    result = CliRunner().invoke(main, ["plot", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fee-curve.png").is_file()
+    drawn = rp.fee_curve(risksim.FeeCurve.load(out), fees=["target"])
+    assert np.allclose(drawn.lines[0].get_ydata(), book["target"].to_numpy(), rtol=1e-12)
+    with pytest.raises(InputError, match="unknown fee 'cost'"):
+        rp.fee_curve(curve, fees=["cost"])

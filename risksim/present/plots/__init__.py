@@ -18,7 +18,8 @@ with its band). Of a result's timeline (``simulate(..., timeline=True)``, ``risk
 simulations' own paths and its lowest cash) and :func:`npl_paths` (the lender's monthly NPL
 ratio against its tolerance). Of several schemes: :func:`comparison` (from
 :func:`risksim.compare`). Of a sweep: :func:`tornado` (from :func:`risksim.sweep` with
-``design="one_at_a_time"``).
+``design="one_at_a_time"``). Of a fee curve (:func:`risksim.price` with ``sweep=``):
+:func:`fee_curve` (the required fees against a swept value, with bands and the fee ceiling).
 
 The plots of a result draw the model's distribution as :meth:`~risksim.Result.summary`,
 :meth:`~risksim.Result.exceedance` and :meth:`~risksim.Result.probabilities` report it. An
@@ -38,6 +39,7 @@ from risksim.present.plots.comparison import comparison
 from risksim.present.plots.convergence import convergence
 from risksim.present.plots.distribution import distribution
 from risksim.present.plots.exceedance import exceedance
+from risksim.present.plots.fee_curve import fee_curve
 from risksim.present.plots.paths import cash_paths, npl_paths
 from risksim.present.plots.stream import stream_exceedance
 from risksim.present.plots.tail_shares import tail_shares
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["PLOTS", "RESULT_PLOTS", "cash_paths", "comparison", "convergence", "distribution",
-           "draw", "exceedance", "npl_paths", "plots_of", "tail_shares", "tornado"]
+           "draw", "exceedance", "fee_curve", "npl_paths", "plots_of", "tail_shares", "tornado"]
 
 RESULT_PLOTS: dict[str, Callable[..., Axes]] = {
     "distribution": distribution, "exceedance": exceedance, "tail_shares": tail_shares,
@@ -56,16 +58,17 @@ RESULT_PLOTS: dict[str, Callable[..., Axes]] = {
 """The plots of one run's result, by name: each is also a method of ``result.plot``."""
 
 PLOTS: dict[str, Callable[..., Axes]] = {**RESULT_PLOTS, "comparison": comparison,
-                                         "tornado": tornado}
+                                         "tornado": tornado, "fee_curve": fee_curve}
 """Every plot :func:`draw` knows, by name (a new plot: one file and one line here)."""
 
 
 def plots_of(result: Any) -> dict[str, Callable[..., Axes]]:
     """The plots of ``result``'s kind, by name (what ``result.plot`` offers): every plot of
     :data:`RESULT_PLOTS` for a run, ``exceedance`` for a streaming run (from its top tails
-    and histograms), ``comparison`` for a comparison, ``tornado`` for a one-at-a-time sweep;
-    none for the other kinds."""
+    and histograms), ``comparison`` for a comparison, ``tornado`` for a one-at-a-time sweep,
+    ``fee_curve`` for a fee curve; none for the other kinds."""
     from risksim.results.comparison import Comparison
+    from risksim.results.fee_curve import FeeCurve
     from risksim.results.result import Result
     from risksim.results.streaming import StreamingResult
     from risksim.results.sweep import Sweep
@@ -78,6 +81,8 @@ def plots_of(result: Any) -> dict[str, Callable[..., Axes]]:
         return {"comparison": comparison}
     if isinstance(result, Sweep):
         return {"tornado": tornado}
+    if isinstance(result, FeeCurve):
+        return {"fee_curve": fee_curve}
     return {}
 
 

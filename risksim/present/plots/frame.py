@@ -80,6 +80,11 @@ def percent(fraction: float) -> str:
     return f"{100 * fraction:g}%"
 
 
+def short_path(path: str) -> str:
+    """The last two parts of a dotted path: ``guarantor.share_of_loss``."""
+    return ".".join(path.split(".")[-2:])
+
+
 def pairs(values: Sequence[Any]) -> list[tuple[Any, Any]]:
     return list(itertools.pairwise(values))
 

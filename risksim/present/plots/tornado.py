@@ -12,6 +12,7 @@ from risksim.present.plots.frame import (
     FIGSIZE,
     money_axis,
     new_axes,
+    short_path,
 )
 from risksim.present.report import measure_label
 from risksim.results.sweep import Sweep
@@ -63,7 +64,7 @@ def tornado(data: Sweep | pd.DataFrame, *, party: str | None = None,
                         xytext=(4 if value >= base else -4, 0), va="center",
                         ha="left" if value >= base else "right", fontsize=8)
     ax.axvline(base, color="black", lw=1.2, label="base point")
-    ax.set_yticks(y, [_short_path(str(path)) for path in table.index])
+    ax.set_yticks(y, [short_path(str(path)) for path in table.index])
     ends = np.concatenate([table["at_low"], table["at_high"], [base]]).astype(float)
     span = float(ends.max() - ends.min()) or abs(base) or 1.0
     ax.set_xlim(float(ends.min()) - 0.25 * span, float(ends.max()) + 0.25 * span)
@@ -79,8 +80,3 @@ def _setting(value: Any) -> str:
     if isinstance(value, float | np.floating):
         return f"{float(value):g}"
     return str(value)
-
-
-def _short_path(path: str) -> str:
-    """The last two parts of a dotted path: ``guarantor.share_of_loss``."""
-    return ".".join(path.split(".")[-2:])
