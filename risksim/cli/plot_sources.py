@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from risksim.errors import InputError
-from risksim.present.plots.frame import MIXED_CURRENCIES
 from risksim.results.comparison import PARTIES_CSV, Comparison
 from risksim.results.fee_curve import FeeCurve
 from risksim.results.result import SUMMARY_FILE, load_result
@@ -20,7 +19,7 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
     """What ``risksim plot`` draws from ``source``: (data, what it is, plot options).
 
     A result folder (``summary.json``: a Result, ``"result"``), a compare folder
-    (``parties.csv``, with the currency and lending of ``schemes.csv``: ``"comparison"``),
+    (``parties.csv``, ``schemes.csv`` and ``comparison.json``: ``"comparison"``),
     a fee curve's CSV (``risksim price --set ... --out``: ``"fee_curve"``) or a sweep's CSV
     (``"sweep"``).
     """
@@ -28,14 +27,7 @@ def saved(source: str | Path) -> tuple[Any, str, dict[str, Any]]:
     if source.is_dir() and (source / SUMMARY_FILE).is_file():
         return load_result(source), "result", {}
     if source.is_dir() and (source / PARTIES_CSV).is_file():
-        comparison = Comparison.load(source)
-        options: dict[str, Any] = {}
-        if "lending" in comparison.schemes.columns:
-            options["lending"] = comparison.schemes["lending"]
-        if "currency" in comparison.schemes.columns:
-            currencies = set(comparison.schemes["currency"])
-            options["currency"] = currencies.pop() if len(currencies) == 1 else MIXED_CURRENCIES
-        return comparison.parties, "comparison", options
+        return Comparison.load(source), "comparison", {}
     if source.is_file() and source.suffix.lower() == ".csv":
         if FeeCurve.is_fee_curve_table(pd.read_csv(source, nrows=1)):
             return FeeCurve.load(source), "fee_curve", {}

@@ -75,7 +75,8 @@ class Sweep(ResultBase):
         pandas.DataFrame
             One row per path, largest swing first: ``low`` and ``high`` (the path's values
             giving the lowest and highest measure), ``at_low``, ``at_high``, ``base`` (the
-            measure there and at the base point) and ``swing`` = at_high − at_low (money).
+            measure there and at the base point) and ``swing`` = at_high − at_low (money);
+            with the sweep's standard errors, ``se_low``, ``se_high`` and ``base_se``.
         """
         frame = self.table
         if "varied" not in frame or not (frame["varied"] == "base").any():
@@ -86,13 +87,19 @@ class Sweep(ResultBase):
                                                   {f"{p}/{m}" for p, m in zip(
                                                       frame["party"], frame["measure"],
                                                       strict=True)}), path="party")
-        base = float(chosen.loc[chosen["varied"] == "base", "value"].iloc[0])
+        at_base = chosen[chosen["varied"] == "base"]
+        base = float(at_base["value"].iloc[0])
+        errors = "se" in chosen.columns
         rows = {}
         for path, group in chosen[chosen["varied"] != "base"].groupby("varied", sort=False):
             values, settings = group["value"].to_numpy(), group[path].to_numpy()
             low, high = int(values.argmin()), int(values.argmax())
             rows[path] = {"low": settings[low], "high": settings[high], "at_low": values[low],
                           "at_high": values[high], "base": base}
+            if errors:
+                se = group["se"].to_numpy()
+                rows[path] |= {"se_low": se[low], "se_high": se[high],
+                               "base_se": float(at_base["se"].iloc[0])}
         table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("path")
         table["swing"] = table["at_high"] - table["at_low"]
         return table.sort_values("swing", ascending=False)

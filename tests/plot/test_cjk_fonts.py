@@ -111,3 +111,10 @@ def test_without_a_cjk_font_one_warning_line_and_no_glyph_warnings(
                                            ("은행", True), ("ES 99%", False), ("（", True)])
 def test_cjk_characters_are_recognised(text: str, cjk: bool) -> None:
     assert fonts.needs_cjk(text) is cjk
+
+
+def test_every_registered_plot_finds_fonts() -> None:
+    # the plots drawn above prove the step works; this proves no plot skips it
+    wrapper = fonts.finds_fonts(lambda: None).__code__
+    plots = {**rp.PLOTS, "stream_exceedance": rp.stream_exceedance}
+    assert [name for name, plot in plots.items() if plot.__code__ is not wrapper] == []

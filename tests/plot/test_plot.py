@@ -28,6 +28,8 @@ POOL = {"n_loans": 300, "pd": 0.02, "rho": 0.2}
 """A homogeneous pool of loans of 1 with LGD 1: the gross loss is the number of defaults,
 whose exact distribution is :func:`finite_pool_default_pmf`."""
 N_SAMPLED = 4_000
+DRAWN = ["gross", "bank = guarantor", "provincial_fund"]
+"""The curves of a Wangcheng result (bank 40%, guarantor 40%, provincial fund 20%)."""
 Z = measures._z(0.95)
 
 
@@ -62,32 +64,35 @@ def test_exceedance_marks_var_and_es_at_their_values(result: risksim.Result,
                                                      tmp_path: Path) -> None:
     ax = result.plot.exceedance(level=0.99)
     summary = result.summary()
-    for party in ("gross", *result.parties):
-        curve = _line(ax, party)
+    # Wangcheng: the bank keeps 40% and the guarantor pays 40% of every loss, so their
+    # curves would lie on each other: one curve, labelled with both
+    for label in DRAWN:
+        party = label.split(" = ")[0]
+        curve = _line(ax, label)
         x, p = curve.get_xdata(), curve.get_ydata()
         losses = result.losses[party].to_numpy()
         assert np.all(np.diff(p) <= 0) and p.min() > 0  # a decreasing curve, log-safe
         assert p[5] == pytest.approx((losses > x[5]).mean())
-        var = _line(ax, f"{party} VaR 99%")
+        var = _line(ax, f"{label} VaR 99%")
         assert var.get_xdata()[0] == summary.loc[party, "VaR_0.99"]
         assert var.get_ydata()[0] == pytest.approx(0.01)
-        assert _line(ax, f"{party} ES 99%").get_xdata()[0] == summary.loc[party, "ES_0.99"]
+        assert _line(ax, f"{label} ES 99%").get_xdata()[0] == summary.loc[party, "ES_0.99"]
     assert ax.get_yscale() == "log"
     assert ax.get_xlabel() == "loss over the horizon (CNY m)"
-    assert len(ax.collections) == 1 + len(result.parties)  # one error band per curve
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gross", *result.parties]
+    assert len(ax.collections) == len(DRAWN)  # one error band per curve
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == DRAWN
     _saved(ax, tmp_path, "exceedance")
 
 
 def test_distribution_has_a_histogram_and_a_density_per_party(result: risksim.Result,
                                                               tmp_path: Path) -> None:
     ax = rp.distribution(result, bins=40)
-    assert [line.get_label() for line in ax.get_lines()] == result.parties
-    assert len(ax.patches) == len(result.parties)  # one filled step outline each
+    assert [line.get_label() for line in ax.get_lines()] == DRAWN[1:]
+    assert len(ax.patches) == len(DRAWN[1:])  # one filled step outline each
     # the bars: each bin's share of the simulations (hand-computed with numpy)
     counts = np.histogram(result.losses["bank"], bins=40, range=ax.get_xlim())[0]
     shares = counts / len(result.losses)
-    bank = ax.patches[result.parties.index("bank")]
+    bank = ax.patches[0]
     drawn = np.unique(bank.get_path().vertices[:, 1].round(12))
     assert set(np.unique(shares.round(12))) <= set(drawn)
     assert drawn.max() == pytest.approx(shares.max(), rel=1e-12)
@@ -97,7 +102,7 @@ def test_distribution_has_a_histogram_and_a_density_per_party(result: risksim.Re
     # drawn line is sampled at 400 points, so the trapezoid rule is within 1e-3 of it
     from scipy.stats import gaussian_kde
 
-    line = _line(ax, "bank")
+    line = _line(ax, "bank = guarantor")
     lower, upper = ax.get_xlim()
     width = (upper - lower) / 40
     area = np.trapezoid(line.get_ydata(), line.get_xdata()) / width
@@ -592,3 +597,60 @@ def test_fee_curve_points_are_the_tables_with_their_bands(tmp_path: Path) -> Non
     assert np.allclose(drawn.lines[0].get_ydata(), book["target"].to_numpy(), rtol=1e-12)
     with pytest.raises(InputError, match="unknown fee 'cost'"):
         rp.fee_curve(curve, fees=["cost"])
+
+
+def test_parties_with_different_losses_are_never_merged(tmp_path: Path) -> None:
+    # the guarantor's share moved to 41%: its losses now differ from the bank's (39%) in
+    # every simulation with a loss, so each keeps its own curve
+    text = WANGCHENG.read_text(encoding="utf-8")
+    path = tmp_path / "wangcheng_41.yaml"
+    path.write_text(text.replace("{party: guarantor, share_of_loss: 0.40}",
+                                 "{party: guarantor, share_of_loss: 0.41}"), encoding="utf-8")
+    other = risksim.simulate(path, n_sims=2_000, seed=3)
+    labels = [t.get_text() for t in other.plot.exceedance().get_legend().get_texts()]
+    assert labels == ["gross", *other.parties]
+
+
+def _error_bar_halves(ax: plt.Axes) -> list[float]:
+    """Half the width of every horizontal error bar drawn (money), sorted (a bar of a party
+    a scheme lacks has no segment)."""
+    from matplotlib.collections import LineCollection
+
+    halves = [abs(segment[1][0] - segment[0][0]) / 2 for collection in ax.collections
+              if isinstance(collection, LineCollection) for segment in collection.get_segments()
+              if len(segment) == 2]
+    return sorted(halves)
+
+
+def test_comparison_absolute_bars_carry_their_error_bars(comparison: risksim.Comparison
+                                                         ) -> None:
+    # ± z·se of each party present, z = 1.96 at 95%: the measure's own Monte Carlo error
+    ax = rp.comparison(comparison, measure="ES_0.99", parties=["bank", "pool"])
+    table = comparison.parties
+    present = table.loc[table.index.get_level_values("party").isin(["bank", "pool"])]
+    assert _error_bar_halves(ax) == pytest.approx(sorted(Z * present["ES_0.99_se"]))
+    stacked = rp.comparison(comparison)  # EL: each party's error at its segment's end
+    parties = table.drop(index="gross", level="party")
+    assert _error_bar_halves(stacked) == pytest.approx(sorted(Z * parties["EL_se"]))
+
+
+def test_rates_per_lending_name_each_schemes_horizon(comparison: risksim.Comparison) -> None:
+    ax = rp.comparison(comparison, per_lending=True)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        f"{name} (3 years)" for name in comparison.schemes.index]  # all three: 3-year books
+    assert "over each scheme's horizon" in ax.get_xlabel()
+
+
+def test_tornado_bars_carry_the_sweeps_error_bars() -> None:
+    swept = risksim.sweep(risksim.load_scenario(WANGCHENG),
+                          {"defaults.correlation": [0.1, 0.3]}, design="one_at_a_time",
+                          n_sims=2_000)
+    table = risksim.tornado(swept, "bank", "ES_0.99")
+    ax = swept.plot.tornado(party="bank", measure="ES_0.99")
+    assert _error_bar_halves(ax) == pytest.approx(
+        sorted(Z * table[["se_low", "se_high"]].to_numpy().ravel()))
+    chosen = swept.table[(swept.table["party"] == "bank")
+                         & (swept.table["measure"] == "ES_0.99")]
+    assert table["se_high"].iloc[0] == chosen.loc[chosen["value"].idxmax(), "se"]
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # beside the bars

@@ -40,9 +40,12 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
     """Schemes side by side: a measure per party of each scheme.
 
     ``EL`` adds up over the parties, so its bars are stacked (each scheme's bar is its gross
-    EL, split by who bears it); other measures get one bar per party. With
-    ``difference=True`` the bars are each party's difference to the baseline scheme, with
-    its paired error bar at ``confidence``.
+    EL, split by who bears it, each party's error bar at the end of its segment); other
+    measures get one bar per party with its error bar. With ``difference=True`` the bars
+    are each party's difference to the baseline scheme, with its paired error bar. Error
+    bars are ± z·se at ``confidence``. Per unit of lending, each scheme is labelled with
+    its horizon (the rates are over it; the annualised figures are in
+    ``Comparison.schemes``).
 
     Parameters
     ----------
@@ -78,7 +81,7 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
     if per_lending:
         table = table.copy()
         names = table.index.get_level_values("scheme")
-        for name in (measure, f"{measure}_diff", f"{measure}_diff_se"):
+        for name in (measure, f"{measure}_se", f"{measure}_diff", f"{measure}_diff_se"):
             if name in table.columns:
                 table[name] = table[name].to_numpy() / scale.reindex(names).to_numpy()
     known = list(dict.fromkeys(p for p in table.index.get_level_values("party") if p != "gross"))
@@ -91,21 +94,22 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
     height = 0.7 if stacked else 0.8 / max(len(chosen), 1)
     left = np.zeros(len(schemes))
     magnitude = 0.0
+    z = z_of(confidence)
     for i, party in enumerate(chosen):
         values = np.array([_cell(table, s, party, column) for s in schemes])
         present = ~np.isnan(values)
         shown = np.where(present, values, 0.0)
+        error = z * np.array([_cell(table, s, party, f"{column}_se") for s in schemes])
+        error = np.where(present, error, np.nan)  # no bar, no error bar
         if stacked:
             ax.barh(y, shown, left=left, height=height, label=party,
                     color=color_of(i, len(chosen)))
             left = left + shown
+            if np.nan_to_num(error).any():  # the party's own error, at its segment's end
+                ax.errorbar(left[present], y[present], xerr=error[present], fmt="none",
+                            ecolor="black", elinewidth=1, capsize=2)
             continue
         offset = (len(chosen) - 1) / 2 - i
-        error = None
-        if difference:
-            error = z_of(confidence) * np.array([_cell(table, s, party, f"{measure}_diff_se")
-                                               for s in schemes])
-            error = np.where(present, error, 0.0)
         ax.barh(y + offset * height, shown, height=height, xerr=error, label=party,
                 color=color_of(i, len(chosen)),
                 error_kw={"elinewidth": 1, "capsize": 2})
@@ -117,10 +121,10 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
     if difference:
         ax.axvline(0.0, color="0.3", lw=1)
     ax.margins(x=0.05)
-    ax.set_yticks(y, schemes)
+    ax.set_yticks(y, _scheme_labels(data, schemes) if per_lending else schemes)
     if per_lending:
         ax.xaxis.set_major_formatter(percent_formatter())
-        money = "% of lending"
+        money = "% of lending over each scheme's horizon"
     else:
         money = money_axis(ax.xaxis, magnitude, currency)
     what = measure_label(measure)
@@ -129,7 +133,8 @@ def comparison(data: Comparison | pd.DataFrame, *, measure: str = "EL",
         ax.set_title(f"{what}: difference to {_baseline(data) or 'the baseline'} "
                      f"({percent(confidence)} paired error bars)")
     else:
-        ax.set_title(f"{what} by scheme" + (", split by party" if stacked else " and party"))
+        ax.set_title(f"{what} by scheme" + (", split by party" if stacked else " and party")
+                     + f" ({percent(confidence)} error bars)")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
@@ -143,7 +148,8 @@ def _comparison_table(data: Comparison | pd.DataFrame,
             table = table.set_index(["scheme", "party"])
         return table, currency or ""
     if currency is None:
-        currencies = {result.currency for result in data.results.values()}
+        currencies = (set(data.schemes["currency"]) if "currency" in data.schemes.columns
+                      else {result.currency for result in data.results.values()})
         currency = currencies.pop() if len(currencies) == 1 else MIXED_CURRENCIES
     return data.parties, currency
 
@@ -159,6 +165,16 @@ def _lending(data: Comparison | pd.DataFrame, lending: pd.Series | None,
         raise InputError("per_lending needs the lending of each scheme: give a Comparison "
                          "or lending=", path="per_lending")
     return lending.astype(float)
+
+
+def _scheme_labels(data: Comparison | pd.DataFrame, schemes: list[str]) -> list[str]:
+    """Each scheme's name with its horizon, ``china_nfgf_2242 (3 years)``, when known: a
+    cost per unit of lending over 1 year and over 5 are not the same rate."""
+    if isinstance(data, pd.DataFrame) or "horizon_years" not in data.schemes.columns:
+        return schemes
+    years = data.schemes["horizon_years"]
+    return [f"{name} ({years[name]:g} year{'s' if years[name] != 1 else ''})"
+            if name in years.index else name for name in schemes]
 
 
 def _baseline(data: Comparison | pd.DataFrame) -> str:

@@ -11,6 +11,7 @@ from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     amount_text,
     chosen_parties,
+    merged_parties,
     money_axis,
     new_axes,
     percent_formatter,
@@ -60,7 +61,8 @@ def distribution(result: Result, *, parties: Sequence[str] | None = None, bins: 
     """
     ax = new_axes(ax)
     chosen = chosen_parties(result, parties, result.parties)
-    values = {party: result.losses[party].to_numpy() for party in chosen}
+    labels = merged_parties(result, chosen)
+    values = {label: result.losses[party].to_numpy() for party, label in labels.items()}
     weights = weights_of(result)
     n = len(result.losses)
     if upper is None:

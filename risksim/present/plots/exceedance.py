@@ -11,6 +11,7 @@ from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     chosen_parties,
     marked_level,
+    merged_parties,
     money_axis,
     new_axes,
     percent,
@@ -51,7 +52,8 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     VaR at ``level`` is marked where the curve crosses 1 − level (a dotted horizontal line),
     ES by a diamond on the curve at x = ES, both the (weighted) values of
     :meth:`risksim.Result.summary`; the markers are lines labelled ``"<party> VaR 99%"`` and
-    ``"<party> ES 99%"`` whose single point sits at x = VaR (resp. ES), in money.
+    ``"<party> ES 99%"`` whose single point sits at x = VaR (resp. ES), in money. Parties
+    with the same loss in every simulation share one curve, labelled ``"bank = guarantor"``.
 
     Parameters
     ----------
@@ -75,7 +77,8 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
     labels = replicate_labels_of(result, n)
     marked = summary_of(result, chosen, [level], confidence)
     right, bottom = 0.0, 1.0 / n
-    for party in chosen:
+    drawn = merged_parties(result, chosen)
+    for party, label in drawn.items():
         losses = result.losses[party].to_numpy()
         thresholds = estimates.RankedLosses(losses, weights).thresholds(EXCEEDANCE_POINTS)
         var, es = (float(value) for value in
@@ -83,17 +86,17 @@ def exceedance(result: Result, *, parties: Sequence[str] | None = None,
         *curve_points, at_es = estimates.exceedance(losses, [*thresholds, es], confidence,
                                                     weights, labels)
         p = np.array([point.value for point in curve_points])
-        (curve,) = ax.plot(thresholds, p, lw=1.6, label=party)
+        (curve,) = ax.plot(thresholds, p, lw=1.6, label=label)
         color = curve.get_color()
         ax.fill_between(thresholds, [point.lower for point in curve_points],
                         [point.upper for point in curve_points], color=color, alpha=0.2,
                         lw=0)
         lowest = float(p[-1]) if p.size else 1.0 / n
         tail = at_es.value or lowest
-        mark_var_and_es(ax, party, color, level, var, es, tail)
+        mark_var_and_es(ax, label, color, level, var, es, tail)
         right = max(right, float(thresholds[-1]) if thresholds.size else 0.0, es)
         bottom = min(bottom, lowest, tail)
-    return finish_exceedance(ax, result, chosen, level, right, bottom)
+    return finish_exceedance(ax, result, list(drawn.values()), level, right, bottom)
 
 
 def mark_var_and_es(ax: Axes, party: str, color: Any, level: float, var: float, es: float,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from risksim.present.fonts import finds_fonts
 from risksim.present.plots.frame import (
     checked_name,
     color_of,
@@ -28,6 +29,7 @@ FEE_LABELS = {"break_even": "break-even", "risk_adjusted": "risk-adjusted",
 """The fees a curve can draw, by column, and their labels."""
 
 
+@finds_fonts
 def fee_curve(data: FeeCurve | pd.DataFrame, *, path: str | None = None,
               fees: Sequence[str] | None = None, tier: str = "all",
               ax: Axes | None = None) -> Axes:

@@ -31,6 +31,10 @@ MIXED_CURRENCIES = "each scheme's currency"
 """Axis label of amounts when the schemes compared use several currencies."""
 
 
+SAME_LOSS_RTOL = 1e-9
+"""Losses within this fraction of the largest loss shown draw as one curve."""
+
+
 TITLE_CHARS = 60
 """Longest scenario name shown in a title."""
 
@@ -111,6 +115,26 @@ def chosen_parties(result: Result | StreamingResult, parties: Sequence[str] | No
     if isinstance(parties, str):
         parties = [parties]
     return [checked_name(p, result.loss_columns, "party") for p in parties]
+
+
+def merged_parties(result: Result, chosen: Sequence[str]) -> dict[str, str]:
+    """The ``chosen`` columns of ``result.losses`` with the same losses in every simulation
+    drawn once: each first of such a group, mapped to its label ``"bank = guarantor"``
+    (a party alone keeps its name), so no curve hides another.
+
+    The same: equal to within :data:`SAME_LOSS_RTOL` of the largest loss shown (a residual
+    party computed as gross less the others' shares differs from an equal share in the
+    last bits only).
+    """
+    frame = result.losses[list(chosen)]
+    tolerance = SAME_LOSS_RTOL * float(np.abs(frame.to_numpy()).max(initial=0.0))
+    groups: dict[str, list[str]] = {}
+    for party in chosen:
+        losses = frame[party].to_numpy()
+        same = next((first for first in groups if np.allclose(
+            frame[first].to_numpy(), losses, rtol=0.0, atol=tolerance)), None)
+        groups.setdefault(same or party, []).append(party)
+    return {first: " = ".join(members) for first, members in groups.items()}
 
 
 def marked_level(result: Result | StreamingResult, level: float | None) -> float:
