@@ -654,3 +654,26 @@ def test_tornado_bars_carry_the_sweeps_error_bars() -> None:
     assert table["se_high"].iloc[0] == chosen.loc[chosen["value"].idxmax(), "se"]
     legend = ax.get_legend()
     assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # beside the bars
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    # width 10: "aaaa bbbb" is 9 wide, with " cc" it would be 12
+    ("aaaa bbbb cc", ["aaaa bbbb", "cc"]),
+    ("abcdefghijklmn", ["abcdefghij", "klmn"]),  # no space: broken where it must
+    ("银行担保公司基金", ["银行担保公", "司基金"]),  # CJK characters are two wide
+    ("", [])])
+def test_long_names_wrap_and_are_never_cut(text: str, lines: list[str]) -> None:
+    from risksim.present.plots.frame import wrapped
+
+    assert wrapped(text, 10) == lines
+
+
+def test_a_long_scenario_name_is_shown_whole(tmp_path: Path) -> None:
+    name = ("Wangcheng patent-pledge loans under the guarantor 40% + provincial fund 20% "
+            "scheme with the national fund's re-guarantee")
+    mapping = scenario_mapping([segment(count=50)])
+    mapping["name"] = name
+    ax = risksim.simulate(mapping, n_sims=500).plot.exceedance()
+    shown = ax.get_title().split("\n")
+    assert " ".join(shown[1:]).startswith(name) and "…" not in ax.get_title()
+    _saved(ax, tmp_path, "long_title")

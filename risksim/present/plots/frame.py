@@ -4,6 +4,7 @@ its arguments, and the result's weights and summary."""
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,9 @@ SAME_LOSS_RTOL = 1e-9
 """Losses within this fraction of the largest loss shown draw as one curve."""
 
 
-TITLE_CHARS = 60
-"""Longest scenario name shown in a title."""
+TITLE_CHARS = 64
+"""Widest line of a scenario name in a title, in Latin letters (a CJK character counts as
+two)."""
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
@@ -94,12 +96,36 @@ def pairs(values: Sequence[Any]) -> list[tuple[Any, Any]]:
 
 
 def title(result: Result | StreamingResult, what: str) -> str:
-    """``what``, then the scenario's name (shortened) and the number of simulations."""
-    name = str(result.metadata.get("scenario", {}).get("name", ""))
-    if len(name) > TITLE_CHARS:
-        name = name[:TITLE_CHARS - 1].rstrip() + "…"
+    """``what``, then the scenario's name (whole, on as many lines as it needs) and the
+    number of simulations."""
+    name = "\n".join(wrapped(str(result.metadata.get("scenario", {}).get("name", "")),
+                            TITLE_CHARS))
     n = result.n_sims
     return f"{what}\n{name} ({n:,} simulations)" if name else f"{what} ({n:,} simulations)"
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` wide (a full-width or wide character, as CJK
+    ones are, counting two), broken at the last space that fits, else where it must.
+
+    Nothing is cut: the lines joined give back the text, less the spaces at the breaks.
+    """
+    lines, start = [], 0
+    while start < len(text):
+        end, used = start, 0
+        while end < len(text) and used + _width(text[end]) <= width:
+            used += _width(text[end])
+            end += 1
+        if end < len(text):
+            space = text.rfind(" ", start, end + 1)
+            end = space if space > start else max(end, start + 1)
+        lines.append(text[start:end].strip())
+        start = end + (end < len(text) and text[end] == " ")
+    return lines
+
+
+def _width(character: str) -> int:
+    return 2 if unicodedata.east_asian_width(character) in "WF" else 1
 
 
 def checked_name(name: str, valid: Sequence[str], what: str) -> str:
