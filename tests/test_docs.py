@@ -56,7 +56,7 @@ def test_scenario_reference_lists_every_key_and_column() -> None:
 
 def test_every_scenario_file_and_the_readme_point_at_the_docs() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
-    for page in ("docs/tour.md", "docs/cli.md", "docs/scenario.md"):
+    for page in ("docs/tour.md", "docs/cli.md", "docs/scenario.md", "docs/glossary.md"):
         assert page in readme
     for path in [*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("benchmarks/*.yaml")]:
         assert path.read_text("utf-8").startswith(

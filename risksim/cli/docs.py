@@ -407,9 +407,12 @@ def _portfolio_columns() -> list[str]:
 def generate(cli: click.Group) -> tuple[dict[str, str], Any]:
     """The text of every file (the command reference from ``cli``), and the tour's result
     (for its picture)."""
+    from risksim.present.language import glossary_markdown
+
     result = tour_result()
     return {"tour.md": tour_text(result), "cli.md": cli_reference(cli),
-            "scenario.md": scenario_reference()}, result
+            "scenario.md": scenario_reference(),
+            "glossary.md": f"{GENERATED}\n\n{glossary_markdown()}"}, result
 
 
 def write_docs(folder: str | Path, cli: click.Group) -> list[Path]:
