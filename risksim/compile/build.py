@@ -77,4 +77,6 @@ def _monitors(scenario: Scenario, outstanding: np.ndarray) -> tuple[NplTolerance
     tolerance = scenario.spec.npl_tolerance
     if tolerance is None:
         return ()
-    return (NplTolerance(tolerance.overall_npl_ratio + tolerance.margin, outstanding),)
+    return (NplTolerance(tolerance.overall_npl_ratio + tolerance.margin, outstanding,
+                         basis=tolerance.basis, lender=scenario.spec.arrangement.layers[-1].party,
+                         parties=scenario.parties),)

@@ -136,7 +136,8 @@ class SimulationPlan:
             isinstance(rule, ShareOfLoss) and rule.base.needs_principal for rule in self.rules
         ) or any(isinstance(limit, Suspension) and limit.metric == "npl_ratio"
                  for rule in self.rules if isinstance(rule, LimitedLayer)
-                 for limit in rule.limits)
+                 for limit in rule.limits) or any(isinstance(monitor, NplTolerance)
+                                                  for monitor in self.monitors)
 
     @property
     def draws_claims(self) -> bool:

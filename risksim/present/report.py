@@ -182,7 +182,9 @@ def _probabilities(result: Result | StreamingResult) -> Report:
     notes = []
     if tolerance:
         ceiling = tolerance["overall_npl_ratio"] + tolerance["margin"]
-        notes.append(f"npl.breach: some year's NPL ratio above {ceiling:.2%}"
+        ratio = ("net NPL ratio (after compensation)" if tolerance.get("basis") == "net"
+                 else "gross NPL ratio")
+        notes.append(f"npl.breach: some year's {ratio} above {ceiling:.2%}"
                      + (f"; consequence: {tolerance['consequence']}"
                         if tolerance.get("consequence") else ""))
     return ["", Table(rows), *notes]
