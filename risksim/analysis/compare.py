@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim.analysis.capital import capital_relief
+from risksim.analysis.capital import DEFAULT_GUARANTOR_RISK_WEIGHT, capital_relief
 from risksim.analysis.common import defaults_key, run_common
 from risksim.analysis.price import PricingTerms, fee_base_schedules
 from risksim.analysis.simulate import choose_backend, result_from_values, run_settings
@@ -50,10 +50,6 @@ from risksim.rules.base import LossEvents
 from risksim.rules.fees import FeeSchedule
 from risksim.stats.influence import difference, influence, measure_names, ratio_of_means
 from risksim.util.suggest import unknown_name_message
-
-DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
-"""Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;
-BCBS 2006 ¶54, S93)."""
 
 
 def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,

@@ -130,7 +130,7 @@ def summary_report(result: Result | StreamingResult) -> Report:
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", Table(rows)]
     return [*lines, *_probabilities(result), *_fees(result, scale, money),
-            *_recoveries(result, scale, money)]
+            *_recoveries(result, scale, money), *_capital(result, scale, money)]
 
 
 def timeline_report(result: Result) -> Report:
@@ -211,6 +211,37 @@ def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> R
               f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
               f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
     return ["", Table(rows)]
+
+
+def _capital(result: Result | StreamingResult, scale: float, money: str) -> Report:
+    """The lender's capital relief: from the simulated tail (economic capital = VaR or ES
+    − EL, alone and under the scheme, paired errors), then the Basel substitution figure."""
+    basel = result.metadata.get("basel_capital")
+    if not basel:
+        return []
+    lender = result.metadata.get("lender")
+    lines: Report = [""]
+    tail = result.capital_relief() if isinstance(result, Result) else pd.DataFrame()
+    if len(tail):
+        rows = [["capital (M - EL)", f"{lender} alone ({money})",
+                 f"under the scheme ({money})", f"relief ({money})", "relief rate"]]
+        rows += [[measure_label(str(measure)), _cell(row["alone"], row["alone_se"], scale),
+                  _cell(row["with_scheme"], row["with_scheme_se"], scale),
+                  _cell(row["relief"], row["relief_se"], scale),
+                  "-" if row["relief_rate"] != row["relief_rate"]
+                  else f"{row['relief_rate']:.1%} ({row['relief_rate_se']:.1%})"]
+                 for measure, row in tail.iterrows()]
+        lines += [f"{lender}'s economic capital from the simulated tail, alone (bearing the "
+                  "gross loss) and under the scheme (paired standard error)", Table(rows)]
+    else:
+        lines.append(f"{lender}'s capital from the simulated tail: needs the per-simulation "
+                     "losses of a plain Monte Carlo run")
+    lines.append(f"Basel IRB substitution (guarantors at risk weight "
+                 f"{basel['guarantor_risk_weight']:.0%}; ignores caps, budgets and triggers): "
+                 f"capital {_money(basel['without'], scale)} alone, "
+                 f"{_money(basel['with_scheme'], scale)} under the scheme ({money}), relief "
+                 f"{basel['relief_rate']:.1%}")
+    return lines
 
 
 def _money(value: float, scale: float) -> str:

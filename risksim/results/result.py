@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +20,7 @@ from risksim.errors import InputError
 from risksim.results.base import ResultBase, computed_once
 from risksim.stats import measures
 from risksim.stats.exceedance import exceedance, run_mean
+from risksim.stats.influence import CapitalRelief, capital_relief, measure_names
 from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
 
@@ -274,6 +275,34 @@ class Result(ResultBase):
         return measures.replicate_estimate(
             rate, replicate_means(numerator, labels) / replicate_denominators).se
 
+    @computed_once
+    def capital_relief(self, levels: Sequence[float] | None = None) -> pd.DataFrame:
+        """The lender's economic capital alone and under the scheme, from the simulated tail.
+
+        One row per measure M (``VaR_<a>`` then ``ES_<a>`` at each level a): the capital
+        K = M − EL of the gross loss (the lender bearing it alone, column ``alone``) and of
+        the lender's loss under the scheme (``with_scheme``), the relief K_alone − K_scheme
+        and its rate (K_alone − K_scheme) ÷ K_alone, each with its standard error (the
+        relief's paired: both are measured on the same simulations,
+        :func:`risksim.stats.influence.capital_relief`). Unlike the Basel substitution figure
+        (:mod:`risksim.analysis.capital`) it sees every cap, budget and trigger of the scheme.
+
+        Empty when the run has no lender with other parties beside it (``metadata["lender"]``),
+        or weights its simulations (importance sampling, quasi-Monte Carlo): the influence
+        errors are those of plain Monte Carlo.
+        """
+        lender = self.metadata.get("lender")
+        columns = [f.name for f in fields(CapitalRelief)]
+        if (lender not in self.parties or len(self.parties) < 2 or self.weights is not None
+                or self._replicates is not None or self.n_sims < 2):
+            return pd.DataFrame(columns=columns).rename_axis("measure")
+        chosen = self.levels if levels is None else list(levels)
+        gross, retained = self.losses["gross"].to_numpy(), self.losses[lender].to_numpy()
+        rows = {measure: asdict(capital_relief(gross, retained, measure))
+                for measure in measure_names(chosen)[1:]}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis(
+            "measure")
+
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
         """P(loss > threshold) per party and threshold, with standard error and bounds.
 
@@ -295,7 +324,8 @@ class Result(ResultBase):
         """The metadata (versions, seed, block size, scenario hash, ...) and every summary
         table (and the timeline's, when there is one), as ``summary.json`` holds them."""
         timeline = {} if self.timeline is None else {"timeline": self.timeline.document()}
-        return {**summary_document(self), **timeline}
+        relief = json.loads(self.capital_relief().to_json(orient="index"))
+        return {**summary_document(self), "capital_relief": relief, **timeline}
 
     def to_json(self) -> str:
         """:meth:`summary_document` as JSON text (what ``risksim run --format json`` prints)."""
