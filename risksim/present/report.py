@@ -324,7 +324,30 @@ def comparison_report(comparison: Comparison) -> Report:
     return [
         f"{meta['n_sims']:,} simulations, seed {meta['seed']}, common random numbers; "
         f"baseline {meta['baseline']}; amounts in {unit or 'units'} of each scheme's currency "
-        "(paired Monte Carlo standard error)", "", Table(rows), "", Table(schemes)]
+        "(paired Monte Carlo standard error)", "", Table(rows), "", Table(schemes),
+        "bank capital relief: Basel IRB substitution, ignores caps, budgets and triggers",
+        *_npl_and_tail_relief(comparison)]
+
+
+def _npl_and_tail_relief(comparison: Comparison) -> Report:
+    """Per scheme: NPL-tolerance breach probabilities (net, gross) with their paired
+    differences to the baseline, and the lender's capital relief from the simulated tail."""
+    top = f"{comparison.metadata['levels'][-1]:g}"
+    rows = [["scheme", "P(NPL breach, net)", "net - base (se)", "P(NPL breach, gross)",
+             "gross - base (se)", f"tail relief rate ES {100 * float(top):g}%"]]
+    for scheme, line in comparison.schemes.iterrows():
+        cells = [str(scheme)]
+        for basis in ("net", "gross"):
+            key = f"npl_{basis}_breach"
+            cells += (["-", "-"] if line[key] != line[key] else
+                      [f"{line[key]:.2%} ({line[key + '_se']:.2%})",
+                       f"{line[key + '_diff']:+.2%} ({line[key + '_diff_se']:.2%})"
+                       if line[key + "_diff"] == line[key + "_diff"] else "-"])
+        rate = line[f"tail_relief_rate_ES_{top}"]
+        cells.append("-" if rate != rate
+                     else f"{rate:.1%} ({line[f'tail_relief_rate_ES_{top}_se']:.1%})")
+        rows.append(cells)
+    return ["", Table(rows)]
 
 
 def sweep_report(sweep: Sweep, party: str, measure: str) -> Report:
