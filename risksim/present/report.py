@@ -163,12 +163,17 @@ def timeline_report(result: Result) -> Report:
         f"days past due; discount rate {meta.get('discount_rate', 0):.2%}; "
         f"{meta.get('flows', 0):,} dated flows)", Table(rows)]
     npl = timeline.npl_summary()
-    line = (f"lender's monthly NPL ratio: highest {npl['max_ratio_mean']:.2%} on average "
-            f"({npl['max_ratio_se']:.2%})")
-    if npl["threshold"] is not None:
-        line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
-                 f"probability {npl['breach_probability']:.2%} ({npl['breach_se']:.2%})")
-    return [*lines, line]
+    described = []
+    for prefix, name in (("", "net of compensation received"), ("gross_", "gross")):
+        line = (f"lender's monthly NPL ratio, {name}: highest "
+                f"{npl[prefix + 'max_ratio_mean']:.2%} on average "
+                f"({npl[prefix + 'max_ratio_se']:.2%})")
+        if npl["threshold"] is not None:
+            line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
+                     f"probability {npl[prefix + 'breach_probability']:.2%} "
+                     f"({npl[prefix + 'breach_se']:.2%})")
+        described.append(line)
+    return [*lines, *described]
 
 
 def _probabilities(result: Result | StreamingResult) -> Report:
