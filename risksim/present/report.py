@@ -210,9 +210,10 @@ def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> R
     if table.empty:
         return []
     rows = [["party", f"compensation ({money})", f"recoveries ({money})",
-             "compensation rate", "recovery rate", "loss rate"]]
+             f"released ({money})", "compensation rate", "recovery rate", "loss rate"]]
     rows += [[str(name), f"{row['compensation'] / scale:,.2f}",
-              f"{row['recoveries'] / scale:,.2f}", f"{row['compensation_rate']:.2%}",
+              f"{row['recoveries'] / scale:,.2f}", f"{row['released'] / scale:,.2f}",
+              f"{row['compensation_rate']:.2%} ({row['compensation_rate_se']:.2%})",
               f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
               f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
     return ["", Table(rows)]

@@ -231,34 +231,46 @@ class Result(ResultBase):
     def recovery_summary(self) -> pd.DataFrame:
         """Compensation and recovery in the Chinese definitions (DOMAIN §6), per party.
 
-        From the ``<party>.compensation`` and ``<party>.recoveries`` indicators (scenarios with
-        a ``recoveries`` section): expected compensation C and recoveries R (money); the
-        compensation rate 代偿率 = E[C] ÷ the party's guaranteed volume; the recovery rate
-        代偿回收率 = E[R] ÷ E[C] and the loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with the
-        delta-method standard error of a ratio of means, √(Var(R − ρC)/N)/E[C], ρ = E[R]/E[C]
-        (C and R weighted by w_i under importance sampling). Under quasi-Monte Carlo (R
-        replicates, N ≥ 2R) it comes from the replicates instead: ``rate_se`` = sd(ρ_1, …,
-        ρ_R)/√R with ρ_r = R̄_r/C̄_r, C̄_r and R̄_r the (weighted) means over replicate r's
-        simulations; NaN when some replicate has no compensation (its ratio is undefined).
+        From the ``<party>.compensation``, ``<party>.recoveries`` and ``<party>.released``
+        indicators (scenarios with a ``recoveries`` section): expected compensation C (代偿,
+        the party's share of each defaulted loan's principal,
+        :mod:`risksim.rules.compensation`), recoveries R and guarantees released G (loans
+        matured or defaulted, :class:`~risksim.rules.compensation.ReleasedGuarantees`),
+        money over the horizon; the compensation rate 代偿率 = E[C] ÷ E[G] with its standard
+        error ``compensation_rate_se``; the recovery rate 代偿回收率 = E[R] ÷ E[C] and the
+        loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with ``rate_se``. Each ratio of means X/Y
+        has the delta-method standard error √(Var(X − ρY)/N)/E[Y], ρ = E[X]/E[Y] (X, Y
+        weighted by w_i under importance sampling); under quasi-Monte Carlo (R replicates,
+        N ≥ 2R) it comes from the replicates instead: sd(ρ_1, …, ρ_R)/√R with ρ_r = X̄_r/Ȳ_r
+        the ratio of the (weighted) means over replicate r's simulations; NaN when some
+        replicate's Ȳ_r is 0 (its ratio is undefined).
         """
-        volumes = self.metadata.get("guaranteed_volume", {})
         rows = {}
         weights = 1.0 if self._weights is None else self._weights
-        for party, volume in volumes.items():
-            compensation = weights * self.indicators[f"{party}.compensation"].to_numpy()
-            recoveries = weights * self.indicators[f"{party}.recoveries"].to_numpy()
-            mean_c, mean_r = compensation.mean(), recoveries.mean()
-            rate = mean_r / mean_c if mean_c > 0 else float("nan")
-            rate_se = (self._ratio_se(recoveries, compensation, rate)
-                       if mean_c > 0 and compensation.size > 1 else float("nan"))
-            rows[party] = {"compensation": mean_c, "recoveries": mean_r,
-                           "compensation_rate": mean_c / volume if volume > 0 else float("nan"),
-                           "recovery_rate": rate, "loss_rate": 1 - rate,
-                           "rate_se": rate_se}
+        for party in self.metadata.get("guaranteed_volume", {}):
+            compensation, recoveries, released = (
+                weights * self.indicators[f"{party}.{what}"].to_numpy()
+                for what in ("compensation", "recoveries", "released"))
+            rate, rate_se = self._ratio(recoveries, compensation)
+            compensation_rate, compensation_rate_se = self._ratio(compensation, released)
+            rows[party] = {"compensation": compensation.mean(), "recoveries": recoveries.mean(),
+                           "released": released.mean(), "compensation_rate": compensation_rate,
+                           "compensation_rate_se": compensation_rate_se,
+                           "recovery_rate": rate, "loss_rate": 1 - rate, "rate_se": rate_se}
         frame = pd.DataFrame.from_dict(rows, orient="index", columns=[
-            "compensation", "recoveries", "compensation_rate", "recovery_rate", "loss_rate",
-            "rate_se"])
+            "compensation", "recoveries", "released", "compensation_rate",
+            "compensation_rate_se", "recovery_rate", "loss_rate", "rate_se"])
         return frame.rename_axis("party")
+
+    def _ratio(self, numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float]:
+        """mean(numerator) ÷ mean(denominator) and its standard error (:meth:`_ratio_se`);
+        NaN for a denominator of mean 0, and for the error of a single simulation."""
+        mean = denominator.mean()
+        if mean <= 0:
+            return float("nan"), float("nan")
+        rate = float(numerator.mean() / mean)
+        return rate, (self._ratio_se(numerator, denominator, rate) if numerator.size > 1
+                      else float("nan"))
 
     def _ratio_se(self, numerator: np.ndarray, denominator: np.ndarray, rate: float) -> float:
         """Standard error of the ratio of means ``rate`` = mean(numerator) ÷ mean(denominator)
