@@ -447,7 +447,7 @@ def load_result(directory: str | Path) -> Result:
     weights = (pd.read_csv(directory / WEIGHTS_CSV, index_col="simulation", **_EXACT_FLOATS)
                ["weight"] if WEIGHTS_CSV in files else None)
     for key in ("summary", "layer_summary", "probabilities", "fee_summary", "recovery_summary",
-                "files", "result_format", "timeline"):
+                "capital_relief", "files", "result_format", "timeline"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=document,
                   weights=weights, timeline=timeline)

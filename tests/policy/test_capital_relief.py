@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
+import pytest
 
 import risksim
 from risksim.models.analytic import finite_pool_default_pmf
@@ -63,3 +68,15 @@ def test_an_uncapped_share_relieves_its_share_of_every_measure() -> None:
 def test_no_relief_table_for_a_lender_alone() -> None:
     result = risksim.simulate(scenario_mapping(), n_sims=100, seed=1)
     assert result.capital_relief().empty and result.metadata["basel_capital"] is None
+
+
+def test_the_relief_is_saved_and_read_back(tmp_path: Path) -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.4}, {"party": "bank", "residual": True}]
+    result = risksim.simulate(scenario_mapping([segment(count=N_LOANS, pd=PD)], layers=layers),
+                              n_sims=2_000, seed=5)
+    result.save(tmp_path)
+    document = json.loads((tmp_path / "summary.json").read_text("utf-8"))
+    assert document["capital_relief"]["ES_0.999"]["relief_rate"] == pytest.approx(0.4)
+    loaded = risksim.load_result(tmp_path)
+    assert "capital_relief" not in loaded.metadata  # a table of the result, not metadata
+    pd.testing.assert_frame_equal(loaded.capital_relief(), result.capital_relief())

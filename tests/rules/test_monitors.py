@@ -10,7 +10,7 @@ import pytest
 
 import risksim
 from risksim.models.analytic import finite_pool_default_pmf
-from tests.builders import scenario_mapping, segment
+from tests.builders import scenario_mapping, segment, two_vintages_with_lending_stop
 
 
 def with_tolerance(mapping: dict, overall: float, margin: float = 0.03) -> dict:
@@ -145,3 +145,16 @@ def test_compensation_lowers_the_net_breach_probability_on_common_random_numbers
     paired_se = fall.std(ddof=1) / math.sqrt(n_sims)
     assert fall.mean() > 4 * paired_se
     assert 0.05 < a["npl.breach"].mean() < 0.95  # the body of the distribution, not a corner
+
+
+def test_the_timeline_threshold_is_the_npl_tolerance_not_another_monitors() -> None:
+    # A lending-stop trigger (threshold 5%) is a monitor too; without an npl_tolerance the
+    # timeline has no NPL threshold, with one it has overall + margin = 1.5% + 3pp.
+    mapping = two_vintages_with_lending_stop(0.05)
+    mapping["timeline"] = {"keep_paths": 1}
+    result = risksim.simulate(mapping, n_sims=2, seed=1, timeline=True)
+    assert result.timeline is not None
+    assert result.timeline.npl_summary()["threshold"] is None
+    dated = risksim.simulate(with_tolerance(mapping, 0.015), n_sims=2, seed=1, timeline=True)
+    assert dated.timeline is not None
+    assert dated.timeline.npl_summary()["threshold"] == pytest.approx(0.045)
