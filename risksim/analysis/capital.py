@@ -14,8 +14,10 @@ loan takes the guarantor's risk weight RW_g instead of the borrower's:
 g_i is the share of loan i's loss that the layers other than the lender's take on before
 their caps (share-of-loss and deposit layers; a counter-guarantee moves part of a share
 between guarantors and leaves g_i unchanged; tranches are not substitution cover and count
-0). Caps, cap rates and budgets make real cover smaller than g_i, so the relief is an upper
-bound for capped schemes.
+0). The substitution ignores caps, cap rates, budgets and triggers, which make real cover
+smaller than g_i, so the relief is an upper bound for capped schemes; the relief the
+simulated tail shows (economic capital VaR or ES − EL alone and under the scheme, with its
+paired error) is :meth:`risksim.Result.capital_relief`.
 """
 
 from __future__ import annotations
@@ -31,16 +33,33 @@ from risksim.models.basel import irb_capital
 PD_FLOOR = 0.0003
 """Lowest PD in the IRB formula (CRR art. 160(1): 0.03%)."""
 
+DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
+"""Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;
+BCBS 2006 ¶54, S93)."""
+
 MINIMUM_CAPITAL_RATIO = 0.08
 """Capital per unit of risk-weighted assets (RWA = 12.5 × capital)."""
 
 
 @dataclass(frozen=True)
 class CapitalRelief:
-    """The lender's IRB capital without and with the scheme (money) and the relief."""
+    """The lender's IRB capital without and with the scheme (money) and the relief.
+
+    The substitution approach ignores caps, budgets and triggers: it is an upper bound for
+    capped schemes. The relief seen by the simulated tail is
+    :meth:`risksim.Result.capital_relief`.
+    """
 
     without: float
     with_scheme: float
+    guarantor_risk_weight: float
+
+    def document(self) -> dict[str, float]:
+        """Capital without and with the scheme, the relief rate and the guarantors' risk
+        weight, as run metadata holds them."""
+        return {"without": self.without, "with_scheme": self.with_scheme,
+                "relief_rate": self.relief_rate,
+                "guarantor_risk_weight": self.guarantor_risk_weight}
 
     @property
     def relief(self) -> float:
@@ -93,4 +112,5 @@ def capital_relief(scenario: Scenario, guarantor_risk_weight: float) -> CapitalR
     guaranteed = covered * scenario.portfolio["exposure"] * guarantor_risk_weight
     with_scheme = float(((1.0 - covered) * per_loan).sum()
                         + MINIMUM_CAPITAL_RATIO * guaranteed.sum())
-    return CapitalRelief(without=float(per_loan.sum()), with_scheme=with_scheme)
+    return CapitalRelief(without=float(per_loan.sum()), with_scheme=with_scheme,
+                         guarantor_risk_weight=guarantor_risk_weight)

@@ -33,6 +33,10 @@ horizon; Y = V·T for bullet loans of tenor T ≥ horizon T that do not default)
     effective coverage                  E[gross − lender's loss] / E[gross]
     bank capital relief (Basel)         :mod:`risksim.analysis.capital` (Basel IRB
                                         substitution: ignores caps, budgets and triggers)
+    NPL-tolerance breach                P(some year's NPL ratio above the tolerance), net and
+                                        gross, with paired differences (:func:`npl_breach_figures`)
+    tail capital relief                 (VaR or ES − EL) of gross less that of the lender's
+                                        loss, paired error (:func:`tail_relief_figures`)
 
 Schemes of 1, 3 and 5 years compare on the annualised figures; the horizon figures answer
 "what does the whole programme cost". Errors: the delta method on influence values
@@ -50,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risksim.analysis.capital import capital_relief
+from risksim.analysis.capital import DEFAULT_GUARANTOR_RISK_WEIGHT, capital_relief
 from risksim.analysis.common import defaults_key, run_common
 from risksim.analysis.price import Z95, PricingTerms, book_outstanding, fee_base_schedules
 from risksim.analysis.simulate import choose_backend, result_from_values, run_settings
@@ -71,10 +75,6 @@ from risksim.stats.influence import (
     standard_error,
 )
 from risksim.util.suggest import unknown_name_message
-
-DEFAULT_GUARANTOR_RISK_WEIGHT = 0.2
-"""Risk weight of the guaranteed part for the capital relief (a state-backed guarantor;
-BCBS 2006 ¶54, S93)."""
 
 
 def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,
@@ -134,6 +134,8 @@ def compare(scenarios: Sequence[ScenarioSource], *, baseline: int | str = 0,
                      guarantor_risk_weight)
          | {"paired": paired[n]} for n, s in zip(names, loaded, strict=True)],
         index=pd.Index(names, name="scheme"))
+    scheme_rows = scheme_rows.join(npl_breach_figures(results, names[base], paired)).join(
+        tail_relief_figures(results, level_list[-1]))
     return Comparison(parties=party_rows, schemes=scheme_rows, results=results, metadata={
         "baseline": names[base], "n_sims": n_sims, "seed": seed, "levels": level_list,
         "guarantor_risk_weight": guarantor_risk_weight})
@@ -352,3 +354,59 @@ def _multiplier(lending: np.ndarray, cost: np.ndarray, level: float) -> tuple[fl
     mean_lending = float(lending.mean())
     psi = (lending - mean_lending) / es - mean_lending * psi_es / es**2
     return mean_lending / es, standard_error(psi)
+
+
+NPL_BREACHES = {"npl_breach": "npl.breach", "npl_net_breach": "npl.net.breach",
+                "npl_gross_breach": "npl.gross.breach"}
+"""Scheme columns of :func:`npl_breach_figures` and the indicators they estimate."""
+
+
+def npl_breach_figures(results: Mapping[str, Result], baseline: str,
+                       paired: Mapping[str, bool]) -> pd.DataFrame:
+    """Per scheme: the probability that some year breaches the NPL tolerance, each basis.
+
+    For ``npl_breach`` (the test on the scheme's own basis), ``npl_net_breach`` and
+    ``npl_gross_breach``: the probability p = mean of the 0/1 indicator, its standard error
+    √(p(1 − p)/N) (sd of the indicator over √N), and ``_diff`` = p − p_baseline with the
+    paired standard error sd(x_B − x_A)/√N of common random numbers (the unpaired one for a
+    scheme on other defaults than the baseline's). NaN for a scheme (or a baseline) without
+    an ``npl_tolerance``.
+    """
+    reference = results[baseline].indicators
+    rows: dict[str, dict[str, float]] = {}
+    for name, result in results.items():
+        row: dict[str, float] = {}
+        for column, indicator in NPL_BREACHES.items():
+            mine = result.indicators.get(indicator)
+            base = reference.get(indicator)
+            value, se = ((math.nan, math.nan) if mine is None else
+                         (float(mine.mean()), standard_error(mine.to_numpy() - mine.mean())))
+            diff = (difference(base.to_numpy(), mine.to_numpy(), "EL")
+                    if mine is not None and base is not None else None)
+            row |= {column: value, f"{column}_se": se,
+                    f"{column}_diff": diff.value if diff else math.nan,
+                    f"{column}_diff_se": ((diff.se if paired[name] else diff.se_unpaired)
+                                          if diff else math.nan)}
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def tail_relief_figures(results: Mapping[str, Result], level: float) -> pd.DataFrame:
+    """Per scheme: the lender's capital relief from the simulated tail at ``level``.
+
+    ``tail_relief_<M>`` and ``tail_relief_rate_<M>`` (with ``_se``, paired) for M = VaR and
+    ES at ``level``, from :meth:`risksim.Result.capital_relief`: economic capital M − EL of
+    the gross loss less that of the lender's loss under the scheme. NaN for a lender alone.
+    """
+    measures = [f"{kind}_{level:g}" for kind in ("VaR", "ES")]
+    rows: dict[str, dict[str, float]] = {}
+    for name, result in results.items():
+        table = result.capital_relief().reindex(measures)  # NaN rows for a lender alone
+        rows[name] = {f"{column}_{measure}{se}": float(value)
+                      for column, field in (("tail_relief", "relief"),
+                                            ("tail_relief_rate", "relief_rate"))
+                      for se in ("", "_se")
+                      for measure, value in zip(measures,
+                                                table[f"{field}{se}"].to_numpy(dtype=float),
+                                                strict=True)}
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 import pandas as pd
 
+from risksim.analysis.capital import DEFAULT_GUARANTOR_RISK_WEIGHT, capital_relief
 from risksim.compile.plan import SimulationPlan
 from risksim.compile.rules import guaranteed_share
 from risksim.compile.scenario import Scenario, ScenarioSource, load_scenario
@@ -310,10 +311,21 @@ def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, 
         "backend": backend, "workers": workers,
         "fees": {fee.name: {"payer": fee.payer, "payee": fee.payee} for fee in plan.fees},
         "guaranteed_volume": _guaranteed_volume(scenario, plan),
+        "lender": scenario.spec.arrangement.layers[-1].party,
+        "basel_capital": _basel_capital(scenario),
         "npl_tolerance": (scenario.spec.npl_tolerance.model_dump()
                           if scenario.spec.npl_tolerance is not None else None),
         "versions": dict(_versions()),
     }
+
+
+def _basel_capital(scenario: Scenario) -> dict[str, float] | None:
+    """The lender's Basel IRB capital without and with the scheme (substitution approach,
+    guarantors at :data:`~risksim.analysis.capital.DEFAULT_GUARANTOR_RISK_WEIGHT`); None
+    for a lender alone."""
+    if len(scenario.parties) < 2:
+        return None
+    return capital_relief(scenario, DEFAULT_GUARANTOR_RISK_WEIGHT).document()
 
 
 @functools.cache

@@ -77,6 +77,14 @@ def tour_text(result: Any) -> str:
         "One row per party, plus `gross`, the loss before sharing: expected loss (EL), "
         "standard deviation (SD), value-at-risk (VaR) and expected shortfall (ES) at each "
         "level, over the scenario's horizon, with the Monte Carlo standard error in brackets. "
+        "Below it, the bank's capital relief: its economic capital (VaR or ES less EL) "
+        "bearing the gross loss alone and under the scheme, from the simulated tail, so every "
+        "cap, budget and trigger counts (`result.capital_relief()`; the relief's error is "
+        "paired, both measured on the same simulations), then the Basel IRB substitution "
+        "figure, which ignores caps, budgets and triggers. A scenario with an `npl_tolerance` "
+        "adds the yearly NPL ratios gross and net of compensation and the probability that "
+        "some year breaches the tolerance on each (`npl.gross.breach`, `npl.net.breach`; "
+        "`npl.breach` on the basis the scenario names).", "",
         "Save the run and draw it:", "",
         "```sh",
         f"risksim run --sims {n} --seed {seed} --out out/default",

@@ -13,15 +13,24 @@ from risksim.compile.plan import (
     group_loans,
     outstanding_by_year,
 )
-from risksim.compile.rules import build_fees, build_origination, build_rules
+from risksim.compile.rules import (
+    build_fees,
+    build_origination,
+    build_rules,
+    guaranteed_share,
+)
 from risksim.errors import InputError
 from risksim.models.loss import LossModel
 from risksim.models.registry import build_default_model
 from risksim.portfolio import Portfolio
+from risksim.rules.compensation import ReleasedGuarantees
 from risksim.rules.monitors import NplTolerance
 
 if TYPE_CHECKING:
     from risksim.compile.scenario import Scenario
+
+MATURITY_SLACK = 1e-9
+"""Years: a tenor ending this close to the horizon's end ends within it (rounding)."""
 
 
 def compile_plan(scenario: Scenario) -> SimulationPlan:
@@ -56,7 +65,8 @@ def compile_plan(scenario: Scenario) -> SimulationPlan:
         default_model=model, groups=group_loans(model, period_pd, window), loss_model=loss_model,
         rules=rules, parties=scenario.parties,
         fees=build_fees(spec.arrangement, portfolio, outstanding, origination),
-        monitors=_monitors(scenario, outstanding) + ((origination,) if origination else ()),
+        monitors=(*_monitors(scenario, outstanding), *_released(scenario),
+                  *((origination,) if origination else ())),
         origination=origination,
         loan_class=loan_class, class_representative=representative)
 
@@ -77,4 +87,21 @@ def _monitors(scenario: Scenario, outstanding: np.ndarray) -> tuple[NplTolerance
     tolerance = scenario.spec.npl_tolerance
     if tolerance is None:
         return ()
-    return (NplTolerance(tolerance.overall_npl_ratio + tolerance.margin, outstanding),)
+    return (NplTolerance(tolerance.overall_npl_ratio + tolerance.margin, outstanding,
+                         basis=tolerance.basis, lender=scenario.spec.arrangement.layers[-1].party,
+                         parties=scenario.parties),)
+
+
+def _released(scenario: Scenario) -> tuple[ReleasedGuarantees, ...]:
+    """The guarantees released over the horizon, when recoveries are shared (the base of
+    the compensation rate beside the compensation and recovery indicators)."""
+    arrangement, portfolio = scenario.spec.arrangement, scenario.portfolio
+    if arrangement.recoveries is None:
+        return ()
+    lender = arrangement.layers[-1].party
+    parties = tuple(party for party in arrangement.parties if party != lender)
+    guaranteed = np.column_stack([guaranteed_share(arrangement, party, portfolio)
+                                  * portfolio["exposure"] for party in parties])
+    ends = portfolio["origination_year"] + portfolio["tenor_years"]
+    return (ReleasedGuarantees(parties, guaranteed,
+                               ends <= scenario.spec.horizon.years + MATURITY_SLACK),)

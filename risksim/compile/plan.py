@@ -15,6 +15,7 @@ import numpy as np
 from risksim.models.base import DefaultModel
 from risksim.models.loss import LossModel
 from risksim.rules.base import Rule
+from risksim.rules.compensation import ReleasedGuarantees
 from risksim.rules.fees import Charge
 from risksim.rules.limits import ClaimDenial, Suspension
 from risksim.rules.monitors import NplTolerance
@@ -74,7 +75,7 @@ class SimulationPlan:
         Periods in a year.
     fees : tuple of Charge
         Fees of the arrangement (columns after the indicators).
-    monitors : tuple of NplTolerance or LendingSuspension
+    monitors : tuple of NplTolerance, ReleasedGuarantees or LendingSuspension
         Ratios measured on the events themselves (columns after the rules' indicators).
     origination : LendingSuspension or None
         A trigger that suspends new lending: it drops the events of loans never granted
@@ -96,7 +97,7 @@ class SimulationPlan:
     rules: tuple[Rule, ...]
     parties: tuple[str, ...]
     fees: tuple[Charge, ...] = ()
-    monitors: tuple[NplTolerance | LendingSuspension, ...] = ()
+    monitors: tuple[NplTolerance | ReleasedGuarantees | LendingSuspension, ...] = ()
     origination: LendingSuspension | None = None
     loan_class: np.ndarray | None = None
     class_representative: np.ndarray | None = None
@@ -136,7 +137,8 @@ class SimulationPlan:
             isinstance(rule, ShareOfLoss) and rule.base.needs_principal for rule in self.rules
         ) or any(isinstance(limit, Suspension) and limit.metric == "npl_ratio"
                  for rule in self.rules if isinstance(rule, LimitedLayer)
-                 for limit in rule.limits)
+                 for limit in rule.limits) or any(isinstance(monitor, NplTolerance)
+                                                  for monitor in self.monitors)
 
     @property
     def draws_claims(self) -> bool:

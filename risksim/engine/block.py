@@ -110,7 +110,7 @@ def allocate(plan: SimulationPlan, events: LossEvents,
     gross = events.per_simulation(events.loss)
     measured = dict(ledger.indicators)
     for monitor in plan.monitors:
-        measured.update(zip(monitor.indicators, monitor.measure(events), strict=True))
+        measured.update(zip(monitor.indicators, monitor.measure(events, ledger), strict=True))
     indicators = [measured[name] for name in plan.indicators]
     fees = [fee.collected(events, ledger) for fee in plan.fees]
     return np.column_stack([gross, ledger.party_losses(gross), *indicators, *fees])

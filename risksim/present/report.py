@@ -136,7 +136,7 @@ def summary_report(result: Result | StreamingResult) -> Report:
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", Table(rows)]
     return [*lines, *_probabilities(result), *_fees(result, scale, money),
-            *_recoveries(result, scale, money)]
+            *_recoveries(result, scale, money), *_capital(result, scale, money)]
 
 
 def timeline_report(result: Result) -> Report:
@@ -169,12 +169,17 @@ def timeline_report(result: Result) -> Report:
         f"days past due; discount rate {meta.get('discount_rate', 0):.2%}; "
         f"{meta.get('flows', 0):,} dated flows)", Table(rows)]
     npl = timeline.npl_summary()
-    line = (f"lender's monthly NPL ratio: highest {npl['max_ratio_mean']:.2%} on average "
-            f"({npl['max_ratio_se']:.2%})")
-    if npl["threshold"] is not None:
-        line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
-                 f"probability {npl['breach_probability']:.2%} ({npl['breach_se']:.2%})")
-    return [*lines, line]
+    described = []
+    for prefix, name in (("", "net of compensation received"), ("gross_", "gross")):
+        line = (f"lender's monthly NPL ratio, {name}: highest "
+                f"{npl[prefix + 'max_ratio_mean']:.2%} on average "
+                f"({npl[prefix + 'max_ratio_se']:.2%})")
+        if npl["threshold"] is not None:
+            line += (f"; above the tolerance {npl['threshold']:.2%} in some month with "
+                     f"probability {npl[prefix + 'breach_probability']:.2%} "
+                     f"({npl[prefix + 'breach_se']:.2%})")
+        described.append(line)
+    return [*lines, *described]
 
 
 def _probabilities(result: Result | StreamingResult) -> Report:
@@ -188,7 +193,9 @@ def _probabilities(result: Result | StreamingResult) -> Report:
     notes = []
     if tolerance:
         ceiling = tolerance["overall_npl_ratio"] + tolerance["margin"]
-        notes.append(f"npl.breach: some year's NPL ratio above {ceiling:.2%}"
+        ratio = ("net NPL ratio (after compensation)" if tolerance.get("basis") == "net"
+                 else "gross NPL ratio")
+        notes.append(f"npl.breach: some year's {ratio} above {ceiling:.2%}"
                      + (f"; consequence: {tolerance['consequence']}"
                         if tolerance.get("consequence") else ""))
     return ["", Table(rows), *notes]
@@ -209,12 +216,44 @@ def _recoveries(result: Result | StreamingResult, scale: float, money: str) -> R
     if table.empty:
         return []
     rows = [["party", f"compensation ({money})", f"recoveries ({money})",
-             "compensation rate", "recovery rate", "loss rate"]]
+             f"released ({money})", "compensation rate", "recovery rate", "loss rate"]]
     rows += [[str(name), f"{row['compensation'] / scale:,.2f}",
-              f"{row['recoveries'] / scale:,.2f}", f"{row['compensation_rate']:.2%}",
+              f"{row['recoveries'] / scale:,.2f}", f"{row['released'] / scale:,.2f}",
+              f"{row['compensation_rate']:.2%} ({row['compensation_rate_se']:.2%})",
               f"{row['recovery_rate']:.2%} ({row['rate_se']:.2%})",
               f"{row['loss_rate']:.2%}"] for name, row in table.iterrows()]
     return ["", Table(rows)]
+
+
+def _capital(result: Result | StreamingResult, scale: float, money: str) -> Report:
+    """The lender's capital relief: from the simulated tail (economic capital = VaR or ES
+    − EL, alone and under the scheme, paired errors), then the Basel substitution figure."""
+    basel = result.metadata.get("basel_capital")
+    if not basel:
+        return []
+    lender = result.metadata.get("lender")
+    lines: Report = [""]
+    tail = result.capital_relief() if isinstance(result, Result) else pd.DataFrame()
+    if len(tail):
+        rows = [["capital (M - EL)", f"{lender} alone ({money})",
+                 f"under the scheme ({money})", f"relief ({money})", "relief rate"]]
+        rows += [[measure_label(str(measure)), _cell(row["alone"], row["alone_se"], scale),
+                  _cell(row["with_scheme"], row["with_scheme_se"], scale),
+                  _cell(row["relief"], row["relief_se"], scale),
+                  "-" if row["relief_rate"] != row["relief_rate"]
+                  else f"{row['relief_rate']:.1%} ({row['relief_rate_se']:.1%})"]
+                 for measure, row in tail.iterrows()]
+        lines += [f"{lender}'s economic capital from the simulated tail, alone (bearing the "
+                  "gross loss) and under the scheme (paired standard error)", Table(rows)]
+    else:
+        lines.append(f"{lender}'s capital from the simulated tail: needs the per-simulation "
+                     "losses of a plain Monte Carlo run")
+    lines.append(f"Basel IRB substitution (guarantors at risk weight "
+                 f"{basel['guarantor_risk_weight']:.0%}; ignores caps, budgets and triggers): "
+                 f"capital {_money(basel['without'], scale)} alone, "
+                 f"{_money(basel['with_scheme'], scale)} under the scheme ({money}), relief "
+                 f"{basel['relief_rate']:.1%}")
+    return lines
 
 
 def _money(value: float, scale: float) -> str:
@@ -349,7 +388,7 @@ def comparison_report(comparison: Comparison) -> Report:
         "error); VaR a is the loss of a 1-in-N year, N = 1/(1 - a), ES a the mean of the "
         "years worse than that", Table(absolute), "",
         f"Difference to {meta['baseline']}, in {money} (paired standard error)",
-        Table(differences), "", *_scheme_figures(comparison)]
+        Table(differences), "", *_scheme_figures(comparison), *_npl_and_tail_relief(comparison)]
 
 
 def _year_label(measure: str) -> str:
@@ -385,6 +424,30 @@ def _scheme_figures(comparison: Comparison) -> Report:
 
 def _times(value: float, se: float) -> str:
     return "-" if math.isinf(value) else f"{value:,.1f}x ({se:,.1f})"
+
+
+def _npl_and_tail_relief(comparison: Comparison) -> Report:
+    """Per scheme: NPL-tolerance breach probabilities (net, gross) with their paired
+    differences to the baseline, and the lender's capital relief from the simulated tail."""
+    top = f"{comparison.metadata['levels'][-1]:g}"
+    rows = [["scheme", "P(NPL breach, net)", "net - base (se)", "P(NPL breach, gross)",
+             "gross - base (se)", f"tail relief rate ES {100 * float(top):g}%"]]
+    for scheme, line in comparison.schemes.iterrows():
+        cells = [str(scheme)]
+        for basis in ("net", "gross"):
+            key = f"npl_{basis}_breach"
+            cells += (["-", "-"] if line[key] != line[key] else
+                      [f"{line[key]:.2%} ({line[key + '_se']:.2%})",
+                       f"{line[key + '_diff']:+.2%} ({line[key + '_diff_se']:.2%})"
+                       if line[key + "_diff"] == line[key + "_diff"] else "-"])
+        rate = line[f"tail_relief_rate_ES_{top}"]
+        cells.append("-" if rate != rate
+                     else f"{rate:.1%} ({line[f'tail_relief_rate_ES_{top}_se']:.1%})")
+        rows.append(cells)
+    return ["", "NPL tolerance: the probability that some year's NPL ratio is above the "
+            "tolerance, net and gross of compensation, with paired differences to the "
+            "baseline; the lender's capital relief from the simulated tail (ES - EL of the "
+            "gross loss against the lender's under the scheme)", Table(rows)]
 
 
 def sweep_report(sweep: Sweep, party: str, measure: str) -> Report:

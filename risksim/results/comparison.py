@@ -42,7 +42,14 @@ class Comparison(ResultBase):
         ``multiplier``, ``multiplier_annual``, ``effective_coverage``; ``capital_without``,
         ``capital_with``, ``capital_relief_rate``, ``public`` (the parties counted as public),
         ``currency``, ``paired`` (whether the scheme shares the baseline's loans, default
-        model and horizon, so that its differences are paired).
+        model and horizon, so that its differences are paired); the Basel figures use the
+        substitution approach, which ignores caps, budgets and triggers. Then
+        (:func:`~risksim.analysis.compare.npl_breach_figures`) ``npl_breach``,
+        ``npl_net_breach``, ``npl_gross_breach``, each with ``_se``, ``_diff`` and
+        ``_diff_se`` (paired); and (:func:`~risksim.analysis.compare.tail_relief_figures`)
+        the lender's capital relief from the simulated tail at the highest level,
+        ``tail_relief_<M>`` and ``tail_relief_rate_<M>`` with ``_se``, M = ``VaR_<a>``,
+        ``ES_<a>``.
     results : dict of str to Result
         Each scheme's full result.
     metadata : dict

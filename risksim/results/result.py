@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +20,7 @@ from risksim.errors import InputError
 from risksim.results.base import ResultBase, computed_once
 from risksim.stats import measures
 from risksim.stats.exceedance import exceedance, run_mean
+from risksim.stats.influence import CapitalRelief, capital_relief, measure_names
 from risksim.stats.replicates import replicate_labels, replicate_means
 from risksim.util.files import write_atomically, write_csv
 
@@ -230,34 +231,46 @@ class Result(ResultBase):
     def recovery_summary(self) -> pd.DataFrame:
         """Compensation and recovery in the Chinese definitions (DOMAIN §6), per party.
 
-        From the ``<party>.compensation`` and ``<party>.recoveries`` indicators (scenarios with
-        a ``recoveries`` section): expected compensation C and recoveries R (money); the
-        compensation rate 代偿率 = E[C] ÷ the party's guaranteed volume; the recovery rate
-        代偿回收率 = E[R] ÷ E[C] and the loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with the
-        delta-method standard error of a ratio of means, √(Var(R − ρC)/N)/E[C], ρ = E[R]/E[C]
-        (C and R weighted by w_i under importance sampling). Under quasi-Monte Carlo (R
-        replicates, N ≥ 2R) it comes from the replicates instead: ``rate_se`` = sd(ρ_1, …,
-        ρ_R)/√R with ρ_r = R̄_r/C̄_r, C̄_r and R̄_r the (weighted) means over replicate r's
-        simulations; NaN when some replicate has no compensation (its ratio is undefined).
+        From the ``<party>.compensation``, ``<party>.recoveries`` and ``<party>.released``
+        indicators (scenarios with a ``recoveries`` section): expected compensation C (代偿,
+        the party's share of each defaulted loan's principal,
+        :mod:`risksim.rules.compensation`), recoveries R and guarantees released G (loans
+        matured or defaulted, :class:`~risksim.rules.compensation.ReleasedGuarantees`),
+        money over the horizon; the compensation rate 代偿率 = E[C] ÷ E[G] with its standard
+        error ``compensation_rate_se``; the recovery rate 代偿回收率 = E[R] ÷ E[C] and the
+        loss rate 代偿损失率 = 1 − E[R] ÷ E[C], with ``rate_se``. Each ratio of means X/Y
+        has the delta-method standard error √(Var(X − ρY)/N)/E[Y], ρ = E[X]/E[Y] (X, Y
+        weighted by w_i under importance sampling); under quasi-Monte Carlo (R replicates,
+        N ≥ 2R) it comes from the replicates instead: sd(ρ_1, …, ρ_R)/√R with ρ_r = X̄_r/Ȳ_r
+        the ratio of the (weighted) means over replicate r's simulations; NaN when some
+        replicate's Ȳ_r is 0 (its ratio is undefined).
         """
-        volumes = self.metadata.get("guaranteed_volume", {})
         rows = {}
         weights = 1.0 if self._weights is None else self._weights
-        for party, volume in volumes.items():
-            compensation = weights * self.indicators[f"{party}.compensation"].to_numpy()
-            recoveries = weights * self.indicators[f"{party}.recoveries"].to_numpy()
-            mean_c, mean_r = compensation.mean(), recoveries.mean()
-            rate = mean_r / mean_c if mean_c > 0 else float("nan")
-            rate_se = (self._ratio_se(recoveries, compensation, rate)
-                       if mean_c > 0 and compensation.size > 1 else float("nan"))
-            rows[party] = {"compensation": mean_c, "recoveries": mean_r,
-                           "compensation_rate": mean_c / volume if volume > 0 else float("nan"),
-                           "recovery_rate": rate, "loss_rate": 1 - rate,
-                           "rate_se": rate_se}
+        for party in self.metadata.get("guaranteed_volume", {}):
+            compensation, recoveries, released = (
+                weights * self.indicators[f"{party}.{what}"].to_numpy()
+                for what in ("compensation", "recoveries", "released"))
+            rate, rate_se = self._ratio(recoveries, compensation)
+            compensation_rate, compensation_rate_se = self._ratio(compensation, released)
+            rows[party] = {"compensation": compensation.mean(), "recoveries": recoveries.mean(),
+                           "released": released.mean(), "compensation_rate": compensation_rate,
+                           "compensation_rate_se": compensation_rate_se,
+                           "recovery_rate": rate, "loss_rate": 1 - rate, "rate_se": rate_se}
         frame = pd.DataFrame.from_dict(rows, orient="index", columns=[
-            "compensation", "recoveries", "compensation_rate", "recovery_rate", "loss_rate",
-            "rate_se"])
+            "compensation", "recoveries", "released", "compensation_rate",
+            "compensation_rate_se", "recovery_rate", "loss_rate", "rate_se"])
         return frame.rename_axis("party")
+
+    def _ratio(self, numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float]:
+        """mean(numerator) ÷ mean(denominator) and its standard error (:meth:`_ratio_se`);
+        NaN for a denominator of mean 0, and for the error of a single simulation."""
+        mean = denominator.mean()
+        if mean <= 0:
+            return float("nan"), float("nan")
+        rate = float(numerator.mean() / mean)
+        return rate, (self._ratio_se(numerator, denominator, rate) if numerator.size > 1
+                      else float("nan"))
 
     def _ratio_se(self, numerator: np.ndarray, denominator: np.ndarray, rate: float) -> float:
         """Standard error of the ratio of means ``rate`` = mean(numerator) ÷ mean(denominator)
@@ -273,6 +286,34 @@ class Result(ResultBase):
             return float("nan")
         return measures.replicate_estimate(
             rate, replicate_means(numerator, labels) / replicate_denominators).se
+
+    @computed_once
+    def capital_relief(self, levels: Sequence[float] | None = None) -> pd.DataFrame:
+        """The lender's economic capital alone and under the scheme, from the simulated tail.
+
+        One row per measure M (``VaR_<a>`` then ``ES_<a>`` at each level a): the capital
+        K = M − EL of the gross loss (the lender bearing it alone, column ``alone``) and of
+        the lender's loss under the scheme (``with_scheme``), the relief K_alone − K_scheme
+        and its rate (K_alone − K_scheme) ÷ K_alone, each with its standard error (the
+        relief's paired: both are measured on the same simulations,
+        :func:`risksim.stats.influence.capital_relief`). Unlike the Basel substitution figure
+        (:mod:`risksim.analysis.capital`) it sees every cap, budget and trigger of the scheme.
+
+        Empty when the run has no lender with other parties beside it (``metadata["lender"]``),
+        or weights its simulations (importance sampling, quasi-Monte Carlo): the influence
+        errors are those of plain Monte Carlo.
+        """
+        lender = self.metadata.get("lender")
+        columns = [f.name for f in fields(CapitalRelief)]
+        if (lender not in self.parties or len(self.parties) < 2 or self.weights is not None
+                or self._replicates is not None or self.n_sims < 2):
+            return pd.DataFrame(columns=columns).rename_axis("measure")
+        chosen = self.levels if levels is None else list(levels)
+        gross, retained = self.losses["gross"].to_numpy(), self.losses[lender].to_numpy()
+        rows = {measure: asdict(capital_relief(gross, retained, measure))
+                for measure in measure_names(chosen)[1:]}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis(
+            "measure")
 
     def exceedance(self, thresholds: Iterable[float], confidence: float = 0.95) -> pd.DataFrame:
         """P(loss > threshold) per party and threshold, with standard error and bounds.
@@ -295,7 +336,8 @@ class Result(ResultBase):
         """The metadata (versions, seed, block size, scenario hash, ...) and every summary
         table (and the timeline's, when there is one), as ``summary.json`` holds them."""
         timeline = {} if self.timeline is None else {"timeline": self.timeline.document()}
-        return {**summary_document(self), **timeline}
+        relief = json.loads(self.capital_relief().to_json(orient="index"))
+        return {**summary_document(self), "capital_relief": relief, **timeline}
 
     def to_json(self) -> str:
         """:meth:`summary_document` as JSON text (what ``risksim run --format json`` prints)."""
@@ -405,7 +447,7 @@ def load_result(directory: str | Path) -> Result:
     weights = (pd.read_csv(directory / WEIGHTS_CSV, index_col="simulation", **_EXACT_FLOATS)
                ["weight"] if WEIGHTS_CSV in files else None)
     for key in ("summary", "layer_summary", "probabilities", "fee_summary", "recovery_summary",
-                "files", "result_format", "timeline"):
+                "capital_relief", "files", "result_format", "timeline"):
         document.pop(key, None)
     return Result(losses=losses, indicators=indicators, fees=fees, metadata=document,
                   weights=weights, timeline=timeline)

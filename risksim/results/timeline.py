@@ -28,6 +28,8 @@ FILES = {"parties": "timeline_parties.csv", "npl": "timeline_npl.csv",
          "cash": "timeline_cash.csv", "npl_ratio": "timeline_npl_ratio.csv",
          "paths": "timeline_paths.csv", "npl_paths": "timeline_npl_paths.csv"}
 """The file each table is saved to."""
+GROSS = "gross_"
+"""Prefix of the columns of the NPL ratio gross of compensation."""
 _INDEX = {"parties": ["simulation", "party"], "npl": ["simulation"], "cash": ["party", "month"],
           "npl_ratio": ["month"], "paths": ["simulation", "party", "month"],
           "npl_paths": ["simulation", "month"]}
@@ -50,18 +52,22 @@ class TimelineResult(ResultBase):
         (amount-weighted), ``max_days_to_payment``; ``max_wait_days`` (longest a payment
         waited for cash).
     npl : pandas.DataFrame
-        One row per simulation: ``max_ratio`` (highest monthly NPL ratio),
-        ``months_in_breach`` (months above the tolerance), ``first_breach_month`` (NaN if
-        none), ``breach`` (1.0 if any month breached; NaN without a stated tolerance).
+        One row per simulation: ``max_ratio`` (highest monthly NPL ratio, net of the
+        compensation received by the month end), ``months_in_breach`` (months above the
+        tolerance), ``first_breach_month`` (NaN if none), ``breach`` (1.0 if any month
+        breached; NaN without a stated tolerance); the same of the gross ratio (every NPL
+        at its principal) prefixed ``gross_``.
     cash : pandas.DataFrame
         One row per (party, month): ``day``, ``mean``, the quantiles ``q05``, ``q50``,
         ``q95`` and ``min`` of the party's cash at the month end over all simulations.
     npl_ratio : pandas.DataFrame
         One row per month of the horizon: ``day``, ``mean``, ``q05``, ``q50``, ``q95`` of
-        the lender's NPL ratio, and ``breach_probability``.
+        the lender's net NPL ratio, and ``breach_probability``; the same of the gross ratio
+        prefixed ``gross_``.
     paths, npl_paths : pandas.DataFrame
         The monthly cash (``cash``) and NPL ratio (``ratio``) of the first ``keep_paths``
-        simulations, one row per (simulation, party, month) / (simulation, month).
+        simulations, one row per (simulation, party, month) / (simulation, month), and
+        the gross NPL ratio (``gross_ratio``).
     metadata : Mapping
         The settings (day count, lags, schedules, starting cash, discount rate, NPL
         threshold) and counts (default events, flows, simpy events).
@@ -86,6 +92,7 @@ class TimelineResult(ResultBase):
         cash = np.concatenate([np.pad(b.cash, ((0, 0), (0, 0), (0, months - b.cash.shape[2])),
                                       mode="edge") for b in blocks])
         ratio = np.concatenate([b.npl_ratio for b in blocks])
+        gross = np.concatenate([b.npl_ratio_gross for b in blocks])
         index = pd.MultiIndex.from_product([range(n_sims), parties],
                                            names=["simulation", "party"])
         party_table = pd.DataFrame(per_party.reshape(-1, len(PER_PARTY)), index=index,
@@ -95,11 +102,15 @@ class TimelineResult(ResultBase):
                     "default_events": sum(b.defaults for b in blocks),
                     "flows": sum(b.flows for b in blocks),
                     "simpy_events": sum(b.simpy_events for b in blocks)}
-        return cls(parties=party_table, npl=_npl_table(ratio, settings.npl_threshold),
-                   cash=_cash_table(cash, parties), npl_ratio=_ratio_table(
-                       ratio, settings.npl_threshold),
-                   paths=_paths(cash[:kept], parties), npl_paths=_npl_paths(ratio[:kept]),
-                   metadata=metadata)
+        threshold = settings.npl_threshold
+        return cls(parties=party_table,
+                   npl=_npl_table(ratio, threshold).join(
+                       _npl_table(gross, threshold).add_prefix(GROSS)),
+                   cash=_cash_table(cash, parties),
+                   npl_ratio=_ratio_table(ratio, threshold).join(
+                       _ratio_table(gross, threshold).drop(columns="day").add_prefix(GROSS)),
+                   paths=_paths(cash[:kept], parties),
+                   npl_paths=_npl_paths(ratio[:kept], gross[:kept]), metadata=metadata)
 
     def summary(self, confidence: float = 0.95) -> pd.DataFrame:
         """Per party: P(liquidity shortfall) and P(cash depleted) with standard errors, the
@@ -127,17 +138,20 @@ class TimelineResult(ResultBase):
 
     def npl_summary(self, confidence: float = 0.95) -> dict[str, float | None]:
         """The monthly NPL tolerance test: threshold, P(some month above it) with its
-        standard error, and the expected highest monthly ratio."""
+        standard error, and the expected highest monthly ratio; net of compensation, then
+        gross (keys prefixed ``gross_``)."""
         threshold = self.metadata.get("npl_threshold")
-        highest = measures.mean(self.npl["max_ratio"].to_numpy(), confidence)
-        summary: dict[str, float | None] = {"threshold": threshold,
-                                            "max_ratio_mean": highest.value,
-                                            "max_ratio_se": highest.se,
-                                            "breach_probability": None, "breach_se": None}
-        if threshold is not None:
-            breach = measures.exceedance_probability(self.npl["breach"].to_numpy(), 0.5,
-                                                     confidence)
-            summary.update(breach_probability=breach.value, breach_se=breach.se)
+        summary: dict[str, float | None] = {"threshold": threshold}
+        for prefix in ("", GROSS):
+            highest = measures.mean(self.npl[f"{prefix}max_ratio"].to_numpy(), confidence)
+            summary |= {f"{prefix}max_ratio_mean": highest.value,
+                        f"{prefix}max_ratio_se": highest.se,
+                        f"{prefix}breach_probability": None, f"{prefix}breach_se": None}
+            if threshold is not None:
+                breach = measures.exceedance_probability(
+                    self.npl[f"{prefix}breach"].to_numpy(), 0.5, confidence)
+                summary |= {f"{prefix}breach_probability": breach.value,
+                            f"{prefix}breach_se": breach.se}
         return summary
 
     def save(self, directory: Path) -> list[Path]:
@@ -200,7 +214,7 @@ def _paths(cash: np.ndarray, parties: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"cash": cash.ravel()}, index=index)
 
 
-def _npl_paths(ratio: np.ndarray) -> pd.DataFrame:
+def _npl_paths(ratio: np.ndarray, gross: np.ndarray) -> pd.DataFrame:
     index = pd.MultiIndex.from_product([range(ratio.shape[0]), range(1, ratio.shape[1] + 1)],
                                        names=["simulation", "month"])
-    return pd.DataFrame({"ratio": ratio.ravel()}, index=index)
+    return pd.DataFrame({"ratio": ratio.ravel(), "gross_ratio": gross.ravel()}, index=index)

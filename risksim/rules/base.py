@@ -166,6 +166,9 @@ class Ledger:
         self.recovered: dict[str, np.ndarray] = {}
         """Per party but the lender: its share of each event's recovery (money), set by
         recovery sharing; ``paid`` is then net of it."""
+        self.shares_before_recovery: dict[str, np.ndarray] | None = None
+        """Per party: the share p_j / L of each event's loss it paid before recovery sharing
+        redistributed the payments; None until it has."""
         self._slack = CONSERVATION_RTOL * np.maximum(events.loss, 1.0)
 
     def pay(self, party: str, amounts: np.ndarray) -> None:

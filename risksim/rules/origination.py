@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from risksim.rules.base import LossEvents
+from risksim.rules.base import Ledger, LossEvents
 
 
 def cell_sums(cell: np.ndarray, n_cells: int, values: np.ndarray) -> np.ndarray:
@@ -113,8 +113,9 @@ class LendingSuspension:
         """Per-loan ``values`` (n_loans, …) summed over the covered loans of each cell."""
         return cell_sums(self.cell, self.exposure.size, values)
 
-    def measure(self, events: LossEvents) -> list[np.ndarray]:
-        """The indicators' values per simulation, in the order of ``indicators``."""
+    def measure(self, events: LossEvents, ledger: Ledger) -> list[np.ndarray]:
+        """The indicators' values per simulation, in the order of ``indicators`` (from the
+        refused cells of ``events``; the ledger, which every monitor is given, is not read)."""
         assert events.refused is not None, "the events were not filtered by this gate"
         return [events.refused.any(axis=1).astype(float), events.refused @ self.exposure]
 

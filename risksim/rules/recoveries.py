@@ -20,14 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from risksim.rules.base import Ledger
+from risksim.rules.compensation import compensation, loss_shares
 
 
 @dataclass(frozen=True)
 class RecoverySharing:
     """Share each event's recovery: first to ``first_to`` in order, then pro rata.
 
-    Records ``<party>.compensation`` (claims paid, Σ c_j) and ``<party>.recoveries`` per
-    simulation for every party but the lender.
+    Records ``<party>.compensation`` (its compensation Σ s_j·P, the share of the principal
+    at default, :func:`~risksim.rules.compensation.compensation`) and ``<party>.recoveries``
+    per simulation for every party but the lender.
 
     Parameters
     ----------
@@ -59,11 +61,10 @@ class RecoverySharing:
         events = ledger.events
         principal = events.shortfall
         loss = events.loss
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            # the share of the loss each party pays, times the principal (never P/L: a
-            # vanishing loss would overflow it)
-            claims = {party: np.where(loss > 0, ledger.paid[party] / loss, 0.0)
-                      * principal for party in self.parties}
+        shares = loss_shares(ledger)
+        # the share of the loss each party pays, times the principal (never P/L: a
+        # vanishing loss would overflow it)
+        claims = {party: shares[party] * principal for party in self.parties}
         left = np.where(loss > 0, principal - loss, 0.0)
         recovered = {}
         for party in self.first_to:
@@ -79,7 +80,9 @@ class RecoverySharing:
         lender = self.parties[-1]
         net[lender] = loss - sum((net[p] for p in self.parties[:-1]), np.zeros_like(loss))
         ledger.replace_payments(net)
+        ledger.shares_before_recovery = shares
         ledger.recovered = {party: recovered[party] for party in self.tracked}
+        compensated = compensation(ledger, self.tracked)
         for party in self.tracked:
-            ledger.record(f"{party}.compensation", events.per_simulation(claims[party]))
+            ledger.record(f"{party}.compensation", events.per_simulation(compensated[party]))
             ledger.record(f"{party}.recoveries", events.per_simulation(recovered[party]))

@@ -249,6 +249,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "NplToleranceSpec.overall_npl_ratio": ("fraction", "The bank's overall NPL ratio."),
     "NplToleranceSpec.margin": ("fraction", "Tolerated excess of the small-business NPL "
                                 "ratio over the overall one."),
+    "NplToleranceSpec.basis": ("", "The NPL ratio the tolerance test uses: `net` of the "
+                               "other parties' compensation (the lender's own NPL) or `gross` "
+                               "(every defaulted loan at its outstanding)."),
     "NplToleranceSpec.consequence": ("", "What a breach costs (reported, not priced)."),
     "SimulationSpec.n_sims": ("count", "Number of simulations."),
     "SimulationSpec.seed": ("", "Seed of the random streams: the same seed gives the same "
@@ -369,6 +372,7 @@ EXAMPLES: dict[str, Any] = {
     "ExperienceRating.multiplier": 1.2,
     "ExperienceRating.initial_rate": 0.01,
     "NplToleranceSpec.consequence": "supervisory rating downgrade",
+    "NplToleranceSpec.basis": "gross",
     "Deposit.max_multiple": 10,
     "Bonus.share": 0.05,
     "Bonus.any_of": [{"first_loan": True}, {"purposes": ["credit"]}],

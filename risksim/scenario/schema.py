@@ -341,11 +341,19 @@ class NplToleranceSpec(StrictModel):
 
     Breached in a year whose NPL ratio is above ``overall_npl_ratio + margin`` (CBIRC 2019:
     3 percentage points above the bank's overall ratio). ``consequence`` states what a breach
-    costs (reported, not priced).
+    costs (reported, not priced). Both NPL ratios are recorded every year of every
+    simulation, with O_i the outstanding of loan i at the start of the year and D the loans
+    defaulting in it: ``gross`` = Σ_{i∈D} O_i ÷ Σ_i O_i, the regulator's stock of loans
+    90 days past due (a non-performing loan is written off within the year after it
+    defaults); ``net`` = Σ_{i∈D} (O_i − C_i) ÷ Σ_i O_i, the lender's NPL once the other
+    parties' compensation C_i (their shares of the loan's loss times its principal at
+    default) has been received: the compensated part of a defaulted loan leaves the lender's
+    NPL. ``basis`` names the ratio the tolerance test uses.
     """
 
     overall_npl_ratio: Fraction
     margin: Fraction = 0.03
+    basis: Literal["net", "gross"] = "net"
     consequence: str | None = None
 
 

@@ -38,8 +38,10 @@ class TimelineBlock:
         (n_sims, n_parties, months + 1): each party's cash at day 0 and at each month end
         (starting cash + flows to date; flows to date for unlimited cash).
     npl_ratio : numpy.ndarray
-        (n_sims, horizon months): the lender's NPL stock at each month end ÷ its book at
-        the start of the month.
+        (n_sims, horizon months): the lender's NPL stock net of the compensation received
+        by each month end ÷ its book at the start of the month.
+    npl_ratio_gross : numpy.ndarray
+        The same with every NPL at its full principal (no compensation taken out).
     simpy_events, flows, defaults : int
         Timeouts processed, flows paid, default events.
     """
@@ -47,6 +49,7 @@ class TimelineBlock:
     per_party: np.ndarray
     cash: np.ndarray
     npl_ratio: np.ndarray
+    npl_ratio_gross: np.ndarray
     simpy_events: int
     flows: int
     defaults: int
@@ -90,9 +93,10 @@ def summarise(settings: TimelineSettings, events: LossEvents, dates: EventDates,
     outputs[:, :, column["max_wait_days"]] = _max_by_payer(
         settled, done & (settled.kind != Kind.SHORTFALL), paid_day - settled.due, n_sims,
         n_parties)
+    net, gross = _npl_ratios(settings, events, dates, amounts, obligations, settled)
     return TimelineBlock(
         per_party=outputs, cash=_cash_paths(settings, settled, done, paid_day, n_sims),
-        npl_ratio=_npl_ratio(settings, events, dates, amounts, obligations, settled),
+        npl_ratio=net, npl_ratio_gross=gross,
         simpy_events=settled.simpy_events, flows=int(done.sum()), defaults=events.loss.size)
 
 
@@ -222,14 +226,16 @@ def _cash_paths(settings: TimelineSettings, settled: Settled, done: np.ndarray,
     return start[None, :, None] + np.cumsum(changes.reshape(n_sims, n_parties, months), axis=2)
 
 
-def _npl_ratio(settings: TimelineSettings, events: LossEvents, dates: EventDates,
-               amounts: EventAmounts, obligations: Obligations,
-               settled: Settled) -> np.ndarray:
-    """The lender's NPL ratio at each month end of the horizon, (n_sims, months).
+def _npl_ratios(settings: TimelineSettings, events: LossEvents, dates: EventDates,
+                amounts: EventAmounts, obligations: Obligations,
+                settled: Settled) -> tuple[np.ndarray, np.ndarray]:
+    """The lender's NPL ratio at each month end of the horizon, net and gross of
+    compensation, each (n_sims, months).
 
-    A defaulted loan counts from its NPL date until it leaves the stock, at its principal
-    less the compensation the lender has received for it by then (so a claim paid before
-    the NPL date keeps that part out of the stock).
+    A defaulted loan counts from its NPL date until it leaves the stock: in the gross
+    ratio at its principal P, in the net one at P less the compensation the lender has
+    received for it by then (so a claim paid before the NPL date keeps that part out of
+    the stock). Both over the book at the start of the month.
     """
     horizon = settings.horizon_months
     size = events.n_sims * (horizon + 1)
@@ -259,7 +265,14 @@ def _npl_ratio(settings: TimelineSettings, events: LossEvents, dates: EventDates
         stock -= stock_changes(sim[entry[during]], day[during], amount[during])
     stock += stock_changes(sim, start, np.maximum(principal - before_npl, 0.0))
     stock -= stock_changes(sim, end, np.maximum(principal - before_exit, 0.0))
-    stock = np.cumsum(stock.reshape(events.n_sims, horizon + 1), axis=1)[:, 1:]
-    book = settings.book_by_month
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(book > 0, np.maximum(stock, 0.0) / np.where(book > 0, book, 1.0), 0.0)
+    gross = stock_changes(sim, start, principal) - stock_changes(sim, end, principal)
+
+    def ratio(changes: np.ndarray) -> np.ndarray:
+        """The stock at each month end (cumulated changes) over the month's book."""
+        stocks = np.cumsum(changes.reshape(events.n_sims, horizon + 1), axis=1)[:, 1:]
+        book = settings.book_by_month
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(book > 0, np.maximum(stocks, 0.0) / np.where(book > 0, book, 1.0),
+                            0.0)
+
+    return ratio(stock), ratio(gross)

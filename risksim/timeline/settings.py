@@ -11,6 +11,7 @@ import numpy as np
 from risksim.compile.plan import SimulationPlan, outstanding_at
 from risksim.errors import InputError
 from risksim.rules.limits import FundBalance
+from risksim.rules.monitors import NplTolerance
 from risksim.rules.shares import LimitedLayer, Residual
 from risksim.scenario.timeline import (
     DAYS_PER_MONTH,
@@ -164,7 +165,8 @@ def compile_timeline(scenario: Scenario) -> TimelineSettings:
     stated = np.array([np.nan if t.starting_cash is None else t.starting_cash for t in timings])
     cash = np.where(np.isnan(stated), np.where(_has_fund(plan), initial, np.inf), stated)
     dates = timeline.default_dates
-    tolerance = plan.monitors[0].threshold if plan.monitors else None
+    tolerance = next((monitor.threshold for monitor in plan.monitors
+                      if isinstance(monitor, NplTolerance)), None)
     return TimelineSettings(
         parties=parties, lender=parties.index(_lender(plan)),
         payment_lag_days=np.array([t.payment_lag_days for t in timings], dtype=np.int64),

@@ -184,7 +184,7 @@ def test_hand_worked_replicate_errors_of_a_probability_and_a_ratio() -> None:
     compensation = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0]
     recoveries = [0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5]
     frame = pd.DataFrame({"pool.suspended": indicator, "pool.compensation": compensation,
-                          "pool.recoveries": recoveries})
+                          "pool.recoveries": recoveries, "pool.released": [100.0] * 8})
     result = risksim.Result(losses=pd.DataFrame({"gross": np.arange(8.0)}), indicators=frame,
                             metadata={"sampling": {"qmc_replicates": 2},
                                       "guaranteed_volume": {"pool": 100.0}})

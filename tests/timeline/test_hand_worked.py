@@ -153,6 +153,20 @@ def test_monthly_npl_ratio_and_tolerance(result: risksim.Result) -> None:
     assert result.timeline.npl_summary()["breach_probability"] == 1.0
 
 
+def test_monthly_gross_npl_ratio(result: risksim.Result) -> None:
+    # Gross of compensation both loans count at their principal, 2,000, from day 190
+    # (month 7) until day 460 (month 16): 2,000 / 4,000 = 0.5 in months 7-12, 2,000 / 2,000
+    # = 1.0 in months 13-15, then 0; above 4.5% in months 7-15.
+    assert result.timeline is not None
+    gross = result.timeline.npl_paths.xs(0, level="simulation")["gross_ratio"].tolist()
+    assert gross == pytest.approx([0.0] * 6 + [0.5] * 6 + [1.0] * 3 + [0.0] * 9)
+    npl = result.timeline.npl.iloc[0]
+    assert (npl["gross_max_ratio"], npl["gross_months_in_breach"],
+            npl["gross_first_breach_month"], npl["gross_breach"]) == (1.0, 9, 7.0, 1.0)
+    assert result.timeline.npl_ratio.loc[13, "gross_mean"] == pytest.approx(1.0)
+    assert result.timeline.npl_summary()["gross_breach_probability"] == 1.0
+
+
 def test_a_chain_of_counter_guarantees_reimburses_link_by_link() -> None:
     # One loan of 1,000 defaults on day 100 with LGD 1. The guarantor pays 80% (800), the
     # re-guarantor takes over half of that (400), the NFGF half of the re-guarantor's layer
