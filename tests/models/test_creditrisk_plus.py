@@ -150,10 +150,14 @@ def test_process_backend_is_bit_identical_to_serial() -> None:
     ({"weights": {**WEIGHTS, "trade": {"trdae": 0.7, "idiosyncratic": 0.3}}},
      "unknown sector 'trdae'; did you mean 'trade'?"),
 ])
-def test_bad_sectors_are_refused_in_one_line(change: dict[str, Any], message: str) -> None:
+def test_bad_sectors_are_refused_one_line_per_error(change: dict[str, Any],
+                                                    message: str) -> None:
     with pytest.raises(InputError, match=message.replace(".", r"\.").replace("?", r"\?")) as error:
         risksim.load_scenario(_book(**change))
-    assert "\n" not in str(error.value)
+    # each error its own whole line (1.2 above 1 and its -0.2 below 0: two)
+    lines = str(error.value).splitlines()
+    assert lines == error.value.lines()
+    assert all(line.startswith("<mapping>: defaults.sectors") for line in lines)
 
 
 def test_a_loan_without_weights_is_refused() -> None:
