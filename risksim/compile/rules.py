@@ -25,7 +25,7 @@ from risksim.rules.limits import (
     Suspension,
 )
 from risksim.rules.origination import LendingSuspension, cell_sums
-from risksim.rules.recoveries import RecoverySharing
+from risksim.rules.recoveries import LIMITING_TERMS, RecoverySharing
 from risksim.rules.shares import CoverageBase, Residual, ShareOfLayer, ShareOfLoss, TrancheOfLoss
 from risksim.scenario.arrangement import (
     Arrangement,
@@ -101,8 +101,11 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
             **named))
     if arrangement.recoveries is not None:
         parties = [p for p in arrangement.parties if p != arrangement.layers[-1].party]
+        limited = tuple(dict.fromkeys(
+            layer.party for layer in arrangement.layers
+            if any(getattr(layer, term) is not None for term in LIMITING_TERMS)))
         rules.append(RecoverySharing(tuple(arrangement.recoveries.first_to),
-                                     (*parties, arrangement.layers[-1].party)))
+                                     (*parties, arrangement.layers[-1].party), limited))
     return tuple(rules)
 
 

@@ -399,13 +399,20 @@ class Fee(StrictModel):
 class Recoveries(StrictModel):
     """How recoveries on a defaulted loan are shared (M16), tracked per party.
 
-    Each party's claim is its share of the principal outstanding at default; the recovery
-    (principal − loss) goes first to the parties of ``first_to``, in order, up to each one's
-    claim, and the rest to all the others pro rata to their claims (``first_to: []`` is the
-    pro-rata rule of the NFGF re-guarantee rules). Every party's compensation (claims) and
-    recoveries are recorded. A priority order needs proportional layers: with aggregate terms
-    (triggers, cap rates, budgets, funds, capital, tranches, deposits) the limits act on
-    losses net of recoveries while the order would move recoveries across their totals.
+    The order of operations: (1) the layers, in order, allocate each loss net of recoveries
+    under all their terms (caps, budgets, funds, capital, triggers, tranches bind on these
+    amounts); (2) each party's claim (compensation) is its share of the shortfall at default
+    (principal outstanding plus the accrued interest lost), in proportion to what it paid;
+    (3) the recovery (shortfall − loss) repays the parties of ``first_to`` in turn, each up to
+    its claim (the lender may be one of them, e.g. ``first_to: [bank]``), then all the others
+    pro rata to their claims (``first_to: []`` is the pro-rata rule of the NFGF re-guarantee
+    rules); (4) a party with a limiting term on one of its layers (tranche, deposit,
+    interest_days_cap, a per-loan, per-borrower or per-lender cap, suspend_if, cap_rate,
+    annual_budget, fund, capital) always keeps at least its pro-rata recovery, so a priority
+    order never makes it bear more than its terms allowed; the recovery the order moves
+    comes from the parties without such terms and the lender. Every party's net loss is at
+    most its claim, the parties' losses add up to the loss, and more coverage never raises
+    the lender's loss. Every party's compensation (claims) and recoveries are recorded.
     """
 
     first_to: list[Name] = Field(default_factory=list)
@@ -463,27 +470,18 @@ class Arrangement(StrictModel):
     def _check_recoveries(self) -> None:
         if self.recoveries is None:
             return
-        lender = self.layers[-1].party
-        order = self.recoveries.first_to
-        aggregate = ("suspend_if", "cap_rate", "annual_budget", "fund", "capital", "tranche",
-                     "deposit")
         for index, layer in enumerate(self.layers):
             if layer.base == "principal":
                 raise located("base: principal pays on the principal before recoveries; with "
                               "recovery sharing use base: loss (claims are shares of the "
                               "principal and recoveries flow back)", "layers", index, "base")
-            terms = [t for t in aggregate if getattr(layer, t) is not None]
-            if order and terms:
-                raise located(f"a recovery priority order needs proportional layers; this "
-                              f"layer has {terms[0]} (use first_to: [] for pro rata)",
-                              "layers", index, terms[0])
+        order = self.recoveries.first_to
         for index, party in enumerate(order):
             if party not in self.parties:
                 raise located(unknown_name_message("party", party, self.parties),
                               "recoveries", "first_to", index)
-            if party == lender or order.index(party) != index:
-                raise located(f"'{party}' cannot come first for recoveries here (the lender "
-                              "takes what is left; each party once)",
+            if order.index(party) != index:
+                raise located(f"'{party}' comes twice in the recovery order (each party once)",
                               "recoveries", "first_to", index)
 
     def _check_fees(self) -> None:

@@ -245,7 +245,9 @@ FIELDS: dict[str, tuple[str, str]] = {
                                     "guaranteed base."),
     "ExperienceRating.initial_rate": ("fraction", "The rate of the first year."),
     "Recoveries.first_to": ("", "Parties repaid first from recoveries, in order, up to "
-                            "their claims; the rest pro rata (`[]`: all pro rata)."),
+                            "their claims (the lender may be one); the rest pro rata (`[]`: "
+                            "all pro rata); a party with a limiting term keeps at least its "
+                            "pro-rata share."),
     "NplToleranceSpec.overall_npl_ratio": ("fraction", "The bank's overall NPL ratio."),
     "NplToleranceSpec.margin": ("fraction", "Tolerated excess of the small-business NPL "
                                 "ratio over the overall one."),

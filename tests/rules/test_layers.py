@@ -349,11 +349,12 @@ def test_workout_costs_are_shared_like_recoveries(lgd) -> None:
         (1000.0 - gross) / 2)
 
 
-def test_recovery_order_names_declared_non_lender_parties() -> None:
+def test_recovery_order_names_declared_parties() -> None:
     mapping = scenario_mapping(layers=[{"party": "g", "share_of_loss": 0.5},
                                        {"party": "bank", "residual": True}])
-    mapping["arrangement"]["recoveries"] = {"first_to": ["bank"]}
-    with pytest.raises(risksim.InputError, match=r"recoveries\.first_to\[0\]: 'bank' cannot"):
+    mapping["arrangement"]["recoveries"] = {"first_to": ["bnak"]}
+    with pytest.raises(risksim.InputError,
+                       match=r"recoveries\.first_to\[0\]: unknown party 'bnak'.*'bank'"):
         risksim.load_scenario(mapping)
 
 
