@@ -35,7 +35,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                            "`generate`."),
     "PortfolioSpec.accrued_interest_days": ("days", "Days of interest (at each loan's "
                                             "`interest_rate`) unpaid at default and lost "
-                                            "with the principal."),
+                                            "with the principal; 30/360: outstanding × "
+                                            "rate × days / 360."),
     "PortfolioSpec.workout_cost_rate": ("fraction", "Share of each recovery spent on the "
                                         "workout; recoveries are shared net of it."),
     "PortfolioSpec.column_defaults": ("", "A value for every loan of a column the file lacks, "
@@ -117,7 +118,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                           "`loading_<sector>` columns (`loadings`; the rest on sector 0)."),
     "Sectors.weights": ("fraction", "Per value of `assign_by`, the weight w_ik on each sector "
                         "and on `idiosyncratic` (sector 0), each ≥ 0, adding up to 1."),
-    "Stress.pd_multiplier": ("multiple", "Every PD is multiplied by this (capped at 1)."),
+    "Stress.pd_multiplier": ("multiple", "Every PD is multiplied by this; a PD it would "
+                              "take above 1 is refused (never capped)."),
     "Stress.correlation_shift": ("fraction", "Added to every asset correlation."),
     # arrangement
     "Arrangement.parties": ("", "Every party that pays part of a loss, declared once."),
