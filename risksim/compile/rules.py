@@ -306,7 +306,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.suspend_if is not None and layer.suspend_if.action == "suspend_compensation":
         limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:
-        limits.append(_cap_rate(layer.cap_rate, covered, portfolio))
+        limits.append(_cap_rate(layer.cap_rate, borne, portfolio))
     if layer.annual_budget is not None:
         limits.append(PeriodCap(layer.annual_budget, "year", "annual_budget"))
     if layer.fund is not None:
@@ -359,9 +359,11 @@ def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
                                max_leverage=leverage.limit)
 
 
-def _cap_rate(cap: CapRate, covered: np.ndarray, portfolio: Portfolio) -> Limit:
-    """Cap of rate × covered volume (Σ exposure of the covered loans), or per vintage/lender."""
-    volume = portfolio["exposure"] * covered
+def _cap_rate(cap: CapRate, borne: np.ndarray, portfolio: Portfolio) -> Limit:
+    """Cap of rate × base, or per vintage/lender: the base is the covered volume
+    Σ exposure·[borne > 0] (``of: volume``) or the guaranteed volume Σ exposure·borne
+    (``of: guaranteed``; ``borne`` is each loan's share the layer takes on)."""
+    volume = portfolio["exposure"] * (borne if cap.of == "guaranteed" else borne > 0)
     if cap.per in ("horizon", "year"):
         return PeriodCap(cap.rate * float(volume.sum()), cap.per, "cap_rate")
     group = _groups(cap.per, portfolio)

@@ -193,12 +193,20 @@ class Bonus(StrictModel):
 
 
 class CapRate(StrictModel):
-    """Payments at most ``rate`` × covered volume: over the horizon, in each year, for each
-    vintage (the loans granted in one year, against their own volume) or for each lender
-    (a per-bank cap: each bank's covered loans against their own volume, M10)."""
+    """Payments at most ``rate`` × a base: over the horizon, in each year, for each vintage
+    (the loans granted in one year, against their own volume) or for each lender (a per-bank
+    cap: each bank's covered loans against their own volume, M10).
+
+    The base (``of``) is the ``volume`` of the covered loans (Σ exposure), or the
+    ``guaranteed`` part of it (Σ exposure × the layer's share of each loan): the EIF's
+    definition, cap amount = cap rate × guarantee rate × portfolio volume (COSME LGF, S73),
+    so ``{rate: 0.20, of: guaranteed}`` under a 50% guarantee caps payments at 10% of the
+    volume.
+    """
 
     rate: Fraction
     per: Literal["horizon", "year", "vintage", "lender"] = "horizon"
+    of: Literal["volume", "guaranteed"] = "volume"
 
 
 class Trigger(StrictModel):

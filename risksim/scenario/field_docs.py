@@ -153,8 +153,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                                "in a simulation, or `{share_of_capital: 0.1}` of `capital`."),
     "Layer.suspend_if": ("", "A trigger that suspends payments (or new lending) in a year "
                          "whose ratio passes a threshold."),
-    "Layer.cap_rate": ("", "At most `rate` × covered volume, per horizon, year, vintage or "
-                       "lender."),
+    "Layer.cap_rate": ("", "At most `rate` × the covered volume (or its guaranteed part), "
+                       "per horizon, year, vintage or lender."),
     "Layer.annual_budget": ("money/year", "At most this much paid in a year."),
     "Layer.fund": ("", "Pays from a finite balance, pro rata when short."),
     "Layer.capital": ("money", "The party's capital: at most this much over the horizon; "
@@ -209,7 +209,10 @@ FIELDS: dict[str, tuple[str, str]] = {
                     "own, suspending only the banks that pass."),
     "Trigger.action": ("", "`suspend_compensation` (stop paying) or `suspend_lending` "
                        "(later vintages are not granted)."),
-    "CapRate.rate": ("fraction", "Payments at most this × the covered volume."),
+    "CapRate.rate": ("fraction", "Payments at most this × the base named by `of`."),
+    "CapRate.of": ("", "The base of the rate: `volume` (Σ exposure of the covered loans) or "
+                   "`guaranteed` (Σ exposure × the layer's share; EIF: cap rate × guarantee "
+                   "rate × portfolio volume)."),
     "CapRate.per": ("", "Over the `horizon`, each `year`, each `vintage` (against its own "
                     "volume) or each `lender`."),
     "Fund.balance": ("money", "Balance at the start."),
@@ -341,6 +344,7 @@ EXAMPLES: dict[str, Any] = {
     "Trigger.per": "lender",
     "Trigger.warning": 0.025,
     "CapRate.per": "vintage",
+    "CapRate.of": "guaranteed",
     "Layer.claim_denial_probability": 0.02,
     "Layer.interest_days_cap": 90,
     "Layer.per_borrower_cap": {"share_of_capital": 0.1},
