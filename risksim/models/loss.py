@@ -7,11 +7,14 @@ For loan i defaulting in period t (period length Δ years):
     base_i(t)        = max(0, outstanding_i(t) − (1 − h_i)·C_i)     collateral C, haircut h
     loss             = LGD · base_i(t) + k · (outstanding_i(t) − LGD · base_i(t))
                        + interest_i(t)
-    interest_i(t)    = outstanding_i(t) · r_i · d / 365     annual rate r, d days unpaid
+    interest_i(t)    = outstanding_i(t) · r_i · d / 360     annual rate r, d days unpaid
 
 The accrued interest of the d days before default (``accrued_interest_days``) is lost with
-the principal and not recovered; a workout cost k (``workout_cost_rate``) is spent out of
-each recovery, so recoveries are net of it (and shared net of it, M16).
+the principal and not recovered. Days count 30/360, the convention of the timeline
+(:mod:`risksim.scenario.timeline`) and of Chinese loan interest (daily rate = annual rate
+÷ 360), so the interest lost and the dates of the claims agree. A workout cost k
+(``workout_cost_rate``) is spent out of each recovery, so recoveries are net of it (and
+shared net of it, M16).
 
 LGD is the loan's mean LGD (fixed), or a beta draw with that mean and sd. With Frye–Jacobs
 dependence the mean is replaced by the conditional LGD given the period's conditional
@@ -27,6 +30,7 @@ import numpy as np
 
 from risksim.models.frye_jacobs import frye_jacobs_lgd
 from risksim.portfolio import Portfolio
+from risksim.scenario.timeline import DAYS_PER_YEAR
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +54,7 @@ class LossModel:
     period_pd, asset_correlation : numpy.ndarray
         Per-period PD and asset correlation, used by the Frye–Jacobs function.
     interest_fraction : numpy.ndarray
-        Accrued interest lost at default per unit of outstanding principal, r_i · d / 365.
+        Accrued interest lost at default per unit of outstanding principal, r_i · d / 360.
     workout_cost_rate : float
         Fraction k of each gross recovery spent on the workout.
     """
@@ -88,7 +92,7 @@ class LossModel:
             * portfolio["collateral_value"],
             lgd_mean=mean, lgd_concentration=concentration, period_years=period_years,
             frye_jacobs=frye_jacobs, period_pd=period_pd, asset_correlation=asset_correlation,
-            interest_fraction=portfolio["interest_rate"] * accrued_interest_days / 365.0,
+            interest_fraction=portfolio["interest_rate"] * accrued_interest_days / DAYS_PER_YEAR,
             workout_cost_rate=workout_cost_rate)
 
     @functools.cached_property
@@ -103,7 +107,7 @@ class LossModel:
     @functools.cached_property
     def mean_loss(self) -> np.ndarray:
         """Each loan's loss at its mean LGD on its full exposure (money):
-        L = LGD·max(0, EAD − (1 − h)·C), plus k·(EAD − L) + EAD·r·d/365."""
+        L = LGD·max(0, EAD − (1 − h)·C), plus k·(EAD − L) + EAD·r·d/360."""
         principal_loss = self.lgd_mean * np.maximum(0.0, self.exposure - self.collateral_recovery)
         return (principal_loss + self.workout_cost_rate * (self.exposure - principal_loss)
                 + self.exposure * self.interest_fraction)

@@ -193,12 +193,23 @@ class Bonus(StrictModel):
 
 
 class CapRate(StrictModel):
-    """Payments at most ``rate`` × covered volume: over the horizon, in each year, for each
-    vintage (the loans granted in one year, against their own volume) or for each lender
-    (a per-bank cap: each bank's covered loans against their own volume, M10)."""
+    """Payments at most ``rate`` × a base: over the horizon, in each year, for each vintage
+    (the loans granted in one year, against their own volume) or for each lender (a per-bank
+    cap: each bank's covered loans against their own volume, M10). ``per: year`` caps the
+    payments of each year at rate × the base outstanding at its start: the covered loans
+    granted and not yet defaulted or matured (in each simulation), as for the fee base and
+    the triggers' denominators.
+
+    The base (``of``) is the ``volume`` of the covered loans (Σ exposure), or the
+    ``guaranteed`` part of it (Σ exposure × the layer's share of each loan): the EIF's
+    definition, cap amount = cap rate × guarantee rate × portfolio volume (COSME LGF, S73),
+    so ``{rate: 0.20, of: guaranteed}`` under a 50% guarantee caps payments at 10% of the
+    volume.
+    """
 
     rate: Fraction
     per: Literal["horizon", "year", "vintage", "lender"] = "horizon"
+    of: Literal["volume", "guaranteed"] = "volume"
 
 
 class Trigger(StrictModel):
@@ -207,7 +218,10 @@ class Trigger(StrictModel):
     ``loss_rate``: gross loss of the covered loans defaulting in the year ÷ their volume
     outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding;
     ``npl_ratio``: principal outstanding at default of those defaulting ÷ volume outstanding;
-    ``compensation_rate``: the layer's own claims in the year ÷ volume outstanding.
+    ``compensation_rate``: the layer's own claims in the year ÷ volume outstanding. The
+    outstanding of a year (volume or number) is that of the covered loans granted and not
+    yet defaulted or matured at its start, in each simulation: a loan that defaults in year
+    d counts in year d and no longer after (the same base as annual fees).
     ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
     below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
     lower level whose passing is only recorded (the layer keeps paying). ``per: lender``
@@ -399,13 +413,20 @@ class Fee(StrictModel):
 class Recoveries(StrictModel):
     """How recoveries on a defaulted loan are shared (M16), tracked per party.
 
-    Each party's claim is its share of the principal outstanding at default; the recovery
-    (principal − loss) goes first to the parties of ``first_to``, in order, up to each one's
-    claim, and the rest to all the others pro rata to their claims (``first_to: []`` is the
-    pro-rata rule of the NFGF re-guarantee rules). Every party's compensation (claims) and
-    recoveries are recorded. A priority order needs proportional layers: with aggregate terms
-    (triggers, cap rates, budgets, funds, capital, tranches, deposits) the limits act on
-    losses net of recoveries while the order would move recoveries across their totals.
+    The order of operations: (1) the layers, in order, allocate each loss net of recoveries
+    under all their terms (caps, budgets, funds, capital, triggers, tranches bind on these
+    amounts); (2) each party's claim (compensation) is its share of the shortfall at default
+    (principal outstanding plus the accrued interest lost), in proportion to what it paid;
+    (3) the recovery (shortfall − loss) repays the parties of ``first_to`` in turn, each up to
+    its claim (the lender may be one of them, e.g. ``first_to: [bank]``), then all the others
+    pro rata to their claims (``first_to: []`` is the pro-rata rule of the NFGF re-guarantee
+    rules); (4) a party with a limiting term on one of its layers (tranche, deposit,
+    interest_days_cap, a per-loan, per-borrower or per-lender cap, suspend_if, cap_rate,
+    annual_budget, fund, capital) always keeps at least its pro-rata recovery, so a priority
+    order never makes it bear more than its terms allowed; the recovery the order moves
+    comes from the parties without such terms and the lender. Every party's net loss is at
+    most its claim, the parties' losses add up to the loss, and more coverage never raises
+    the lender's loss. Every party's compensation (claims) and recoveries are recorded.
     """
 
     first_to: list[Name] = Field(default_factory=list)
@@ -463,27 +484,18 @@ class Arrangement(StrictModel):
     def _check_recoveries(self) -> None:
         if self.recoveries is None:
             return
-        lender = self.layers[-1].party
-        order = self.recoveries.first_to
-        aggregate = ("suspend_if", "cap_rate", "annual_budget", "fund", "capital", "tranche",
-                     "deposit")
         for index, layer in enumerate(self.layers):
             if layer.base == "principal":
                 raise located("base: principal pays on the principal before recoveries; with "
                               "recovery sharing use base: loss (claims are shares of the "
                               "principal and recoveries flow back)", "layers", index, "base")
-            terms = [t for t in aggregate if getattr(layer, t) is not None]
-            if order and terms:
-                raise located(f"a recovery priority order needs proportional layers; this "
-                              f"layer has {terms[0]} (use first_to: [] for pro rata)",
-                              "layers", index, terms[0])
+        order = self.recoveries.first_to
         for index, party in enumerate(order):
             if party not in self.parties:
                 raise located(unknown_name_message("party", party, self.parties),
                               "recoveries", "first_to", index)
-            if party == lender or order.index(party) != index:
-                raise located(f"'{party}' cannot come first for recoveries here (the lender "
-                              "takes what is left; each party once)",
+            if order.index(party) != index:
+                raise located(f"'{party}' comes twice in the recovery order (each party once)",
                               "recoveries", "first_to", index)
 
     def _check_fees(self) -> None:

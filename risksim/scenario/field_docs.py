@@ -35,7 +35,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                            "`generate`."),
     "PortfolioSpec.accrued_interest_days": ("days", "Days of interest (at each loan's "
                                             "`interest_rate`) unpaid at default and lost "
-                                            "with the principal."),
+                                            "with the principal; 30/360: outstanding × "
+                                            "rate × days / 360."),
     "PortfolioSpec.workout_cost_rate": ("fraction", "Share of each recovery spent on the "
                                         "workout; recoveries are shared net of it."),
     "PortfolioSpec.column_defaults": ("", "A value for every loan of a column the file lacks, "
@@ -117,7 +118,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                           "`loading_<sector>` columns (`loadings`; the rest on sector 0)."),
     "Sectors.weights": ("fraction", "Per value of `assign_by`, the weight w_ik on each sector "
                         "and on `idiosyncratic` (sector 0), each ≥ 0, adding up to 1."),
-    "Stress.pd_multiplier": ("multiple", "Every PD is multiplied by this (capped at 1)."),
+    "Stress.pd_multiplier": ("multiple", "Every PD is multiplied by this; a PD it would "
+                              "take above 1 is refused (never capped)."),
     "Stress.correlation_shift": ("fraction", "Added to every asset correlation."),
     # arrangement
     "Arrangement.parties": ("", "Every party that pays part of a loss, declared once."),
@@ -151,8 +153,8 @@ FIELDS: dict[str, tuple[str, str]] = {
                                "in a simulation, or `{share_of_capital: 0.1}` of `capital`."),
     "Layer.suspend_if": ("", "A trigger that suspends payments (or new lending) in a year "
                          "whose ratio passes a threshold."),
-    "Layer.cap_rate": ("", "At most `rate` × covered volume, per horizon, year, vintage or "
-                       "lender."),
+    "Layer.cap_rate": ("", "At most `rate` × the covered volume (or its guaranteed part), "
+                       "per horizon, year, vintage or lender."),
     "Layer.annual_budget": ("money/year", "At most this much paid in a year."),
     "Layer.fund": ("", "Pays from a finite balance, pro rata when short."),
     "Layer.capital": ("money", "The party's capital: at most this much over the horizon; "
@@ -197,7 +199,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Eligibility.guarantee_age_years_at_least": ("years", "Borrowers who have used "
                                                  "guarantees for at least this."),
     "Trigger.metric": ("", "The yearly ratio watched on the covered loans: `loss_rate`, "
-                       "`default_rate`, `npl_ratio` or `compensation_rate`."),
+                       "`default_rate`, `npl_ratio` or `compensation_rate`, against the "
+                       "year's outstanding (loans granted, not yet defaulted or matured)."),
     "Trigger.above": ("fraction", "The layer is suspended in a year whose ratio is above "
                       "this."),
     "Trigger.warning": ("fraction", "A lower level whose passing is only recorded."),
@@ -207,9 +210,13 @@ FIELDS: dict[str, tuple[str, str]] = {
                     "own, suspending only the banks that pass."),
     "Trigger.action": ("", "`suspend_compensation` (stop paying) or `suspend_lending` "
                        "(later vintages are not granted)."),
-    "CapRate.rate": ("fraction", "Payments at most this × the covered volume."),
-    "CapRate.per": ("", "Over the `horizon`, each `year`, each `vintage` (against its own "
-                    "volume) or each `lender`."),
+    "CapRate.rate": ("fraction", "Payments at most this × the base named by `of`."),
+    "CapRate.of": ("", "The base of the rate: `volume` (Σ exposure of the covered loans) or "
+                   "`guaranteed` (Σ exposure × the layer's share; EIF: cap rate × guarantee "
+                   "rate × portfolio volume)."),
+    "CapRate.per": ("", "Over the `horizon`, each `year` (against that year's outstanding: "
+                    "loans granted, not yet defaulted or matured), each `vintage` (against "
+                    "its own volume) or each `lender`."),
     "Fund.balance": ("money", "Balance at the start."),
     "Fund.refill_per_year": ("money/year", "Added at the start of every later year."),
     "Leverage.limit": ("multiple", "Weighted liability at most this × net assets "
@@ -245,7 +252,9 @@ FIELDS: dict[str, tuple[str, str]] = {
                                     "guaranteed base."),
     "ExperienceRating.initial_rate": ("fraction", "The rate of the first year."),
     "Recoveries.first_to": ("", "Parties repaid first from recoveries, in order, up to "
-                            "their claims; the rest pro rata (`[]`: all pro rata)."),
+                            "their claims (the lender may be one); the rest pro rata (`[]`: "
+                            "all pro rata); a party with a limiting term keeps at least its "
+                            "pro-rata share."),
     "NplToleranceSpec.overall_npl_ratio": ("fraction", "The bank's overall NPL ratio."),
     "NplToleranceSpec.margin": ("fraction", "Tolerated excess of the small-business NPL "
                                 "ratio over the overall one."),
@@ -340,6 +349,7 @@ EXAMPLES: dict[str, Any] = {
     "Trigger.per": "lender",
     "Trigger.warning": 0.025,
     "CapRate.per": "vintage",
+    "CapRate.of": "guaranteed",
     "Layer.claim_denial_probability": 0.02,
     "Layer.interest_days_cap": 90,
     "Layer.per_borrower_cap": {"share_of_capital": 0.1},

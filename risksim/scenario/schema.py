@@ -178,7 +178,8 @@ class PortfolioSpec(StrictModel):
     ``column_defaults`` gives a value to every loan for a column the file does not have
     (e.g. ``tenor_years: 3``); a column the file has cannot be overridden this way.
     ``accrued_interest_days``: days of interest (at each loan's ``interest_rate``) unpaid at
-    default, lost with the principal (M5; e.g. from the last payment to the claim).
+    default, lost with the principal (M5; e.g. from the last payment to the claim), counted
+    30/360 like the timeline: interest = outstanding × rate × days / 360.
     ``workout_cost_rate``: fraction of each recovery spent on the workout (M3, M16); the
     loss includes it and recoveries are shared net of it.
     """
@@ -234,7 +235,11 @@ class Factors(StrictModel):
 
 
 class Stress(StrictModel):
-    """Stress overlay: PD multiplied, asset correlation shifted (added)."""
+    """Stress overlay: PD multiplied, asset correlation shifted (added).
+
+    A multiplier that takes some loan's PD above 1 is refused at load (naming the loan);
+    PDs are never capped at 1, which would silently weaken the stress.
+    """
 
     pd_multiplier: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
     correlation_shift: Annotated[float, Field(gt=-1.0, lt=1.0)] = 0.0

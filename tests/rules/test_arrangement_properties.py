@@ -57,7 +57,7 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
                        "cap_rate": {"rate": draw(st.floats(0.001, 0.2)), "per": "lender"}})
     layers.append({"party": "bank", "residual": True})
     if draw(st.booleans()):
-        # a priority order is only allowed with proportional layers (checked at load time)
+        # priority orders with every kind of term: tests/rules/test_recoveries.py
         aggregate = {"annual_budget", "capital", "suspend_if"} & guarantor.keys()
         proportional = not aggregate and len(layers) == 2
         orders = [[], ["guarantor"]] if proportional else [[]]

@@ -11,9 +11,9 @@ from risksim.errors import InputError
 from tests.builders import scenario_mapping, segment
 from tests.rules.test_layers import certain_losses
 
-# Ten loans of 1,000 at 7.3% a year, LGD 0.5; 180 days of interest unpaid at default:
-# interest 1,000 × 0.073 × 180 / 365 = 36 per loan; loss 500 + 36 = 536 per loan.
-INTEREST_BOOK = [segment("book", 10, exposure=1000.0, pd=1.0, lgd=0.5, interest_rate=0.073)]
+# Ten loans of 1,000 at 7.2% a year, LGD 0.5; 180 days of interest unpaid at default:
+# interest 1,000 × 0.072 × 180 / 360 = 36 per loan (30/360); loss 500 + 36 = 536 per loan.
+INTEREST_BOOK = [segment("book", 10, exposure=1000.0, pd=1.0, lgd=0.5, interest_rate=0.072)]
 
 
 def with_interest(layers: list[dict], days: float = 180.0) -> dict:
@@ -46,7 +46,7 @@ def test_interest_in_the_coverage_base(terms: dict, sba: float) -> None:
 def test_interest_cap_above_the_days_accrued_covers_all_interest() -> None:
     layers = [{"party": "sba", "share_of_loss": 0.75, "interest_days_cap": 120},
               {"party": "lender", "residual": True}]
-    # 90 days: interest 1,000 × 0.073 × 90 / 365 = 18, all covered: 0.75 × 518 × 10 = 3,885.
+    # 90 days: interest 1,000 × 0.072 × 90 / 360 = 18, all covered: 0.75 × 518 × 10 = 3,885.
     losses = losses_of(with_interest(layers, days=90.0))
     assert losses == {"gross": 5180.0, "lender": 1295.0, "sba": 3885.0}
 
