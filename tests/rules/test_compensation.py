@@ -49,13 +49,13 @@ def test_compensation_rates_against_released_guarantees() -> None:
 
 def test_compensation_counts_the_principal_not_the_interest() -> None:
     # With 180 days of interest at 10% a year accrued and lost at default, the loss of a
-    # defaulted loan is 50 + 100 × 10% × 180/365 = 54.93 (LGD on the principal, the interest
-    # lost, actual/365), of the short loan 100 + 4.93; the guarantor's compensation stays
-    # 40% of the principal, 40 a loan.
+    # defaulted loan is 50 + 100 × 10% × 180/360 = 55 (LGD on the principal, the interest
+    # lost, 30/360), of the short loan 100 + 5; the guarantor's compensation stays 40% of the
+    # principal, 40 a loan.
     mapping = released_book()
     mapping["portfolio"]["accrued_interest_days"] = 180
     for seg in mapping["portfolio"]["generate"]["segments"]:
         seg["interest_rate"] = 0.10
     result = risksim.simulate(mapping, n_sims=3, seed=1)
-    assert np.allclose(result.losses["gross"], 200 + 3 * 100 * 0.10 * 180 / 365, rtol=1e-12)
+    assert np.allclose(result.losses["gross"], 200 + 3 * 100 * 0.10 * 180 / 360, rtol=1e-12)
     assert np.allclose(result.indicators["guarantor.compensation"], 120.0, rtol=0, atol=1e-9)
