@@ -83,11 +83,12 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
                 limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon),
                 **named))
             continue
-        if layer.tranche is not None:
+        tranche = layer.tranche_terms
+        if tranche is not None:
             volume = float(portfolio["exposure"].sum())
             rules.append(TrancheOfLoss(
-                layer.party, attach=layer.tranche.attach * volume,
-                detach=layer.tranche.detach * volume,
+                layer.party, attach=tranche.attach * volume, detach=tranche.detach * volume,
+                of="portfolio" if layer.tranche is not None else "remaining",
                 limits=_limits(layer, np.ones(len(portfolio)), portfolio,
                                outstanding_by_year, horizon),
                 **named))
@@ -161,7 +162,7 @@ def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio)
     index = next(i for i, layer in enumerate(arrangement.layers)
                  if layer.party == party and not layer.residual)
     layer = arrangement.layers[index]
-    if layer.tranche is not None:  # a slice of the portfolio can take any loan's loss
+    if layer.tranche_terms is not None:  # a slice of the loss can take any loan's loss
         return np.ones(len(portfolio))
     if layer.share_of_layer is not None:
         upstream = guaranteed_share(arrangement, layer.share_of_layer.party, portfolio)

@@ -88,8 +88,14 @@ class LayerShare(StrictModel):
 
 
 class Tranche(StrictModel):
-    """A slice of the portfolio's loss: from ``attach`` to ``detach``, as fractions of the
-    volume of the loans (Σ exposure), over the horizon (EIF first-loss pieces, M9)."""
+    """A slice from ``attach`` to ``detach``, as fractions of the volume of the loans
+    (V = Σ exposure), over the horizon (EIF first-loss pieces, M9).
+
+    Under ``tranche`` the slice is of the portfolio loss L of the simulation: the layer pays
+    min(max(L − attach·V, 0), (detach − attach)·V), so tranches written 0–8% / 8–20% /
+    20–100% in any order give the standard answer. Under ``tranche_of_remaining`` it is of
+    what the layers before it left unallocated.
+    """
 
     attach: Fraction
     detach: Fraction
@@ -272,7 +278,10 @@ class Layer(StrictModel):
     ``interest_days_cap`` days of it); the ``principal_loss`` without interest; or the
     ``principal`` outstanding at default before recoveries (never more than the loss left);
     ``share_of_layer`` makes it a counter-guarantor of an earlier layer; ``tranche`` gives it
-    a slice of the portfolio loss still unallocated. ``residual: true``
+    a slice of the portfolio loss (attach and detach as fractions of the volume; of a slice
+    that earlier layers have already paid, it pays only what is left), and
+    ``tranche_of_remaining`` a slice of what the layers before it left unallocated (the slice
+    attaches on that remaining loss, not on the portfolio's). ``residual: true``
     makes the party pay whatever the layers before it left (the lender, last). The other
     terms are caps, budgets and triggers applied in the order of the module docstring;
     ``claim_denial_probability`` denies each claim independently with that probability
@@ -287,6 +296,7 @@ class Layer(StrictModel):
     bonus: Bonus | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
+    tranche_of_remaining: Tranche | None = None
     deposit: Deposit | None = None
     residual: bool = False
     eligible: Eligibility | None = None
@@ -305,10 +315,11 @@ class Layer(StrictModel):
     @model_validator(mode="after")
     def _one_kind(self) -> Layer:
         kinds = [self.share_of_loss is not None, self.share_of_layer is not None,
-                 self.tranche is not None, self.deposit is not None, self.residual]
+                 self.tranche is not None, self.tranche_of_remaining is not None,
+                 self.deposit is not None, self.residual]
         if sum(kinds) != 1:
             raise ValueError("give exactly one of share_of_loss, share_of_layer, tranche, "
-                             "deposit or residual: true")
+                             "tranche_of_remaining, deposit or residual: true")
         if self.deposit is not None and self.fund is not None:
             raise located("a deposit is its own fund; drop fund", "fund")
         if self.bonus is not None and self.share_of_loss is None and self.share_of_layer is None:
@@ -319,14 +330,14 @@ class Layer(StrictModel):
         if self.interest_days_cap is not None and self.base != "loss":
             raise located(f"interest_days_cap caps the interest in the loss; base "
                           f"'{self.base}' covers no interest", "interest_days_cap")
-        if self.tranche is not None and self.eligible is not None:
+        if self.tranche_terms is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
                                    "per_borrower_cap", "per_lender_cap", "suspend_if",
                                    "leverage", "cap_rate", "annual_budget", "fund", "capital",
                                    "excess_to")
                  if getattr(self, name) is not None]
-        if self.tranche is not None and "per_borrower_cap" in terms:
+        if self.tranche_terms is not None and "per_borrower_cap" in terms:
             raise ValueError("per_borrower_cap does not apply to a tranche")
         if self.residual and terms:
             raise ValueError(f"{terms[0]} does not apply to the residual layer: it pays "
@@ -339,6 +350,11 @@ class Layer(StrictModel):
             raise located("a cap as a share of capital needs the layer's capital",
                           "per_borrower_cap")
         return self
+
+    @property
+    def tranche_terms(self) -> Tranche | None:
+        """The layer's tranche, of the portfolio loss or of the remaining loss (or None)."""
+        return self.tranche or self.tranche_of_remaining
 
 
 class ExperienceRating(StrictModel):
@@ -466,7 +482,7 @@ class Arrangement(StrictModel):
         lender = self.layers[-1].party
         order = self.recoveries.first_to
         aggregate = ("suspend_if", "cap_rate", "annual_budget", "fund", "capital", "tranche",
-                     "deposit")
+                     "tranche_of_remaining", "deposit")
         for index, layer in enumerate(self.layers):
             if layer.base == "principal":
                 raise located("base: principal pays on the principal before recoveries; with "

@@ -138,7 +138,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Layer.bonus": ("", "An extra share for loans meeting any of some conditions."),
     "Layer.share_of_layer": ("", "A counter-guarantee: a share of what an earlier party's "
                              "layer paid."),
-    "Layer.tranche": ("", "A slice of the portfolio loss, as fractions of the volume."),
+    "Layer.tranche": ("", "A slice of the portfolio loss L: pays min(max(L − attach·V, 0), "
+                      "(detach − attach)·V), V the volume; stacked tranches need no "
+                      "adjustment."),
+    "Layer.tranche_of_remaining": ("", "A slice of the loss the layers before it left "
+                                   "unallocated (attaching on that, not on the portfolio "
+                                   "loss)."),
     "Layer.deposit": ("", "A pre-funded risk deposit whose share follows the lending "
                       "multiple."),
     "Layer.residual": ("", "`true`: pays whatever the layers before left (the lender, last)."),
@@ -341,6 +346,7 @@ EXAMPLES: dict[str, Any] = {
     "Layer.interest_days_cap": 90,
     "Layer.per_borrower_cap": {"share_of_capital": 0.1},
     "Layer.excess_to": "bank",
+    "Layer.tranche_of_remaining": {"attach": 0.0, "detach": 0.05},
     "Layer.base": "principal",
     "Layer.leverage": {"limit": 15, "small_loan_weight": 0.75, "small_loan_max": 5.0e6},
     "Leverage.limit": 15,

@@ -209,6 +209,57 @@ def test_tranches_slice_the_portfolio_loss() -> None:
     assert losses == {"gross": 1000.0, "bank": 800.0, "eif": 80.0, "investor": 120.0}
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_stacked_tranches_are_slices_of_the_portfolio_loss_in_any_order(order: int) -> None:
+    # Volume V = 10 × 100 = 1,000; LGD 0.15 → portfolio loss L = 150 in every simulation.
+    # 0-8%: min(150, 80) = 80; 8-20%: min(max(150 − 80, 0), 120) = 70; 20-100%: 0.
+    # Written in either order the slices are those of L, and nothing is left to the bank.
+    tranches = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+                {"party": "mezz", "tranche": {"attach": 0.08, "detach": 0.2}},
+                {"party": "senior", "tranche": {"attach": 0.2, "detach": 1.0}}]
+    layers = [*tranches[::order], {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": 0.0, "eif": 80.0, "mezz": 70.0, "senior": 0.0}
+
+
+@pytest.mark.parametrize(("term", "tranche", "bank"), [
+    # V = 1,000, L = 150; the guarantor pays 50% = 75, leaving 75 unallocated.
+    # tranche 5-10% of L: min(max(150 − 50, 0), 50) = 50 ≤ 75 left → bank 75 − 50 = 25.
+    ("tranche", 50.0, 25.0),
+    # tranche_of_remaining 5-10% attaches on the 75 left: min(max(75 − 50, 0), 50) = 25
+    # → bank 75 − 25 = 50.
+    ("tranche_of_remaining", 25.0, 50.0),
+])
+def test_tranche_of_the_portfolio_and_of_the_remaining_loss(term: str, tranche: float,
+                                                             bank: float) -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5},
+              {"party": "mezz", term: {"attach": 0.05, "detach": 0.10}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": bank, "guarantor": 75.0, "mezz": tranche}
+
+
+def test_a_tranche_pays_only_what_is_left_of_its_slice() -> None:
+    # V = 1,000, L = 150. The guarantor pays 90% = 135, leaving 15; the 0-8% tranche's slice
+    # of L is 80, of which only 15 is left → 15, bank 0.
+    layers = [{"party": "guarantor", "share_of_loss": 0.9},
+              {"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": 0.0, "eif": 15.0, "guarantor": 135.0}
+
+
+def test_a_layer_has_one_tranche_term() -> None:
+    layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08},
+               "tranche_of_remaining": {"attach": 0.0, "detach": 0.08}},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="exactly one of share_of_loss"):
+        risksim.load_scenario(scenario_mapping(layers=layers, parties=["bank", "eif"]))
+
+
 def test_tranche_pays_the_slice_of_each_simulations_loss() -> None:
     # A 2-5% mezzanine tranche of a random book pays clip(L − 2% V, 0, 3% V) in every
     # simulation, V the volume (Σ exposure).
