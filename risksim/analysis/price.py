@@ -158,6 +158,9 @@ def price(scenario: ScenarioSource, party: str, *, terms: PricingTerms | None = 
     _check_terms(terms)
     if party not in scenario.parties:
         raise InputError(unknown_name_message("party", party, scenario.parties), path="party")
+    if not loss_share(scenario, party).any():
+        raise InputError(f"'{party}' takes on no share of any loan (it only pays what other "
+                         "layers' terms cut to it): no fee base to price", path="party")
     goal = parse_target(target)
     n_sims, seed, _ = run_settings(scenario, n_sims, seed, [terms.level])
     runner = choose_backend(scenario, backend, workers, address)

@@ -157,10 +157,14 @@ def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio)
     """The share of each loan's loss that ``party``'s first paying layer takes on (before caps).
 
     A counter-guarantor takes its share of the upstream layer's share; a tranche may take
-    any loan's loss (1).
+    any loan's loss (1); a party that is only another layer's ``excess_to`` (a backstop,
+    such as a central budget) takes on no share of its own (0): it pays only what the
+    limits of the layers it backs cut.
     """
-    index = next(i for i, layer in enumerate(arrangement.layers)
-                 if layer.party == party and not layer.residual)
+    index = next((i for i, layer in enumerate(arrangement.layers)
+                  if layer.party == party and not layer.residual), None)
+    if index is None:
+        return np.zeros(len(portfolio))
     layer = arrangement.layers[index]
     if layer.tranche_terms is not None:  # a slice of the loss can take any loan's loss
         return np.ones(len(portfolio))

@@ -464,10 +464,12 @@ class Arrangement(StrictModel):
                 if named_party is not None and named_party not in parties:
                     raise located(unknown_name_message("party", named_party, parties)
                                   + "; declare it under parties", "layers", index, key)
-        layered = {layer.party for layer in self.layers}
+        paying = {layer.party for layer in self.layers} | {
+            layer.excess_to for layer in self.layers if layer.excess_to is not None}
         for index, name in enumerate(parties):
-            if name not in layered:
-                raise located(f"party '{name}' has no layer", "parties", index)
+            if name not in paying:
+                raise located(f"party '{name}' has no layer and is no layer's excess_to",
+                              "parties", index)
 
     def _check_lending_triggers(self) -> None:
         gates = [i for i, layer in enumerate(self.layers)

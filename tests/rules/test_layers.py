@@ -451,3 +451,37 @@ def test_deposit_resized_every_year(amount: float, paid: float, top_up: float) -
     assert result.indicators["fiscal.deposit_top_up"].to_numpy() == pytest.approx(
         np.full(10, top_up))
     assert (result.indicators["fiscal.fund_exhausted"] == 0).all()
+
+
+def backstop_mapping() -> dict:
+    """A guarantor paying 50% out of capital 100, its cut to a central budget that has no
+    layer of its own; ten 2-year loans of 100, five lost in year 1 and five in year 2."""
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "excess_to": "central_budget"},
+              {"party": "bank", "residual": True}]
+    segments = [segment("early", 5, exposure=100.0, pd=1.0, lgd=1.0, tenor_years=2),
+                segment("late", 5, exposure=100.0, pd=1.0, lgd=1.0, tenor_years=2,
+                        origination_year=1)]
+    return scenario_mapping(segments, layers=layers, parties=["bank", "guarantor",
+                                                              "central_budget"],
+                            horizon={"years": 2, "periods_per_year": 1})
+
+
+def test_a_party_only_named_as_excess_to_is_a_backstop() -> None:
+    # Year 1: 5 × 100 lost, the guarantor owes 50% = 250, pays its capital 100, the budget
+    # 150. Year 2: 250 more owed, no capital left: the budget pays all 250.
+    # Guarantor 100; central budget 150 + 250 = 400; bank 1,000 − 500 = 500.
+    result = risksim.simulate(backstop_mapping(), n_sims=20, seed=1)
+    assert result.losses.iloc[0].to_dict() == {"gross": 1000.0, "bank": 500.0,
+                                                "guarantor": 100.0, "central_budget": 400.0}
+    assert (result.losses.nunique() == 1).all()
+    assert result.indicators["guarantor.insolvent"].eq(1.0).all()
+
+
+def test_a_party_with_no_layer_and_no_excess_to_is_refused() -> None:
+    mapping = backstop_mapping()
+    del mapping["arrangement"]["layers"][0]["excess_to"]
+    with pytest.raises(risksim.InputError,
+                       match=r"parties\[2\]: party 'central_budget' has no layer and is no "
+                             "layer's excess_to"):
+        risksim.load_scenario(mapping)
