@@ -302,7 +302,8 @@ def _tiers(scenario: Scenario, by: str | None,
 
 
 def _uncapped(scenario: Scenario, party: str) -> Scenario:
-    """``scenario`` with the capital (and leverage) terms of ``party``'s layers lifted; a cap
+    """``scenario`` with the capital (leverage, capital basis) terms of ``party``'s layers
+    lifted; a cap
     stated as a share of capital (a single-borrower limit) stays, in money."""
     data = scenario.spec.model_dump(exclude_unset=True)
     layers = data["arrangement"]["layers"]
@@ -315,6 +316,7 @@ def _uncapped(scenario: Scenario, party: str) -> Scenario:
                 layer["per_borrower_cap"] = cap["share_of_capital"] * layer["capital"]
             layer.pop("capital")
             layer.pop("leverage", None)
+            layer.pop("capital_basis", None)
     return derive_scenario(scenario, data, f"{scenario.source} (capital of {party} lifted)")
 
 

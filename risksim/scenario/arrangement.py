@@ -8,8 +8,8 @@ totals:
              → per_borrower_cap → per_lender_cap → suspend_if → cap_rate → annual_budget
              → fund / deposit → capital
 
-What a term cuts is paid by ``excess_to`` when named, otherwise it stays unallocated for the
-layers after (in the end, the residual lender).
+Where what a term cuts goes, and the exact scope of the monotonicity invariant: see
+:class:`Arrangement`.
 """
 
 from __future__ import annotations
@@ -287,6 +287,11 @@ class Layer(StrictModel):
     ``claim_denial_probability`` denies each claim independently with that probability
     (M15: lender non-compliance), and a denied claim's loss stays with the later layers.
     ``per_lender_cap`` caps what the layer pays on each bank's loans (per institution, M6).
+    ``capital`` is the party's net assets: its payments consume it, and what it cannot pay
+    goes to ``excess_to`` (else to the later layers). Under ``capital_basis: net`` (the
+    default) a payment consumes capital only by the part the party keeps after its
+    counter-guarantors (``share_of_layer`` layers naming it) reimburse their shares, as
+    China's re-guarantee system relieves a guarantor; ``gross`` consumes the whole payment.
     """
 
     party: Name
@@ -309,6 +314,7 @@ class Layer(StrictModel):
     annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
     fund: Fund | None = None
     capital: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    capital_basis: Literal["net", "gross"] | None = None
     leverage: Leverage | None = None
     excess_to: Name | None = None
 
@@ -344,6 +350,8 @@ class Layer(StrictModel):
                              "whatever is left")
         if self.excess_to == self.party:
             raise located("excess_to must name another party", "excess_to")
+        if self.capital_basis is not None and self.capital is None:
+            raise located("capital_basis needs the layer's capital", "capital_basis")
         if self.leverage is not None and self.capital is None:
             raise located("leverage needs the layer's capital (its net assets)", "leverage")
         if isinstance(self.per_borrower_cap, CapitalShare) and self.capital is None:
@@ -428,7 +436,28 @@ class Recoveries(StrictModel):
 
 
 class Arrangement(StrictModel):
-    """The parties of the scheme, its layers applied in the order written, and its fees."""
+    """The parties of the scheme, its layers applied in the order written, and its fees.
+
+    Where what a term cuts goes, per kind of layer:
+
+    - ``share_of_loss``, ``tranche``, ``tranche_of_remaining`` and ``deposit`` layers:
+      what their caps, budgets, triggers, fund or capital cut is paid by ``excess_to``
+      when named (a backstop such as a central budget, which needs no layer of its own),
+      otherwise it stays unallocated for the layers after, in the end the residual lender;
+    - ``share_of_layer`` layers (counter-guarantees): what their terms cut stays with the
+      party they counter-guarantee, or goes to ``excess_to`` when named.
+
+    Monotonicity, and its exact scope: raising the share of one ``share_of_loss`` layer
+    never raises the lender's loss in any simulation in which that layer's capital does not
+    bind under the larger share (its ``<layer>.insolvent`` is 0), whatever the other
+    layers' terms (caps, budgets, funds, loss-, default- and NPL-rate triggers,
+    counter-guarantees, tranches of either kind, pro-rata recovery sharing). Where the
+    capital binds no such claim is made: the claims it cuts flow as above (to
+    ``excess_to``, or on to the later layers and in the end back to the lender), so what
+    the lender bears then follows what the exhausted capital could still pay, not the share
+    alone (the economics of an insolvent guarantor). A ``compensation_rate`` trigger
+    watches the layer's own claims, so it is outside the scope too.
+    """
 
     parties: Annotated[list[Name], Field(min_length=1)]
     layers: Annotated[list[Layer], Field(min_length=1)]
@@ -439,6 +468,7 @@ class Arrangement(StrictModel):
     def _consistent(self) -> Arrangement:
         self._check_parties()
         self._check_chains()
+        self._check_capital_basis()
         self._check_fees()
         self._check_recoveries()
         self._check_lending_triggers()
@@ -523,6 +553,26 @@ class Arrangement(StrictModel):
                 raise located(f"'{fee.guaranteed_by}' has no share layer to define the "
                               "guaranteed part; name one with layer, or use base: loan",
                               "fees", index, "layer" if fee.layer else "payee")
+
+    def _check_capital_basis(self) -> None:
+        """On the net basis a counter-guarantor reimburses its share in full: what its own
+        limits cut must go to another party, not back to the guarantor it backs."""
+        limits = ("claim_denial_probability", "per_loan_cap", "per_borrower_cap",
+                  "per_lender_cap", "suspend_if", "cap_rate", "annual_budget", "fund",
+                  "capital")
+        net = {layer.party for layer in self.layers
+               if layer.capital is not None and layer.capital_basis != "gross"}
+        for index, layer in enumerate(self.layers):
+            upstream = layer.share_of_layer.party if layer.share_of_layer else None
+            if upstream not in net or layer.excess_to not in (None, upstream):
+                continue
+            term = next((t for t in limits if getattr(layer, t) is not None), None)
+            if term is not None:
+                raise located(f"'{upstream}''s capital absorbs its net retention "
+                              f"(capital_basis: net), so this counter-guarantee must reimburse "
+                              f"in full: send what {term} cuts to another party with "
+                              f"excess_to, or give '{upstream}' capital_basis: gross",
+                              "layers", index, term)
 
     def _check_chains(self) -> None:
         """A counter-guarantee names the party of an earlier share_of_loss layer."""

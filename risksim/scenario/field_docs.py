@@ -162,7 +162,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Layer.fund": ("", "Pays from a finite balance, pro rata when short."),
     "Layer.capital": ("money", "The party's capital: at most this much over the horizon; "
                       "claims beyond go unpaid by it (to `excess_to`)."),
-    "Layer.leverage": ("", "A leverage limit recorded against `capital`."),
+    "Layer.capital_basis": ("", "What consumes `capital`: `net` (default) the payments less "
+                            "what counter-guarantors reimburse, `gross` all of them."),
+    "Layer.leverage": ("", "A leverage limit recorded against `capital`: outstanding "
+                       "guarantees (not matured, not defaulted) ÷ net assets."),
     "Layer.excess_to": ("", "The party that pays what this layer's terms cut (default: the "
                         "later layers, in the end the lender)."),
     "LayerShare.party": ("", "The party whose layer is counter-guaranteed (an earlier one)."),
@@ -347,6 +350,7 @@ EXAMPLES: dict[str, Any] = {
     "Layer.per_borrower_cap": {"share_of_capital": 0.1},
     "Layer.excess_to": "bank",
     "Layer.tranche_of_remaining": {"attach": 0.0, "detach": 0.05},
+    "Layer.capital_basis": "gross",
     "Layer.base": "principal",
     "Layer.leverage": {"limit": 15, "small_loan_weight": 0.75, "small_loan_max": 5.0e6},
     "Leverage.limit": 15,

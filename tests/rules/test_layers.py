@@ -4,6 +4,8 @@ party's loss is stated to the yuan, worked out in the comments."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,8 @@ def test_annual_budget_and_capital_leave_the_rest_to_the_lender() -> None:
               {"party": "bank", "residual": True}]
     losses, indicators = certain_losses(layers)
     assert losses == {"gross": 1000.0, "bank": 780.0, "guarantor": 120.0, "pool": 100.0}
-    assert indicators == {"pool.annual_budget_binds": 1.0, "guarantor.insolvent": 1.0}
+    assert indicators == {"pool.annual_budget_binds": 1.0, "guarantor.insolvent": 1.0,
+                          "guarantor.capital_used": 120.0}
 
 
 def test_limits_that_do_not_bind_change_nothing() -> None:
@@ -117,7 +120,8 @@ def test_limits_that_do_not_bind_change_nothing() -> None:
     assert indicators == {"pool.per_loan_cap_binds": 0.0, "pool.per_borrower_cap_binds": 0.0,
                           "pool.cap_rate_binds": 0.0, "pool.annual_budget_binds": 0.0,
                           "pool.fund_exhausted": 0.0, "pool.fund_exhausted_year": pytest.approx(
-                              np.nan, nan_ok=True), "pool.insolvent": 0.0}
+                              np.nan, nan_ok=True), "pool.insolvent": 0.0,
+                          "pool.capital_used": 500.0}
 
 
 def events(sim: list[int], loan: list[int], year: list[int], loss: list[float],
@@ -485,3 +489,95 @@ def test_a_party_with_no_layer_and_no_excess_to_is_refused() -> None:
                        match=r"parties\[2\]: party 'central_budget' has no layer and is no "
                              "layer's excess_to"):
         risksim.load_scenario(mapping)
+
+
+@pytest.mark.parametrize(("limit", "breach"), [(14.0, 0.0), (12.0, 1.0)])
+def test_leverage_counts_outstanding_guarantees_only(limit: float, breach: float) -> None:
+    # Guarantor: 50% of each loss, capital 100, weight 1, 3-year horizon, 3-year loans of
+    # 100. Vintage 0: 2 lost in year 1 (LGD 0.5: loss 100, claims 50 → net assets 50 from
+    # the end of year 1) and 8 sound; vintage 1: 5 sound loans granted at t = 1.
+    # Liability A_t = 50% × the guarantees outstanding (defaulted and matured ones released):
+    #   t = 0: 0.5 × 1,000 = 500 over 100 → 5
+    #   t = 1: 0.5 × (800 + 500) = 650 over 50 → 13   (the 2 defaulted loans are released)
+    #   t = 2: 650 over 50 → 13
+    #   t = 3: vintage 0 matured, 0.5 × 500 = 250 over 50 → 5
+    # Without the release A_1 would be 0.5 × 1,500 = 750 → 15, a breach of 14.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": limit}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad", 2, exposure=100.0, pd=1.0, lgd=0.5, tenor_years=3),
+                segment("good", 8, exposure=100.0, pd=0.0, tenor_years=3),
+                segment("new", 5, exposure=100.0, pd=0.0, tenor_years=3, origination_year=1)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 3, "periods_per_year": 1})
+    indicators = risksim.simulate(mapping, n_sims=5, seed=1).indicators
+    expected = {"guarantor.max_leverage": 13.0, "guarantor.leverage_year_1": 13.0,
+                "guarantor.leverage_year_2": 13.0, "guarantor.leverage_year_3": 5.0,
+                "guarantor.leverage_breach": breach, "guarantor.capital_used": 50.0,
+                "guarantor.insolvent": 0.0}
+    for name, value in expected.items():
+        assert np.allclose(indicators[name], value, rtol=1e-12), name
+
+
+@pytest.mark.parametrize(("basis", "capital", "expected"), [
+    # Loss 1,000; the guarantor owes 50% = 500, the re-guarantor takes over 60% of what it
+    # pays. Net: a payment p consumes 0.4 p; capital 100 → p = 100 / 0.4 = 250, of which
+    # 150 re-guaranteed, 100 kept; bank 1,000 − 250 = 750.
+    ("net", 100.0, {"bank": 750.0, "guarantor": 100.0, "reguarantor": 150.0,
+                    "capital_used": 100.0, "insolvent": 1.0}),
+    # Gross: p = min(500, 100) = 100; re-guarantor 60, guarantor 40; bank 900.
+    ("gross", 100.0, {"bank": 900.0, "guarantor": 40.0, "reguarantor": 60.0,
+                      "capital_used": 100.0, "insolvent": 1.0}),
+    # Net, capital 300: 0.4 × 500 = 200 ≤ 300, all paid: re-guarantor 300, guarantor 200.
+    ("net", 300.0, {"bank": 500.0, "guarantor": 200.0, "reguarantor": 300.0,
+                    "capital_used": 200.0, "insolvent": 0.0}),
+    # Gross, capital 300: p = 300; re-guarantor 180, guarantor 120; bank 700.
+    ("gross", 300.0, {"bank": 700.0, "guarantor": 120.0, "reguarantor": 180.0,
+                      "capital_used": 300.0, "insolvent": 1.0}),
+])
+def test_capital_absorbs_the_net_or_the_gross_retention(basis: str, capital: float,
+                                                         expected: dict) -> None:
+    guarantor = {"party": "guarantor", "share_of_loss": 0.5, "capital": capital}
+    if basis == "gross":  # net is the default
+        guarantor["capital_basis"] = "gross"
+    layers = [guarantor,
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6}},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, **{p: expected[p] for p in ("bank", "guarantor",
+                                                                    "reguarantor")}}
+    assert indicators == {"guarantor.insolvent": expected["insolvent"],
+                          "guarantor.capital_used": expected["capital_used"]}
+
+
+def test_net_capital_needs_a_counter_guarantee_that_reimburses_in_full() -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0},
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6},
+               "annual_budget": 10.0},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match=re.escape(
+            "arrangement.layers[1].annual_budget: 'guarantor''s capital absorbs its net "
+            "retention (capital_basis: net), so this counter-guarantee must reimburse in "
+            "full: send what annual_budget cuts to another party with excess_to, or give "
+            "'guarantor' capital_basis: gross")):
+        risksim.load_scenario(scenario_mapping(layers=layers))
+    layers[1]["excess_to"] = "bank"  # the cut goes elsewhere: allowed
+    risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+def test_capital_basis_needs_capital() -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital_basis": "gross"},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="capital_basis needs the layer's capital"):
+        risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+def test_pricing_lifts_the_capital_basis_with_the_capital() -> None:
+    # A fee is priced on claims uncut by capital: capital, leverage and capital_basis go.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "capital_basis": "gross"},
+              {"party": "bank", "residual": True}]
+    mapping = scenario_mapping([segment("book", 10, exposure=100.0, pd=0.1, lgd=1.0)],
+                               layers=layers)
+    pricing = risksim.price(mapping, "guarantor", n_sims=500, seed=1)
+    assert pricing.table["break_even"].iloc[0] > 0
