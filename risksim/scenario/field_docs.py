@@ -160,8 +160,10 @@ FIELDS: dict[str, tuple[str, str]] = {
                        "lender."),
     "Layer.annual_budget": ("money/year", "At most this much paid in a year."),
     "Layer.fund": ("", "Pays from a finite balance, pro rata when short."),
-    "Layer.capital": ("money", "The party's capital: at most this much over the horizon; "
-                      "claims beyond go unpaid by it (to `excess_to`)."),
+    "Layer.capital": ("money", "The party's capital (net assets): its payments, net of "
+                      "counter-guarantees under `capital_basis: net`, consume at most this "
+                      "much over the horizon; claims beyond go unpaid by it (to "
+                      "`excess_to`)."),
     "Layer.capital_basis": ("", "What consumes `capital`: `net` (default) the payments less "
                             "what counter-guarantors reimburse, `gross` all of them."),
     "Layer.leverage": ("", "A leverage limit recorded against `capital`: outstanding "

@@ -256,6 +256,25 @@ def test_a_tranche_pays_only_what_is_left_of_its_slice() -> None:
     assert losses == {"gross": 150.0, "bank": 0.0, "eif": 15.0, "guarantor": 135.0}
 
 
+def test_tranches_slice_the_loss_over_the_horizon_across_vintages() -> None:
+    # Two vintages of five 1-year loans of 100 (V = 1,000), one lost in each year with
+    # LGD 0.75: L = 75 + 75 = 150 over the 2-year horizon. 0-8%: 80; 8-20%: 70; bank 0.
+    layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+              {"party": "mezz", "tranche": {"attach": 0.08, "detach": 0.2}},
+              {"party": "bank", "residual": True}]
+    one_year = {"exposure": 100.0, "tenor_years": 1}
+    segments = [segment("bad_0", 1, pd=1.0, lgd=0.75, **one_year),
+                segment("good_0", 4, pd=0.0, **one_year),
+                segment("bad_1", 1, pd=1.0, lgd=0.75, origination_year=1, **one_year),
+                segment("good_1", 4, pd=0.0, origination_year=1, **one_year)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 1})
+    losses = risksim.simulate(mapping, n_sims=10, seed=1).losses
+    assert losses.iloc[0].to_dict() == {"gross": 150.0, "bank": 0.0, "eif": 80.0,
+                                        "mezz": 70.0}
+    assert (losses.nunique() == 1).all()
+
+
 def test_a_layer_has_one_tranche_term() -> None:
     layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08},
                "tranche_of_remaining": {"attach": 0.0, "detach": 0.08}},
