@@ -600,3 +600,35 @@ def test_pricing_lifts_the_capital_basis_with_the_capital() -> None:
                                layers=layers)
     pricing = risksim.price(mapping, "guarantor", n_sims=500, seed=1)
     assert pricing.table["break_even"].iloc[0] > 0
+
+
+def test_net_capital_and_leverage_over_two_vintages() -> None:
+    # Guarantor 50% of each loss, capital 100, net basis; re-guarantor 60% of its payments.
+    # 2-year loans of 100, LGD 1: vintage 0 (t = 0) 2 lost in year 1 and 3 sound; vintage 1
+    # (t = 1) 2 lost in year 2 and 3 sound.
+    # Year 1: pays 50% × 200 = 100, consumes 0.4 × 100 = 40 → net assets 60.
+    # Year 2: pays 100 again, consumes 40 → net assets 20; never insolvent (80 ≤ 100).
+    # Kept 0.4 × 200 = 80, re-guarantor 0.6 × 200 = 120, bank 400 − 200 = 200.
+    # Leverage, liability 50% of the guarantees outstanding (defaulted, matured released):
+    #   t = 0: 0.5 × 500 = 250 over 100 → 2.5
+    #   t = 1: 0.5 × (300 + 500) = 400 over 60 → 6.666…
+    #   t = 2: vintage 0 matured; 0.5 × 300 = 150 over 20 → 7.5
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": 7.0}},
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6}},
+              {"party": "bank", "residual": True}]
+    two_years = {"exposure": 100.0, "tenor_years": 2, "lgd": 1.0}
+    segments = [segment("bad_0", 2, pd=1.0, **two_years),
+                segment("good_0", 3, pd=0.0, **two_years),
+                segment("bad_1", 2, pd=1.0, origination_year=1, **two_years),
+                segment("good_1", 3, pd=0.0, origination_year=1, **two_years)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 1})
+    result = risksim.simulate(mapping, n_sims=10, seed=1)
+    assert result.losses.iloc[0].to_dict() == {"gross": 400.0, "bank": 200.0,
+                                                "guarantor": 80.0, "reguarantor": 120.0}
+    expected = {"guarantor.capital_used": 80.0, "guarantor.insolvent": 0.0,
+                "guarantor.leverage_year_1": 400.0 / 60.0, "guarantor.leverage_year_2": 7.5,
+                "guarantor.max_leverage": 7.5, "guarantor.leverage_breach": 1.0}
+    for name, value in expected.items():
+        assert np.allclose(result.indicators[name], value, rtol=1e-12), name
