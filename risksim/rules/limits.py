@@ -500,10 +500,13 @@ class Capital:
         assert self.liability_by_loan is not None
         boundary = np.minimum(np.arange(self.n_years + 1) * self.periods_per_year,
                               self.n_periods)  # first period after t
-        released_by = (events.period[:, None] < boundary[None, :]) * events.counts[:, None]
-        released = released_by * self.liability_by_loan[events.loan]
+        released = self.liability_by_loan[events.loan]  # (n_events, n_years + 1)
+        if events.count is not None:
+            released *= events.count[:, None]
+        released *= events.period[:, None] < boundary[None, :]
         liability = self.liability_by_loan.sum(axis=0) - np.column_stack(
-            [events.per_simulation(released[:, t]) for t in range(boundary.size)])
+            [np.zeros(events.n_sims)]  # nothing has defaulted before t = 0
+            + [events.per_simulation(released[:, t]) for t in range(1, boundary.size)])
         used_before = np.concatenate([np.zeros((paid.shape[0], 1)), np.cumsum(paid, axis=1)],
                                      axis=1)[:, boundary]
         net_assets = self.capital - used_before
