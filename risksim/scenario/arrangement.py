@@ -455,8 +455,11 @@ class Arrangement(StrictModel):
     capital binds no such claim is made: the claims it cuts flow as above (to
     ``excess_to``, or on to the later layers and in the end back to the lender), so what
     the lender bears then follows what the exhausted capital could still pay, not the share
-    alone (the economics of an insolvent guarantor). A ``compensation_rate`` trigger
-    watches the layer's own claims, so it is outside the scope too.
+    alone (the economics of an insolvent guarantor). Outside the scope too: a
+    ``compensation_rate`` trigger (it watches the layer's own claims), and an ``excess_to``
+    that names the lender itself (a cut, e.g. of a counter-guarantee's cap, then goes
+    straight to the lender, ahead of the later layers, such as a tranche, that would
+    otherwise have taken that loss).
     """
 
     parties: Annotated[list[Name], Field(min_length=1)]

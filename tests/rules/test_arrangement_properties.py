@@ -51,13 +51,14 @@ def arrangements(draw: st.DrawFn) -> tuple[list[dict], dict]:
         reguarantor = {"party": "reguarantor", "share_of_layer": {
             "party": "guarantor", "share": draw(st.floats(0.1, 0.9))}}
         # on the net basis (the default) the guarantor's capital counts the re-guarantee as
-        # reimbursed in full, so a cap on it must cut to another party; on the gross basis
-        # the cut may fall back on the guarantor
+        # reimbursed in full, so a cap on it must cut to another party (a central budget
+        # with no layer of its own); on the gross basis the cut may fall back on the
+        # guarantor
         basis = draw(st.sampled_from(["net", "gross"])) if "capital" in terms else "gross"
         if basis == "gross" or draw(st.booleans()):
             reguarantor |= {
                 "cap_rate": {"rate": draw(st.floats(0.001, 0.1)), "per": "year"},
-                "excess_to": "guarantor" if basis == "gross" else "bank"}
+                "excess_to": "guarantor" if basis == "gross" else "central_budget"}
         if "capital" in terms:
             guarantor["capital_basis"] = limits["capital_basis"] = basis
         layers.append(reguarantor)
@@ -89,9 +90,15 @@ book = st.builds(lambda n, pd, lgd, tenor, rate: [segment(
                  st.sampled_from([1, 2]), st.floats(0.0, 0.2))
 
 
+def parties_of(layers: list[dict]) -> list[str]:
+    """Every party a layer names, as its payer or as its ``excess_to`` (a backstop)."""
+    return sorted({layer["party"] for layer in layers}
+                  | {layer["excess_to"] for layer in layers if "excess_to" in layer})
+
+
 def simulate(segments: list[dict], layers: list[dict], seed: int,
              recoveries: dict | None = None) -> risksim.Result:
-    mapping = scenario_mapping(segments, layers=layers,
+    mapping = scenario_mapping(segments, layers=layers, parties=parties_of(layers),
                                horizon={"years": 2, "periods_per_year": 2})
     mapping["portfolio"]["accrued_interest_days"] = 150.0  # interest is part of the loss
     if recoveries is not None:
@@ -103,7 +110,7 @@ def replayed(segments: list[dict], layers: list[dict], seed: int,
              recoveries: dict | None = None) -> tuple[SimulationPlan, Ledger]:
     """The plan of :func:`simulate`'s scenario and the ledger of its (only) block: the
     same draws, event by event, with what each layer paid."""
-    mapping = scenario_mapping(segments, layers=layers,
+    mapping = scenario_mapping(segments, layers=layers, parties=parties_of(layers),
                                horizon={"years": 2, "periods_per_year": 2})
     mapping["portfolio"]["accrued_interest_days"] = 150.0
     if recoveries is not None:
@@ -138,7 +145,7 @@ def test_conservation_and_limits(segments: list[dict], drawn: tuple[list[dict], 
         # what the guarantor keeps (net of the re-guarantee on the net basis) is within its
         # capital
         kept = paid - (ledger.transfers.get(("guarantor", "reguarantor"), 0.0)
-                       + ledger.transfers.get(("guarantor", "bank"), 0.0)
+                       + ledger.transfers.get(("guarantor", "central_budget"), 0.0)
                        if limits.get("capital_basis") == "net" else 0.0)
         assert (events.per_simulation(kept) <= limits["capital"] * (1 + ROUNDING)).all()
     # and every layer's terms as compiled (the pool's fund and cap per lender, the

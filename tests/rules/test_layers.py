@@ -632,3 +632,29 @@ def test_net_capital_and_leverage_over_two_vintages() -> None:
                 "guarantor.max_leverage": 7.5, "guarantor.leverage_breach": 1.0}
     for name, value in expected.items():
         assert np.allclose(result.indicators[name], value, rtol=1e-12), name
+
+
+@pytest.mark.parametrize(("excess_to", "bank"), [("bank", 100.0), ("central_budget", 0.0)])
+def test_a_cut_sent_to_the_lender_is_outside_the_monotonicity_scope(excess_to: str,
+                                                                     bank: float) -> None:
+    # Loss 1,000 = volume. The guarantor pays 40% = 400 (20% in the poorer scheme: 200); the
+    # re-guarantor takes 50% of that, capped at 10% × 1,000 = 100, its cut to excess_to; the
+    # tranche 0-100% takes what is left. Poorer: 200, re-guarantor 100, no cut, tranche
+    # 800, bank 0. Richer: 400, re-guarantor wants 200, pays 100, the 100 cut goes to
+    # excess_to; tranche 600. Sent to the bank, the bank's loss rises from 0 to 100 with
+    # more coverage (outside the stated scope); sent to a central budget, it stays 0.
+    def bank_loss(share: float) -> dict[str, float]:
+        layers = [{"party": "guarantor", "share_of_loss": share},
+                  {"party": "reguarantor",
+                   "share_of_layer": {"party": "guarantor", "share": 0.5},
+                   "cap_rate": {"rate": 0.1, "per": "horizon"}, "excess_to": excess_to},
+                  {"party": "mezz", "tranche": {"attach": 0.0, "detach": 1.0}},
+                  {"party": "bank", "residual": True}]
+        parties = sorted({"bank", "guarantor", "reguarantor", "mezz", excess_to})
+        return certain_losses(layers, parties=parties)[0]
+
+    assert bank_loss(0.2)["bank"] == 0.0
+    richer = bank_loss(0.4)
+    assert richer["bank"] == bank
+    assert richer["guarantor"] == 200.0 and richer["reguarantor"] == 100.0
+    assert richer["mezz"] == 600.0
