@@ -89,7 +89,7 @@ def covered_share(scenario: Scenario) -> np.ndarray:
     arrangement, portfolio = scenario.spec.arrangement, scenario.portfolio
     lender = arrangement.layers[-1].party
     guarantors = dict.fromkeys(layer.party for layer in arrangement.layers
-                               if layer.party != lender and layer.tranche is None
+                               if layer.party != lender and layer.tranche_terms is None
                                and layer.share_of_layer is None)
     shares = sum((guaranteed_share(arrangement, party, portfolio) for party in guarantors),
                  np.zeros(len(portfolio)))

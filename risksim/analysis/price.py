@@ -268,6 +268,9 @@ def fee_book(scenario: Scenario, party: str, by: str | None,
     """
     if party not in scenario.parties:
         raise InputError(unknown_name_message("party", party, scenario.parties), path="party")
+    if not loss_share(scenario, party).any():
+        raise InputError(f"'{party}' takes on no share of any loan (it only pays what other "
+                         "layers' terms cut to it): no fee base to price", path="party")
     tier, labels = _tiers(scenario, by, bands)
     return FeeBook(scenario, _uncapped(scenario, party), tier, labels)
 
@@ -464,7 +467,8 @@ def _tiers(scenario: Scenario, by: str | None,
 
 
 def _uncapped(scenario: Scenario, party: str) -> Scenario:
-    """``scenario`` with the capital (and leverage) terms of ``party``'s layers lifted; a cap
+    """``scenario`` with the capital (leverage, capital basis) terms of ``party``'s layers
+    lifted; a cap
     stated as a share of capital (a single-borrower limit) stays, in money."""
     data = scenario.spec.model_dump(exclude_unset=True)
     layers = data["arrangement"]["layers"]
@@ -477,6 +481,7 @@ def _uncapped(scenario: Scenario, party: str) -> Scenario:
                 layer["per_borrower_cap"] = cap["share_of_capital"] * layer["capital"]
             layer.pop("capital")
             layer.pop("leverage", None)
+            layer.pop("capital_basis", None)
     return derive_scenario(scenario, data, f"{scenario.source} (capital of {party} lifted)")
 
 

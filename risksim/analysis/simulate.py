@@ -28,6 +28,8 @@ from risksim.engine.systematic import SAMPLING_STREAM_ORDER, Sampling, factor_co
 from risksim.errors import InputError
 from risksim.results.result import Result
 from risksim.results.streaming import StreamingResult
+from risksim.rules.limits import Capital
+from risksim.rules.shares import LimitedLayer
 from risksim.streams import BLOCK_SIZE, STREAM_VERSION, n_blocks
 from risksim.util import progress as bars
 
@@ -300,6 +302,13 @@ def _guaranteed_volume(scenario: Scenario, plan: SimulationPlan) -> dict[str, fl
             for party in arrangement.parties if party != lender}
 
 
+def _capital_terms(plan: SimulationPlan) -> dict[str, dict[str, float | None]]:
+    """Per layer with capital: its capital (money) and leverage limit (None without one)."""
+    return {rule.name: {"capital": limit.capital, "leverage_limit": limit.max_leverage}
+            for rule in plan.rules if isinstance(rule, LimitedLayer)
+            for limit in rule.limits if isinstance(limit, Capital)}
+
+
 def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, backend: str,
               workers: int | None, levels: list[float]) -> dict[str, Any]:
     return {
@@ -313,6 +322,7 @@ def _metadata(scenario: Scenario, plan: SimulationPlan, n_sims: int, seed: int, 
         "guaranteed_volume": _guaranteed_volume(scenario, plan),
         "lender": scenario.spec.arrangement.layers[-1].party,
         "basel_capital": _basel_capital(scenario),
+        "capital": _capital_terms(plan),
         "npl_tolerance": (scenario.spec.npl_tolerance.model_dump()
                           if scenario.spec.npl_tolerance is not None else None),
         "versions": dict(_versions()),

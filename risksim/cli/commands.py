@@ -204,9 +204,11 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     """Simulate SCENARIO (default: the embedded default scenario) and print its summary.
 
     --format json prints what summary.json holds (metadata and every summary table);
-    --format csv the loss summary, one row per party. With --out, completed blocks are
-    checkpointed in OUT/checkpoint while the run goes on (removed once the result is
-    written; not with --timeline); a killed run continues with --resume.
+    --format csv the loss summary, one row per party, with the guarantor figures (capital,
+    leverage) of each layer with capital in columns capital.<figure>. The table shows them
+    after the losses. With --out, completed blocks are checkpointed in OUT/checkpoint while
+    the run goes on (removed once the result is written; not with --timeline); a killed run
+    continues with --resume.
     """
     from risksim.analysis.simulate import simulate
     from risksim.engine.checkpoint import saved_tasks
@@ -235,7 +237,7 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
     elif output_format == "json":
         click.echo(result.to_json())
     else:
-        _print_frame(result.summary(), output_format)
+        _print_frame(_run_table(result), output_format)
     if out is not None:
         try:
             written = result.save(out)
@@ -247,6 +249,21 @@ def run(scenario: Path | None, n_sims: int | None, seed: int | None, out: Path |
         if checkpoint is not None:
             shutil.rmtree(checkpoint, ignore_errors=True)
         _say_wrote(written, output_format)
+
+
+def _run_table(result: Any) -> Any:
+    """The loss summary with, for each layer with capital, its guarantor figures as columns
+    ``capital.<figure>`` (on its party's row; a party with several layers: the layer's own
+    row)."""
+    import pandas as pd
+
+    from risksim.results.result import Result
+
+    summary = result.summary()
+    if not isinstance(result, Result) or result.guarantor_summary().empty:
+        return summary
+    guarantors = result.guarantor_summary().add_prefix("capital.")
+    return pd.concat([summary, guarantors], axis=1).rename_axis("party")
 
 
 def _check_writable(out: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from risksim.compile.plan import outstanding_at
 from risksim.errors import InputError
 from risksim.portfolio import Portfolio
 from risksim.rules.base import Rule
@@ -74,6 +75,7 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
             continue
         named: dict[str, Any] = {"excess_to": layer.excess_to, "layer": names[index],
                                  "records_paid": names[index] != layer.party}
+        retained = retained_share(arrangement, index, portfolio)
         if layer.share_of_layer is not None:
             upstream = layer.share_of_layer.party
             counter_share = _counter_share(layer, portfolio)
@@ -81,16 +83,17 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
             rules.append(ShareOfLayer(
                 layer.party, upstream=names[_layer_index(arrangement, upstream)],
                 upstream_party=upstream, share=counter_share,
-                limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon),
+                limits=_limits(layer, borne, portfolio, outstanding_by_year, horizon, retained),
                 **named))
             continue
-        if layer.tranche is not None:
+        tranche = layer.tranche_terms
+        if tranche is not None:
             volume = float(portfolio["exposure"].sum())
             rules.append(TrancheOfLoss(
-                layer.party, attach=layer.tranche.attach * volume,
-                detach=layer.tranche.detach * volume,
+                layer.party, attach=tranche.attach * volume, detach=tranche.detach * volume,
+                of="portfolio" if layer.tranche is not None else "remaining",
                 limits=_limits(layer, np.ones(len(portfolio)), portfolio,
-                               outstanding_by_year, horizon),
+                               outstanding_by_year, horizon, retained),
                 **named))
             continue
         share = _share_by_loan(layer, portfolio, path)
@@ -98,7 +101,7 @@ def build_rules(arrangement: Arrangement, portfolio: Portfolio, outstanding_by_y
         taken = _check_total_share(taken + share, portfolio, f"{path}.{term}")
         rules.append(ShareOfLoss(
             layer.party, share, _coverage_base(layer, accrued_interest_days),
-            limits=_limits(layer, share, portfolio, outstanding_by_year, horizon),
+            limits=_limits(layer, share, portfolio, outstanding_by_year, horizon, retained),
             **named))
     if arrangement.recoveries is not None:
         parties = [p for p in arrangement.parties if p != arrangement.layers[-1].party]
@@ -160,12 +163,16 @@ def guaranteed_share(arrangement: Arrangement, party: str, portfolio: Portfolio)
     """The share of each loan's loss that ``party``'s first paying layer takes on (before caps).
 
     A counter-guarantor takes its share of the upstream layer's share; a tranche may take
-    any loan's loss (1).
+    any loan's loss (1); a party that is only another layer's ``excess_to`` (a backstop,
+    such as a central budget) takes on no share of its own (0): it pays only what the
+    limits of the layers it backs cut.
     """
-    index = next(i for i, layer in enumerate(arrangement.layers)
-                 if layer.party == party and not layer.residual)
+    index = next((i for i, layer in enumerate(arrangement.layers)
+                  if layer.party == party and not layer.residual), None)
+    if index is None:
+        return np.zeros(len(portfolio))
     layer = arrangement.layers[index]
-    if layer.tranche is not None:  # a slice of the portfolio can take any loan's loss
+    if layer.tranche_terms is not None:  # a slice of the loss can take any loan's loss
         return np.ones(len(portfolio))
     if layer.share_of_layer is not None:
         upstream = guaranteed_share(arrangement, layer.share_of_layer.party, portfolio)
@@ -285,11 +292,13 @@ def _eligible(rules: Eligibility | None, portfolio: Portfolio) -> np.ndarray:
 
 
 def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
-            outstanding_by_year: np.ndarray, horizon: Horizon) -> tuple[Limit, ...]:
+            outstanding_by_year: np.ndarray, horizon: Horizon,
+            retained: np.ndarray | None) -> tuple[Limit, ...]:
     """The layer's limits in the documented order (see risksim.scenario.arrangement).
 
     ``borne`` is the share of each loan's loss the layer takes on (before its limits); the
-    loans with a positive share are the layer's covered loans.
+    loans with a positive share are the layer's covered loans. ``retained`` is the part of
+    its payments its capital absorbs (see :func:`retained_share`).
     """
     covered = borne > 0
     limits: list[Limit] = []
@@ -315,7 +324,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.deposit is not None:
         limits.append(_deposit(layer, covered, portfolio, outstanding_by_year))
     if layer.capital is not None:
-        limits.append(_capital(layer, borne, portfolio, outstanding_by_year, horizon))
+        limits.append(_capital(layer, borne, portfolio, horizon, retained))
     return tuple(limits)
 
 
@@ -340,23 +349,51 @@ def _deposit(layer: Layer, covered: np.ndarray, portfolio: Portfolio,
         np.array([tier.share for tier in deposit.split]))
 
 
-def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
-             outstanding_by_year: np.ndarray, horizon: Horizon) -> Capital:
+def retained_share(arrangement: Arrangement, index: int,
+                   portfolio: Portfolio) -> np.ndarray | None:
+    """r_i: the part of layer ``index``'s payment on each loan its party keeps once the
+    counter-guarantors of that layer have reimbursed their shares (as written, with their
+    bonuses), r_i = 1 − Σ_j s_j(i); None when the layer's capital absorbs gross payments
+    (``capital_basis: gross``, no capital, or no counter-guarantor).
+
+    Validation makes the reimbursement whole: a counter-guarantor's own limits cut only to
+    another party (``excess_to``), never back to this one.
+    """
+    layer = arrangement.layers[index]
+    if layer.capital is None or layer.capital_basis == "gross":
+        return None
+    counters = [other for other in arrangement.layers[index + 1:]
+                if other.share_of_layer is not None
+                and other.share_of_layer.party == layer.party]
+    if not counters:
+        return None
+    reimbursed = sum((np.broadcast_to(_counter_share(other, portfolio), len(portfolio))
+                      for other in counters), np.zeros(len(portfolio)))
+    return np.maximum(1.0 - reimbursed, 0.0)
+
+
+def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio, horizon: Horizon,
+             retained: np.ndarray | None) -> Capital:
     """The capital term, with the weighted guarantee liability when leverage is limited.
 
-    liability_y = Σ_i borne_i × weight_i × outstanding_i(y), weight the small-loan weight
-    for loans up to the small-loan size, 1 otherwise.
+    liability_i(t) = borne_i × weight_i × outstanding_i(t) at t = 0, 1, …, n_years (the
+    start and the end of each year), weight the small-loan weight for loans up to the
+    small-loan size, 1 otherwise.
     """
     assert layer.capital is not None
-    capital = Capital(layer.capital, horizon.n_periods, horizon.periods_per_year)
+    capital = Capital(layer.capital, horizon.n_periods, horizon.periods_per_year,
+                      retained=retained)
     leverage = layer.leverage
     if leverage is None:
         return capital
     small = (portfolio["exposure"] <= leverage.small_loan_max
              if leverage.small_loan_max is not None else np.zeros(len(portfolio), bool))
     weight = np.where(small, leverage.small_loan_weight, 1.0)
-    liability = (borne * weight) @ outstanding_by_year
-    return dataclasses.replace(capital, liability_by_year=liability,
+    times = np.arange(capital.n_years + 1, dtype=float)
+    outstanding = outstanding_at(portfolio["exposure"], portfolio["tenor_years"],
+                                 portfolio["amortisation"] == "instalment",
+                                 portfolio["origination_year"], times)
+    return dataclasses.replace(capital, liability_by_loan=(borne * weight)[:, None] * outstanding,
                                max_leverage=leverage.limit)
 
 

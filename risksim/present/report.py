@@ -136,7 +136,8 @@ def summary_report(result: Result | StreamingResult) -> Report:
              f"{meta.get('horizon_years', 0):g}-year horizon; losses in {money} "
              "(Monte Carlo standard error)", "", Table(rows)]
     return [*lines, *_probabilities(result), *_fees(result, scale, money),
-            *_recoveries(result, scale, money), *_capital(result, scale, money)]
+            *_recoveries(result, scale, money), *_capital(result, scale, money),
+            *_guarantors(result)]
 
 
 def timeline_report(result: Result) -> Report:
@@ -254,6 +255,51 @@ def _capital(result: Result | StreamingResult, scale: float, money: str) -> Repo
                  f"{_money(basel['with_scheme'], scale)} under the scheme ({money}), relief "
                  f"{basel['relief_rate']:.1%}")
     return lines
+
+
+def _guarantors(result: Result | StreamingResult) -> Report:
+    """Per layer with capital: capital consumed (mean and at each level) and P(insolvency);
+    with a leverage limit, P(breach) and the leverage over the horizon and at each year end
+    (median / at the highest level)."""
+    if not isinstance(result, Result):
+        return []
+    table = result.guarantor_summary()
+    if table.empty:
+        return []
+    scale, unit = money_unit(float(table["capital"].max()))
+    money = f"{result.currency} {unit}".rstrip()
+    levels = [f"{level:g}" for level in result.levels]
+    rows = [["capital", f"capital ({money})", "used: mean",
+             *(f"used {100 * float(level):g}%" for level in levels), "P(insolvent)"]]
+    for layer, row in table.iterrows():
+        rows.append([str(layer), _money(row["capital"], scale),
+                     _cell(row["capital_used"], row["capital_used_se"], scale),
+                     *(_cell(row[f"capital_used_{level}"],
+                             (row[f"capital_used_{level}_hi"] - row[f"capital_used_{level}_lo"])
+                             / (2 * _Z95), scale) for level in levels),
+                     _rate(row["p_insolvent"], row["p_insolvent_se"])])
+    report: Report = ["", Table(rows)]
+    limited = table[table["leverage_limit"].notna()]
+    if limited.empty:
+        return report
+    years = sorted({int(c.split("_")[2]) for c in limited.columns
+                    if c.startswith("leverage_year_")})
+    top = levels[-1]
+    rows = [["leverage", "limit", "P(breach)", f"max (median / {100 * float(top):g}%)",
+             *(f"end of year {year}" for year in years)]]
+    for layer, row in limited.iterrows():
+        rows.append([str(layer), f"{row['leverage_limit']:g}x",
+                     _rate(row["p_leverage_breach"], row["p_leverage_breach_se"]),
+                     _leverage(row, "max_leverage", top),
+                     *(_leverage(row, f"leverage_year_{year}", top) for year in years)])
+    return [*report, "", Table(rows), "leverage: liability of outstanding guarantees ÷ net "
+            "assets (capital less capital consumed); inf once the capital is gone"]
+
+
+def _leverage(row: pd.Series, name: str, level: str) -> str:
+    """``median / quantile`` of a leverage, e.g. ``2.39x / 3.10x``."""
+    return " / ".join(f"{value:,.2f}x" if math.isfinite(value) else "inf"
+                      for value in (row[f"{name}_median"], row[f"{name}_{level}"]))
 
 
 def _money(value: float, scale: float) -> str:

@@ -88,7 +88,9 @@ class Result(ResultBase):
         One row per simulation, one column per indicator recorded by the rules:
         ``<layer>.cap_rate_binds``, ``<layer>.annual_budget_binds``, ``<layer>.suspended``,
         ``<layer>.fund_exhausted`` (1.0 or 0.0) and ``<layer>.fund_exhausted_year`` (1-based,
-        NaN when the fund lasted), ``<layer>.insolvent``.
+        NaN when the fund lasted), ``<layer>.insolvent``, ``<layer>.capital_used`` (money)
+        and, with a leverage limit, ``<layer>.max_leverage``, ``<layer>.leverage_year_<k>``
+        and ``<layer>.leverage_breach`` (see :meth:`guarantor_summary`).
     fees : pandas.DataFrame
         One row per simulation, one column per fee: the amount paid (scenario currency);
         who pays and who receives each fee is in ``metadata["fees"]``. Fees are cash flows
@@ -272,6 +274,48 @@ class Result(ResultBase):
         return rate, (self._ratio_se(numerator, denominator, rate) if numerator.size > 1
                       else float("nan"))
 
+    @computed_once
+    def guarantor_summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Capital and leverage of every layer with capital (issue 13.5), one row per layer.
+
+        From the layer's indicators (:class:`~risksim.rules.limits.Capital`) and its terms
+        in ``metadata["capital"]``: ``capital`` (money) and ``leverage_limit``;
+        ``p_insolvent`` and ``p_leverage_breach``, each with its standard error ``_se`` (as
+        in :meth:`probabilities`); the capital consumed over the horizon, its mean
+        ``capital_used`` with ``capital_used_se`` and at each level L ``capital_used_L``
+        with order-statistic bounds ``_lo``, ``_hi`` (as VaR in :meth:`summary`); and the
+        leverage λ (liability of outstanding guarantees ÷ net assets, inf once the capital
+        is gone): ``max_leverage`` over the horizon and ``leverage_year_k`` at the end of
+        each year k, each as its median (``_median``) and its quantile at each level L
+        (``_L``), the smallest λ with (weighted) share of simulations ≤ λ at least L.
+        """
+        levels = self.levels
+        probabilities = self.probabilities(confidence)
+        rows = {}
+        for layer, terms in self.metadata.get("capital", {}).items():
+            row: dict[str, float] = {"capital": terms["capital"],
+                                     "leverage_limit": terms["leverage_limit"] or np.nan}
+            for key, indicator in (("p_insolvent", "insolvent"),
+                                   ("p_leverage_breach", "leverage_breach")):
+                estimate = probabilities.reindex([f"{layer}.{indicator}"]).to_numpy(float)[0]
+                row[key], row[f"{key}_se"] = float(estimate[0]), float(estimate[1])
+            used = _summarize(self.indicators[[f"{layer}.capital_used"]], levels, confidence,
+                              self._weights, self._replicates).iloc[0]
+            row["capital_used"], row["capital_used_se"] = used["EL"], used["EL_se"]
+            for level in levels:
+                for suffix in ("", "_lo", "_hi"):
+                    row[f"capital_used_{level:g}{suffix}"] = used[f"VaR_{level:g}{suffix}"]
+            leverage = [c for c in self.indicators.columns if c.startswith(f"{layer}.")
+                        and (c.endswith(".max_leverage") or ".leverage_year_" in c)]
+            for column in leverage:
+                name = column[len(layer) + 1:]
+                values = self.indicators[column].to_numpy()
+                for label, level in (("median", 0.5), *((f"{q:g}", q) for q in levels)):
+                    row[f"{name}_{label}"] = float(np.quantile(
+                        values, level, method="inverted_cdf", weights=self._weights))
+            rows[layer] = row
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("layer")
+
     def _ratio_se(self, numerator: np.ndarray, denominator: np.ndarray, rate: float) -> float:
         """Standard error of the ratio of means ``rate`` = mean(numerator) ÷ mean(denominator)
         > 0 (weighted values): from the replicates' own ratios under quasi-Monte Carlo
@@ -334,10 +378,13 @@ class Result(ResultBase):
 
     def summary_document(self) -> dict[str, Any]:
         """The metadata (versions, seed, block size, scenario hash, ...) and every summary
-        table (and the timeline's, when there is one), as ``summary.json`` holds them."""
+        table (the guarantors' too, and the timeline's when there is one), as
+        ``summary.json`` holds them."""
         timeline = {} if self.timeline is None else {"timeline": self.timeline.document()}
         relief = json.loads(self.capital_relief().to_json(orient="index"))
-        return {**summary_document(self), "capital_relief": relief, **timeline}
+        guarantors = json.loads(self.guarantor_summary().to_json(orient="index"))
+        return {**summary_document(self), "capital_relief": relief,
+                "guarantor_summary": guarantors, **timeline}
 
     def to_json(self) -> str:
         """:meth:`summary_document` as JSON text (what ``risksim run --format json`` prints)."""

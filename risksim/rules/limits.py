@@ -469,13 +469,22 @@ class Suspension:
 class Capital:
     """The party can pay at most its capital over the horizon; claims beyond it go unpaid.
 
-    Claims are paid period by period while capital lasts (pro rata in the period it runs
-    out). Records ``<layer>.insolvent``: whether any claim went unpaid.
+    Each claim consumes capital by its retained part: with ``retained`` r_i (the share of
+    the layer's payment on loan i that the party keeps once its counter-guarantors have
+    reimbursed their shares, ``capital_basis: net``) the claim c_i consumes r_i·c_i; without
+    (``capital_basis: gross``) all of it. Claims are paid period by period while capital
+    lasts (pro rata in the period it runs out), so the party's payments satisfy
+    Σ r_i·paid_i ≤ capital. Records ``<layer>.insolvent`` (a claim went unpaid) and
+    ``<layer>.capital_used`` (Σ r_i·paid_i over the horizon, money).
 
     With a leverage limit (M13, Decree 683: 10x, 15x for small-business guarantors) it also
-    records ``<layer>.max_leverage``, the highest yearly ratio of weighted guarantee
-    liability to net assets (capital less claims paid before the year; inf once they are
-    gone), and ``<layer>.leverage_breach`` (1.0 if it passed the limit in some year).
+    records the leverage λ_t = A_t ÷ N_t at the start (t = 0) and the end of each year
+    (t = 1 … n_years): A_t the weighted liability of the guarantees outstanding at t — the
+    loans neither matured nor defaulted before t (a defaulted guarantee is compensated or,
+    unpaid, leaves the party insolvent; either way it is no longer a liability) — and N_t
+    the net assets, capital less the capital consumed before t (λ_t = inf once N_t ≤ 0).
+    ``<layer>.max_leverage`` is max_t λ_t, ``<layer>.leverage_year_<k>`` is λ_k (end of year
+    k) and ``<layer>.leverage_breach`` is 1.0 if some λ_t passed the limit.
 
     Attributes
     ----------
@@ -483,8 +492,11 @@ class Capital:
         Net assets at the start (money).
     n_periods, periods_per_year : int
         The horizon's periods.
-    liability_by_year : numpy.ndarray or None
-        Weighted guarantee liability outstanding at the start of each year (money).
+    retained : numpy.ndarray or None
+        Per loan, r_i (fraction); None for the gross basis (r_i = 1).
+    liability_by_loan : numpy.ndarray or None
+        Per loan, its weighted guarantee liability if outstanding at t = 0 … n_years,
+        shape (n_loans, n_years + 1) (money).
     max_leverage : float or None
         Largest allowed liability ÷ net assets.
     """
@@ -492,22 +504,37 @@ class Capital:
     capital: float
     n_periods: int
     periods_per_year: int
-    liability_by_year: np.ndarray | None = None
+    retained: np.ndarray | None = None
+    liability_by_loan: np.ndarray | None = None
     max_leverage: float | None = None
     per_loan: ClassVar[bool] = False
-    loan_arrays: ClassVar[tuple[np.ndarray, ...]] = ()
+
+    @property
+    def loan_arrays(self) -> tuple[np.ndarray, ...]:
+        """The retained shares and the liabilities (loans alike in both are alike here)."""
+        return tuple(array for array in (self.retained, self.liability_by_loan)
+                     if array is not None)
+
+    @property
+    def n_years(self) -> int:
+        """Years of the horizon (rounded up)."""
+        return -(-self.n_periods // self.periods_per_year)
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.insolvent`` (and the leverage indicators with a limit)."""
+        """``<layer>.insolvent``, ``<layer>.capital_used`` (and the leverage indicators with
+        a limit)."""
+        names = (f"{layer}.insolvent", f"{layer}.capital_used")
         if self.max_leverage is None:
-            return (f"{layer}.insolvent",)
-        return (f"{layer}.insolvent", f"{layer}.max_leverage", f"{layer}.leverage_breach")
+            return names
+        return (*names, f"{layer}.max_leverage", f"{layer}.leverage_breach",
+                *(f"{layer}.leverage_year_{k}" for k in range(1, self.n_years + 1)))
 
     def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
         """Pay period by period out of the remaining capital."""
         events = ledger.events
         key = events.sim * self.n_periods + events.period
-        claims = np.bincount(key, weights=amounts, minlength=events.n_sims * self.n_periods)
+        consumed = amounts if self.retained is None else amounts * self.retained[events.loan]
+        claims = np.bincount(key, weights=consumed, minlength=events.n_sims * self.n_periods)
         claims = claims.reshape(events.n_sims, -1)
         paid = np.empty_like(claims)
         remaining = np.full(events.n_sims, self.capital)
@@ -516,18 +543,34 @@ class Capital:
             remaining -= paid[:, period]
         names = self.indicator_names(layer)
         ledger.record(names[0], (claims > paid).any(axis=1).astype(float))
-        if self.max_leverage is not None and self.liability_by_year is not None:
-            highest = self._highest_leverage(paid)
-            ledger.record(names[1], highest)
-            ledger.record(names[2], (highest > self.max_leverage).astype(float))
+        ledger.record(names[1], paid.sum(axis=1))
+        if self.max_leverage is not None and self.liability_by_loan is not None:
+            leverage = self._leverage(events, paid)
+            highest = leverage.max(axis=1)
+            ledger.record(names[2], highest)
+            ledger.record(names[3], (highest > self.max_leverage).astype(float))
+            for k, name in enumerate(names[4:], start=1):
+                ledger.record(name, leverage[:, k])
         return scale_to_totals(amounts, key, paid.ravel(), claims.ravel())
 
-    def _highest_leverage(self, paid: np.ndarray) -> np.ndarray:
-        """max over years of liability_y ÷ (capital − claims paid before year y)."""
-        assert self.liability_by_year is not None
-        paid_before = np.cumsum(paid, axis=1) - paid  # claims paid before each period
-        year_start = np.arange(self.liability_by_year.size) * self.periods_per_year
-        net_assets = self.capital - paid_before[:, year_start]
+    def _leverage(self, events: LossEvents, paid: np.ndarray) -> np.ndarray:
+        """λ_t = A_t ÷ N_t per simulation and t = 0 … n_years, shape (n_sims, n_years + 1).
+
+        A_t = Σ_i liability_i(t) − Σ_{events e defaulted in a period < t·ppy} count_e ·
+        liability_{loan e}(t);  N_t = capital − Σ_{periods < t·ppy} paid.
+        """
+        assert self.liability_by_loan is not None
+        boundary = np.minimum(np.arange(self.n_years + 1) * self.periods_per_year,
+                              self.n_periods)  # first period after t
+        released = self.liability_by_loan[events.loan]  # (n_events, n_years + 1)
+        if events.count is not None:
+            released *= events.count[:, None]
+        released *= events.period[:, None] < boundary[None, :]
+        liability = self.liability_by_loan.sum(axis=0) - np.column_stack(
+            [np.zeros(events.n_sims)]  # nothing has defaulted before t = 0
+            + [events.per_simulation(released[:, t]) for t in range(1, boundary.size)])
+        used_before = np.concatenate([np.zeros((paid.shape[0], 1)), np.cumsum(paid, axis=1)],
+                                     axis=1)[:, boundary]
+        net_assets = self.capital - used_before
         with np.errstate(divide="ignore", invalid="ignore"):
-            leverage = np.where(net_assets > 0, self.liability_by_year / net_assets, np.inf)
-        return leverage.max(axis=1)
+            return np.where(net_assets > 0, np.maximum(liability, 0.0) / net_assets, np.inf)

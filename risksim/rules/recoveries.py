@@ -42,8 +42,8 @@ import numpy as np
 from risksim.rules.base import Ledger
 from risksim.rules.compensation import compensation, loss_shares
 
-LIMITING_TERMS = ("tranche", "deposit", "interest_days_cap", "per_loan_cap",
-                  "per_borrower_cap", "per_lender_cap", "suspend_if", "cap_rate",
+LIMITING_TERMS = ("tranche", "tranche_of_remaining", "deposit", "interest_days_cap",
+                  "per_loan_cap", "per_borrower_cap", "per_lender_cap", "suspend_if", "cap_rate",
                   "annual_budget", "fund", "capital")
 """Layer terms that bound what a party pays; its recovery share is then never lowered."""
 

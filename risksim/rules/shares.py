@@ -175,20 +175,31 @@ class ShareOfLayer(LimitedLayer):
 
 @dataclass(frozen=True, eq=False)
 class TrancheOfLoss(LimitedLayer):
-    """The party takes the slice [attach, detach) (money) of each simulation's loss that is
-    still unallocated when the layer applies, spread pro rata over its events.
+    """The party takes the slice [attach, detach) (money) of each simulation's loss, spread
+    pro rata over the loss of its events still unallocated when the layer applies.
 
-    pays(L) = min(max(L − attach, 0), detach − attach),  L = unallocated loss of the simulation
+    ``of="portfolio"`` (``tranche``): the slice is of the portfolio loss L (all the
+    simulation's events), and the layer pays what is still unallocated of it,
+
+        pays = min(min(max(L − attach, 0), detach − attach), U),
+
+    U the unallocated loss of the simulation, so stacked tranches (0–8%, 8–20%, 20–100% of
+    the volume) pay the standard slices whatever their order. ``of="remaining"``
+    (``tranche_of_remaining``): the slice attaches on U itself,
+    pays = min(max(U − attach, 0), detach − attach).
     """
 
     attach: float
     detach: float
+    of: Literal["portfolio", "remaining"] = "portfolio"
 
     def apply(self, ledger: Ledger) -> None:
-        """Pay the slice of every simulation's remaining loss."""
+        """Pay the slice of every simulation's loss."""
         events = ledger.events
         remaining = events.per_simulation(ledger.unallocated)
-        slice_ = np.clip(remaining - self.attach, 0.0, self.detach - self.attach)
+        sliced = remaining if self.of == "remaining" else events.per_simulation(events.loss)
+        slice_ = np.minimum(np.clip(sliced - self.attach, 0.0, self.detach - self.attach),
+                            remaining)
         with np.errstate(invalid="ignore", divide="ignore"):
             factor = np.where(remaining > 0, slice_ / remaining, 0.0)
         self.pay_within_limits(ledger.unallocated * factor[events.sim], ledger)

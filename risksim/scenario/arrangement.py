@@ -8,8 +8,8 @@ totals:
              → per_borrower_cap → per_lender_cap → suspend_if → cap_rate → annual_budget
              → fund / deposit → capital
 
-What a term cuts is paid by ``excess_to`` when named, otherwise it stays unallocated for the
-layers after (in the end, the residual lender).
+Where what a term cuts goes, and the exact scope of the monotonicity invariant: see
+:class:`Arrangement`.
 """
 
 from __future__ import annotations
@@ -88,8 +88,14 @@ class LayerShare(StrictModel):
 
 
 class Tranche(StrictModel):
-    """A slice of the portfolio's loss: from ``attach`` to ``detach``, as fractions of the
-    volume of the loans (Σ exposure), over the horizon (EIF first-loss pieces, M9)."""
+    """A slice from ``attach`` to ``detach``, as fractions of the volume of the loans
+    (V = Σ exposure), over the horizon (EIF first-loss pieces, M9).
+
+    Under ``tranche`` the slice is of the portfolio loss L of the simulation: the layer pays
+    min(max(L − attach·V, 0), (detach − attach)·V), so tranches written 0–8% / 8–20% /
+    20–100% in any order give the standard answer. Under ``tranche_of_remaining`` it is of
+    what the layers before it left unallocated.
+    """
 
     attach: Fraction
     detach: Fraction
@@ -286,12 +292,20 @@ class Layer(StrictModel):
     ``interest_days_cap`` days of it); the ``principal_loss`` without interest; or the
     ``principal`` outstanding at default before recoveries (never more than the loss left);
     ``share_of_layer`` makes it a counter-guarantor of an earlier layer; ``tranche`` gives it
-    a slice of the portfolio loss still unallocated. ``residual: true``
+    a slice of the portfolio loss (attach and detach as fractions of the volume; of a slice
+    that earlier layers have already paid, it pays only what is left), and
+    ``tranche_of_remaining`` a slice of what the layers before it left unallocated (the slice
+    attaches on that remaining loss, not on the portfolio's). ``residual: true``
     makes the party pay whatever the layers before it left (the lender, last). The other
     terms are caps, budgets and triggers applied in the order of the module docstring;
     ``claim_denial_probability`` denies each claim independently with that probability
     (M15: lender non-compliance), and a denied claim's loss stays with the later layers.
     ``per_lender_cap`` caps what the layer pays on each bank's loans (per institution, M6).
+    ``capital`` is the party's net assets: its payments consume it, and what it cannot pay
+    goes to ``excess_to`` (else to the later layers). Under ``capital_basis: net`` (the
+    default) a payment consumes capital only by the part the party keeps after its
+    counter-guarantors (``share_of_layer`` layers naming it) reimburse their shares, as
+    China's re-guarantee system relieves a guarantor; ``gross`` consumes the whole payment.
     """
 
     party: Name
@@ -301,6 +315,7 @@ class Layer(StrictModel):
     bonus: Bonus | None = None
     share_of_layer: LayerShare | None = None
     tranche: Tranche | None = None
+    tranche_of_remaining: Tranche | None = None
     deposit: Deposit | None = None
     residual: bool = False
     eligible: Eligibility | None = None
@@ -313,16 +328,18 @@ class Layer(StrictModel):
     annual_budget: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
     fund: Fund | None = None
     capital: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    capital_basis: Literal["net", "gross"] | None = None
     leverage: Leverage | None = None
     excess_to: Name | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Layer:
         kinds = [self.share_of_loss is not None, self.share_of_layer is not None,
-                 self.tranche is not None, self.deposit is not None, self.residual]
+                 self.tranche is not None, self.tranche_of_remaining is not None,
+                 self.deposit is not None, self.residual]
         if sum(kinds) != 1:
             raise ValueError("give exactly one of share_of_loss, share_of_layer, tranche, "
-                             "deposit or residual: true")
+                             "tranche_of_remaining, deposit or residual: true")
         if self.deposit is not None and self.fund is not None:
             raise located("a deposit is its own fund; drop fund", "fund")
         if self.bonus is not None and self.share_of_loss is None and self.share_of_layer is None:
@@ -333,26 +350,33 @@ class Layer(StrictModel):
         if self.interest_days_cap is not None and self.base != "loss":
             raise located(f"interest_days_cap caps the interest in the loss; base "
                           f"'{self.base}' covers no interest", "interest_days_cap")
-        if self.tranche is not None and self.eligible is not None:
+        if self.tranche_terms is not None and self.eligible is not None:
             raise ValueError("eligible does not apply to a tranche: it slices the portfolio")
         terms = [name for name in ("eligible", "claim_denial_probability", "per_loan_cap",
                                    "per_borrower_cap", "per_lender_cap", "suspend_if",
                                    "leverage", "cap_rate", "annual_budget", "fund", "capital",
                                    "excess_to")
                  if getattr(self, name) is not None]
-        if self.tranche is not None and "per_borrower_cap" in terms:
+        if self.tranche_terms is not None and "per_borrower_cap" in terms:
             raise ValueError("per_borrower_cap does not apply to a tranche")
         if self.residual and terms:
             raise ValueError(f"{terms[0]} does not apply to the residual layer: it pays "
                              "whatever is left")
         if self.excess_to == self.party:
             raise located("excess_to must name another party", "excess_to")
+        if self.capital_basis is not None and self.capital is None:
+            raise located("capital_basis needs the layer's capital", "capital_basis")
         if self.leverage is not None and self.capital is None:
             raise located("leverage needs the layer's capital (its net assets)", "leverage")
         if isinstance(self.per_borrower_cap, CapitalShare) and self.capital is None:
             raise located("a cap as a share of capital needs the layer's capital",
                           "per_borrower_cap")
         return self
+
+    @property
+    def tranche_terms(self) -> Tranche | None:
+        """The layer's tranche, of the portfolio loss or of the remaining loss (or None)."""
+        return self.tranche or self.tranche_of_remaining
 
 
 class ExperienceRating(StrictModel):
@@ -433,7 +457,31 @@ class Recoveries(StrictModel):
 
 
 class Arrangement(StrictModel):
-    """The parties of the scheme, its layers applied in the order written, and its fees."""
+    """The parties of the scheme, its layers applied in the order written, and its fees.
+
+    Where what a term cuts goes, per kind of layer:
+
+    - ``share_of_loss``, ``tranche``, ``tranche_of_remaining`` and ``deposit`` layers:
+      what their caps, budgets, triggers, fund or capital cut is paid by ``excess_to``
+      when named (a backstop such as a central budget, which needs no layer of its own),
+      otherwise it stays unallocated for the layers after, in the end the residual lender;
+    - ``share_of_layer`` layers (counter-guarantees): what their terms cut stays with the
+      party they counter-guarantee, or goes to ``excess_to`` when named.
+
+    Monotonicity, and its exact scope: raising the share of one ``share_of_loss`` layer
+    never raises the lender's loss in any simulation in which that layer's capital does not
+    bind under the larger share (its ``<layer>.insolvent`` is 0), whatever the other
+    layers' terms (caps, budgets, funds, loss-, default- and NPL-rate triggers,
+    counter-guarantees, tranches of either kind, pro-rata recovery sharing). Where the
+    capital binds no such claim is made: the claims it cuts flow as above (to
+    ``excess_to``, or on to the later layers and in the end back to the lender), so what
+    the lender bears then follows what the exhausted capital could still pay, not the share
+    alone (the economics of an insolvent guarantor). Outside the scope too: a
+    ``compensation_rate`` trigger (it watches the layer's own claims), and an ``excess_to``
+    that names the lender itself (a cut, e.g. of a counter-guarantee's cap, then goes
+    straight to the lender, ahead of the later layers, such as a tranche, that would
+    otherwise have taken that loss).
+    """
 
     parties: Annotated[list[Name], Field(min_length=1)]
     layers: Annotated[list[Layer], Field(min_length=1)]
@@ -444,6 +492,7 @@ class Arrangement(StrictModel):
     def _consistent(self) -> Arrangement:
         self._check_parties()
         self._check_chains()
+        self._check_capital_basis()
         self._check_fees()
         self._check_recoveries()
         self._check_lending_triggers()
@@ -469,10 +518,12 @@ class Arrangement(StrictModel):
                 if named_party is not None and named_party not in parties:
                     raise located(unknown_name_message("party", named_party, parties)
                                   + "; declare it under parties", "layers", index, key)
-        layered = {layer.party for layer in self.layers}
+        paying = {layer.party for layer in self.layers} | {
+            layer.excess_to for layer in self.layers if layer.excess_to is not None}
         for index, name in enumerate(parties):
-            if name not in layered:
-                raise located(f"party '{name}' has no layer", "parties", index)
+            if name not in paying:
+                raise located(f"party '{name}' has no layer and is no layer's excess_to",
+                              "parties", index)
 
     def _check_lending_triggers(self) -> None:
         gates = [i for i, layer in enumerate(self.layers)
@@ -517,6 +568,26 @@ class Arrangement(StrictModel):
                 raise located(f"'{fee.guaranteed_by}' has no share layer to define the "
                               "guaranteed part; name one with layer, or use base: loan",
                               "fees", index, "layer" if fee.layer else "payee")
+
+    def _check_capital_basis(self) -> None:
+        """On the net basis a counter-guarantor reimburses its share in full: what its own
+        limits cut must go to another party, not back to the guarantor it backs."""
+        limits = ("claim_denial_probability", "per_loan_cap", "per_borrower_cap",
+                  "per_lender_cap", "suspend_if", "cap_rate", "annual_budget", "fund",
+                  "capital")
+        net = {layer.party for layer in self.layers
+               if layer.capital is not None and layer.capital_basis != "gross"}
+        for index, layer in enumerate(self.layers):
+            upstream = layer.share_of_layer.party if layer.share_of_layer else None
+            if upstream not in net or layer.excess_to not in (None, upstream):
+                continue
+            term = next((t for t in limits if getattr(layer, t) is not None), None)
+            if term is not None:
+                raise located(f"'{upstream}''s capital absorbs its net retention "
+                              f"(capital_basis: net), so this counter-guarantee must reimburse "
+                              f"in full: send what {term} cuts to another party with "
+                              f"excess_to, or give '{upstream}' capital_basis: gross",
+                              "layers", index, term)
 
     def _check_chains(self) -> None:
         """A counter-guarantee names the party of an earlier share_of_loss layer."""

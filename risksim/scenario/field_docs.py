@@ -140,7 +140,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Layer.bonus": ("", "An extra share for loans meeting any of some conditions."),
     "Layer.share_of_layer": ("", "A counter-guarantee: a share of what an earlier party's "
                              "layer paid."),
-    "Layer.tranche": ("", "A slice of the portfolio loss, as fractions of the volume."),
+    "Layer.tranche": ("", "A slice of the portfolio loss L: pays min(max(L − attach·V, 0), "
+                      "(detach − attach)·V), V the volume; stacked tranches need no "
+                      "adjustment."),
+    "Layer.tranche_of_remaining": ("", "A slice of the loss the layers before it left "
+                                   "unallocated (attaching on that, not on the portfolio "
+                                   "loss)."),
     "Layer.deposit": ("", "A pre-funded risk deposit whose share follows the lending "
                       "multiple."),
     "Layer.residual": ("", "`true`: pays whatever the layers before left (the lender, last)."),
@@ -157,9 +162,14 @@ FIELDS: dict[str, tuple[str, str]] = {
                        "per horizon, year, vintage or lender."),
     "Layer.annual_budget": ("money/year", "At most this much paid in a year."),
     "Layer.fund": ("", "Pays from a finite balance, pro rata when short."),
-    "Layer.capital": ("money", "The party's capital: at most this much over the horizon; "
-                      "claims beyond go unpaid by it (to `excess_to`)."),
-    "Layer.leverage": ("", "A leverage limit recorded against `capital`."),
+    "Layer.capital": ("money", "The party's capital (net assets): its payments, net of "
+                      "counter-guarantees under `capital_basis: net`, consume at most this "
+                      "much over the horizon; claims beyond go unpaid by it (to "
+                      "`excess_to`)."),
+    "Layer.capital_basis": ("", "What consumes `capital`: `net` (default) the payments less "
+                            "what counter-guarantors reimburse, `gross` all of them."),
+    "Layer.leverage": ("", "A leverage limit recorded against `capital`: outstanding "
+                       "guarantees (not matured, not defaulted) ÷ net assets."),
     "Layer.excess_to": ("", "The party that pays what this layer's terms cut (default: the "
                         "later layers, in the end the lender)."),
     "LayerShare.party": ("", "The party whose layer is counter-guaranteed (an earlier one)."),
@@ -354,6 +364,8 @@ EXAMPLES: dict[str, Any] = {
     "Layer.interest_days_cap": 90,
     "Layer.per_borrower_cap": {"share_of_capital": 0.1},
     "Layer.excess_to": "bank",
+    "Layer.tranche_of_remaining": {"attach": 0.0, "detach": 0.05},
+    "Layer.capital_basis": "gross",
     "Layer.base": "principal",
     "Layer.leverage": {"limit": 15, "small_loan_weight": 0.75, "small_loan_max": 5.0e6},
     "Leverage.limit": 15,

@@ -133,3 +133,24 @@ def test_run_timeline_needs_whole_repayment_dates_in_a_period(tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {mapping_file}: horizon.periods_per_year: the "
                                     "timeline needs whole repayment dates in each period")
+
+
+def test_a_backstop_party_runs_end_to_end(tmp_path: Path) -> None:
+    # A central budget that only takes what the guarantor's capital cuts (issue 13.6): run
+    # prints and writes its losses; pricing a fee for it is refused in one line (it has no
+    # guaranteed base of its own).
+    import yaml
+
+    from tests.rules.test_layers import backstop_mapping
+
+    path = tmp_path / "backstop.yaml"
+    path.write_text(yaml.safe_dump(backstop_mapping()))
+    text = invoke("run", str(path), "--sims", "20", "--out", str(tmp_path / "out"))
+    assert "central_budget" in text
+    losses = risksim.load_result(tmp_path / "out").losses
+    assert (losses["central_budget"] == 400.0).all()
+    priced = CliRunner().invoke(main, ["price", str(path), "--party", "central_budget"])
+    assert priced.exit_code == 2
+    assert priced.output.strip().splitlines()[-1] == (
+        "error: party: 'central_budget' takes on no share of any loan (it only pays what "
+        "other layers' terms cut to it): no fee base to price")

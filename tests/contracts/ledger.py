@@ -70,7 +70,12 @@ def layer_terms(plan: SimulationPlan,
                 yield (term, events.per_simulation_year(paid).ravel(),
                        (limit.rate * bound).ravel())
             elif isinstance(limit, limits.Capital):
-                yield term, events.per_simulation(paid), np.full(events.n_sims, limit.capital)
+                # gross basis: the layer's payments; net basis: what the party keeps of them
+                # after the counter-guarantors' reimbursements, as the ledger made them
+                reimbursed = sum((moved for (payer, _), moved in ledger.transfers.items()
+                                  if payer == rule.party), np.zeros_like(paid))
+                kept = paid if limit.retained is None else paid - reimbursed
+                yield term, events.per_simulation(kept), np.full(events.n_sims, limit.capital)
             else:
                 assert isinstance(limit, limits.ClaimDenial | limits.Suspension), term
 

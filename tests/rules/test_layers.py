@@ -4,6 +4,8 @@ party's loss is stated to the yuan, worked out in the comments."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,8 @@ def test_annual_budget_and_capital_leave_the_rest_to_the_lender() -> None:
               {"party": "bank", "residual": True}]
     losses, indicators = certain_losses(layers)
     assert losses == {"gross": 1000.0, "bank": 780.0, "guarantor": 120.0, "pool": 100.0}
-    assert indicators == {"pool.annual_budget_binds": 1.0, "guarantor.insolvent": 1.0}
+    assert indicators == {"pool.annual_budget_binds": 1.0, "guarantor.insolvent": 1.0,
+                          "guarantor.capital_used": 120.0}
 
 
 def test_limits_that_do_not_bind_change_nothing() -> None:
@@ -117,7 +120,8 @@ def test_limits_that_do_not_bind_change_nothing() -> None:
     assert indicators == {"pool.per_loan_cap_binds": 0.0, "pool.per_borrower_cap_binds": 0.0,
                           "pool.cap_rate_binds": 0.0, "pool.annual_budget_binds": 0.0,
                           "pool.fund_exhausted": 0.0, "pool.fund_exhausted_year": pytest.approx(
-                              np.nan, nan_ok=True), "pool.insolvent": 0.0}
+                              np.nan, nan_ok=True), "pool.insolvent": 0.0,
+                          "pool.capital_used": 500.0}
 
 
 def events(sim: list[int], loan: list[int], year: list[int], loss: list[float],
@@ -214,6 +218,76 @@ def test_tranches_slice_the_portfolio_loss() -> None:
               {"party": "bank", "residual": True}]
     losses, _ = certain_losses(layers)
     assert losses == {"gross": 1000.0, "bank": 800.0, "eif": 80.0, "investor": 120.0}
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_stacked_tranches_are_slices_of_the_portfolio_loss_in_any_order(order: int) -> None:
+    # Volume V = 10 × 100 = 1,000; LGD 0.15 → portfolio loss L = 150 in every simulation.
+    # 0-8%: min(150, 80) = 80; 8-20%: min(max(150 − 80, 0), 120) = 70; 20-100%: 0.
+    # Written in either order the slices are those of L, and nothing is left to the bank.
+    tranches = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+                {"party": "mezz", "tranche": {"attach": 0.08, "detach": 0.2}},
+                {"party": "senior", "tranche": {"attach": 0.2, "detach": 1.0}}]
+    layers = [*tranches[::order], {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": 0.0, "eif": 80.0, "mezz": 70.0, "senior": 0.0}
+
+
+@pytest.mark.parametrize(("term", "tranche", "bank"), [
+    # V = 1,000, L = 150; the guarantor pays 50% = 75, leaving 75 unallocated.
+    # tranche 5-10% of L: min(max(150 − 50, 0), 50) = 50 ≤ 75 left → bank 75 − 50 = 25.
+    ("tranche", 50.0, 25.0),
+    # tranche_of_remaining 5-10% attaches on the 75 left: min(max(75 − 50, 0), 50) = 25
+    # → bank 75 − 25 = 50.
+    ("tranche_of_remaining", 25.0, 50.0),
+])
+def test_tranche_of_the_portfolio_and_of_the_remaining_loss(term: str, tranche: float,
+                                                             bank: float) -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5},
+              {"party": "mezz", term: {"attach": 0.05, "detach": 0.10}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": bank, "guarantor": 75.0, "mezz": tranche}
+
+
+def test_a_tranche_pays_only_what_is_left_of_its_slice() -> None:
+    # V = 1,000, L = 150. The guarantor pays 90% = 135, leaving 15; the 0-8% tranche's slice
+    # of L is 80, of which only 15 is left → 15, bank 0.
+    layers = [{"party": "guarantor", "share_of_loss": 0.9},
+              {"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("book", 10, exposure=100.0, pd=1.0, lgd=0.15)]
+    losses, _ = certain_losses(layers, segments)
+    assert losses == {"gross": 150.0, "bank": 0.0, "eif": 15.0, "guarantor": 135.0}
+
+
+def test_tranches_slice_the_loss_over_the_horizon_across_vintages() -> None:
+    # Two vintages of five 1-year loans of 100 (V = 1,000), one lost in each year with
+    # LGD 0.75: L = 75 + 75 = 150 over the 2-year horizon. 0-8%: 80; 8-20%: 70; bank 0.
+    layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08}},
+              {"party": "mezz", "tranche": {"attach": 0.08, "detach": 0.2}},
+              {"party": "bank", "residual": True}]
+    one_year = {"exposure": 100.0, "tenor_years": 1}
+    segments = [segment("bad_0", 1, pd=1.0, lgd=0.75, **one_year),
+                segment("good_0", 4, pd=0.0, **one_year),
+                segment("bad_1", 1, pd=1.0, lgd=0.75, origination_year=1, **one_year),
+                segment("good_1", 4, pd=0.0, origination_year=1, **one_year)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 1})
+    losses = risksim.simulate(mapping, n_sims=10, seed=1).losses
+    assert losses.iloc[0].to_dict() == {"gross": 150.0, "bank": 0.0, "eif": 80.0,
+                                        "mezz": 70.0}
+    assert (losses.nunique() == 1).all()
+
+
+def test_a_layer_has_one_tranche_term() -> None:
+    layers = [{"party": "eif", "tranche": {"attach": 0.0, "detach": 0.08},
+               "tranche_of_remaining": {"attach": 0.0, "detach": 0.08}},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="exactly one of share_of_loss"):
+        risksim.load_scenario(scenario_mapping(layers=layers, parties=["bank", "eif"]))
 
 
 def test_tranche_pays_the_slice_of_each_simulations_loss() -> None:
@@ -408,3 +482,187 @@ def test_deposit_resized_every_year(amount: float, paid: float, top_up: float) -
     assert result.indicators["fiscal.deposit_top_up"].to_numpy() == pytest.approx(
         np.full(10, top_up))
     assert (result.indicators["fiscal.fund_exhausted"] == 0).all()
+
+
+def backstop_mapping() -> dict:
+    """A guarantor paying 50% out of capital 100, its cut to a central budget that has no
+    layer of its own; ten 2-year loans of 100, five lost in year 1 and five in year 2."""
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "excess_to": "central_budget"},
+              {"party": "bank", "residual": True}]
+    segments = [segment("early", 5, exposure=100.0, pd=1.0, lgd=1.0, tenor_years=2),
+                segment("late", 5, exposure=100.0, pd=1.0, lgd=1.0, tenor_years=2,
+                        origination_year=1)]
+    return scenario_mapping(segments, layers=layers, parties=["bank", "guarantor",
+                                                              "central_budget"],
+                            horizon={"years": 2, "periods_per_year": 1})
+
+
+def test_a_party_only_named_as_excess_to_is_a_backstop() -> None:
+    # Year 1: 5 × 100 lost, the guarantor owes 50% = 250, pays its capital 100, the budget
+    # 150. Year 2: 250 more owed, no capital left: the budget pays all 250.
+    # Guarantor 100; central budget 150 + 250 = 400; bank 1,000 − 500 = 500.
+    result = risksim.simulate(backstop_mapping(), n_sims=20, seed=1)
+    assert result.losses.iloc[0].to_dict() == {"gross": 1000.0, "bank": 500.0,
+                                                "guarantor": 100.0, "central_budget": 400.0}
+    assert (result.losses.nunique() == 1).all()
+    assert result.indicators["guarantor.insolvent"].eq(1.0).all()
+
+
+def test_a_party_with_no_layer_and_no_excess_to_is_refused() -> None:
+    mapping = backstop_mapping()
+    del mapping["arrangement"]["layers"][0]["excess_to"]
+    with pytest.raises(risksim.InputError,
+                       match=r"parties\[2\]: party 'central_budget' has no layer and is no "
+                             "layer's excess_to"):
+        risksim.load_scenario(mapping)
+
+
+@pytest.mark.parametrize(("limit", "breach"), [(14.0, 0.0), (12.0, 1.0)])
+def test_leverage_counts_outstanding_guarantees_only(limit: float, breach: float) -> None:
+    # Guarantor: 50% of each loss, capital 100, weight 1, 3-year horizon, 3-year loans of
+    # 100. Vintage 0: 2 lost in year 1 (LGD 0.5: loss 100, claims 50 → net assets 50 from
+    # the end of year 1) and 8 sound; vintage 1: 5 sound loans granted at t = 1.
+    # Liability A_t = 50% × the guarantees outstanding (defaulted and matured ones released):
+    #   t = 0: 0.5 × 1,000 = 500 over 100 → 5
+    #   t = 1: 0.5 × (800 + 500) = 650 over 50 → 13   (the 2 defaulted loans are released)
+    #   t = 2: 650 over 50 → 13
+    #   t = 3: vintage 0 matured, 0.5 × 500 = 250 over 50 → 5
+    # Without the release A_1 would be 0.5 × 1,500 = 750 → 15, a breach of 14.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": limit}},
+              {"party": "bank", "residual": True}]
+    segments = [segment("bad", 2, exposure=100.0, pd=1.0, lgd=0.5, tenor_years=3),
+                segment("good", 8, exposure=100.0, pd=0.0, tenor_years=3),
+                segment("new", 5, exposure=100.0, pd=0.0, tenor_years=3, origination_year=1)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 3, "periods_per_year": 1})
+    indicators = risksim.simulate(mapping, n_sims=5, seed=1).indicators
+    expected = {"guarantor.max_leverage": 13.0, "guarantor.leverage_year_1": 13.0,
+                "guarantor.leverage_year_2": 13.0, "guarantor.leverage_year_3": 5.0,
+                "guarantor.leverage_breach": breach, "guarantor.capital_used": 50.0,
+                "guarantor.insolvent": 0.0}
+    for name, value in expected.items():
+        assert np.allclose(indicators[name], value, rtol=1e-12), name
+
+
+@pytest.mark.parametrize(("basis", "capital", "expected"), [
+    # Loss 1,000; the guarantor owes 50% = 500, the re-guarantor takes over 60% of what it
+    # pays. Net: a payment p consumes 0.4 p; capital 100 → p = 100 / 0.4 = 250, of which
+    # 150 re-guaranteed, 100 kept; bank 1,000 − 250 = 750.
+    ("net", 100.0, {"bank": 750.0, "guarantor": 100.0, "reguarantor": 150.0,
+                    "capital_used": 100.0, "insolvent": 1.0}),
+    # Gross: p = min(500, 100) = 100; re-guarantor 60, guarantor 40; bank 900.
+    ("gross", 100.0, {"bank": 900.0, "guarantor": 40.0, "reguarantor": 60.0,
+                      "capital_used": 100.0, "insolvent": 1.0}),
+    # Net, capital 300: 0.4 × 500 = 200 ≤ 300, all paid: re-guarantor 300, guarantor 200.
+    ("net", 300.0, {"bank": 500.0, "guarantor": 200.0, "reguarantor": 300.0,
+                    "capital_used": 200.0, "insolvent": 0.0}),
+    # Gross, capital 300: p = 300; re-guarantor 180, guarantor 120; bank 700.
+    ("gross", 300.0, {"bank": 700.0, "guarantor": 120.0, "reguarantor": 180.0,
+                      "capital_used": 300.0, "insolvent": 1.0}),
+])
+def test_capital_absorbs_the_net_or_the_gross_retention(basis: str, capital: float,
+                                                         expected: dict) -> None:
+    guarantor = {"party": "guarantor", "share_of_loss": 0.5, "capital": capital}
+    if basis == "gross":  # net is the default
+        guarantor["capital_basis"] = "gross"
+    layers = [guarantor,
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6}},
+              {"party": "bank", "residual": True}]
+    losses, indicators = certain_losses(layers)
+    assert losses == {"gross": 1000.0, **{p: expected[p] for p in ("bank", "guarantor",
+                                                                    "reguarantor")}}
+    assert indicators == {"guarantor.insolvent": expected["insolvent"],
+                          "guarantor.capital_used": expected["capital_used"]}
+
+
+def test_net_capital_needs_a_counter_guarantee_that_reimburses_in_full() -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0},
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6},
+               "annual_budget": 10.0},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match=re.escape(
+            "arrangement.layers[1].annual_budget: 'guarantor''s capital absorbs its net "
+            "retention (capital_basis: net), so this counter-guarantee must reimburse in "
+            "full: send what annual_budget cuts to another party with excess_to, or give "
+            "'guarantor' capital_basis: gross")):
+        risksim.load_scenario(scenario_mapping(layers=layers))
+    layers[1]["excess_to"] = "bank"  # the cut goes elsewhere: allowed
+    risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+def test_capital_basis_needs_capital() -> None:
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital_basis": "gross"},
+              {"party": "bank", "residual": True}]
+    with pytest.raises(risksim.InputError, match="capital_basis needs the layer's capital"):
+        risksim.load_scenario(scenario_mapping(layers=layers))
+
+
+def test_pricing_lifts_the_capital_basis_with_the_capital() -> None:
+    # A fee is priced on claims uncut by capital: capital, leverage and capital_basis go.
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "capital_basis": "gross"},
+              {"party": "bank", "residual": True}]
+    mapping = scenario_mapping([segment("book", 10, exposure=100.0, pd=0.1, lgd=1.0)],
+                               layers=layers)
+    pricing = risksim.price(mapping, "guarantor", n_sims=500, seed=1)
+    assert pricing.table["break_even"].iloc[0] > 0
+
+
+def test_net_capital_and_leverage_over_two_vintages() -> None:
+    # Guarantor 50% of each loss, capital 100, net basis; re-guarantor 60% of its payments.
+    # 2-year loans of 100, LGD 1: vintage 0 (t = 0) 2 lost in year 1 and 3 sound; vintage 1
+    # (t = 1) 2 lost in year 2 and 3 sound.
+    # Year 1: pays 50% × 200 = 100, consumes 0.4 × 100 = 40 → net assets 60.
+    # Year 2: pays 100 again, consumes 40 → net assets 20; never insolvent (80 ≤ 100).
+    # Kept 0.4 × 200 = 80, re-guarantor 0.6 × 200 = 120, bank 400 − 200 = 200.
+    # Leverage, liability 50% of the guarantees outstanding (defaulted, matured released):
+    #   t = 0: 0.5 × 500 = 250 over 100 → 2.5
+    #   t = 1: 0.5 × (300 + 500) = 400 over 60 → 6.666…
+    #   t = 2: vintage 0 matured; 0.5 × 300 = 150 over 20 → 7.5
+    layers = [{"party": "guarantor", "share_of_loss": 0.5, "capital": 100.0,
+               "leverage": {"limit": 7.0}},
+              {"party": "reguarantor", "share_of_layer": {"party": "guarantor", "share": 0.6}},
+              {"party": "bank", "residual": True}]
+    two_years = {"exposure": 100.0, "tenor_years": 2, "lgd": 1.0}
+    segments = [segment("bad_0", 2, pd=1.0, **two_years),
+                segment("good_0", 3, pd=0.0, **two_years),
+                segment("bad_1", 2, pd=1.0, origination_year=1, **two_years),
+                segment("good_1", 3, pd=0.0, origination_year=1, **two_years)]
+    mapping = scenario_mapping(segments, layers=layers,
+                               horizon={"years": 2, "periods_per_year": 1})
+    result = risksim.simulate(mapping, n_sims=10, seed=1)
+    assert result.losses.iloc[0].to_dict() == {"gross": 400.0, "bank": 200.0,
+                                                "guarantor": 80.0, "reguarantor": 120.0}
+    expected = {"guarantor.capital_used": 80.0, "guarantor.insolvent": 0.0,
+                "guarantor.leverage_year_1": 400.0 / 60.0, "guarantor.leverage_year_2": 7.5,
+                "guarantor.max_leverage": 7.5, "guarantor.leverage_breach": 1.0}
+    for name, value in expected.items():
+        assert np.allclose(result.indicators[name], value, rtol=1e-12), name
+
+
+@pytest.mark.parametrize(("excess_to", "bank"), [("bank", 100.0), ("central_budget", 0.0)])
+def test_a_cut_sent_to_the_lender_is_outside_the_monotonicity_scope(excess_to: str,
+                                                                     bank: float) -> None:
+    # Loss 1,000 = volume. The guarantor pays 40% = 400 (20% in the poorer scheme: 200); the
+    # re-guarantor takes 50% of that, capped at 10% × 1,000 = 100, its cut to excess_to; the
+    # tranche 0-100% takes what is left. Poorer: 200, re-guarantor 100, no cut, tranche
+    # 800, bank 0. Richer: 400, re-guarantor wants 200, pays 100, the 100 cut goes to
+    # excess_to; tranche 600. Sent to the bank, the bank's loss rises from 0 to 100 with
+    # more coverage (outside the stated scope); sent to a central budget, it stays 0.
+    def bank_loss(share: float) -> dict[str, float]:
+        layers = [{"party": "guarantor", "share_of_loss": share},
+                  {"party": "reguarantor",
+                   "share_of_layer": {"party": "guarantor", "share": 0.5},
+                   "cap_rate": {"rate": 0.1, "per": "horizon"}, "excess_to": excess_to},
+                  {"party": "mezz", "tranche": {"attach": 0.0, "detach": 1.0}},
+                  {"party": "bank", "residual": True}]
+        parties = sorted({"bank", "guarantor", "reguarantor", "mezz", excess_to})
+        return certain_losses(layers, parties=parties)[0]
+
+    assert bank_loss(0.2)["bank"] == 0.0
+    richer = bank_loss(0.4)
+    assert richer["bank"] == bank
+    assert richer["guarantor"] == 200.0 and richer["reguarantor"] == 100.0
+    assert richer["mezz"] == 600.0
