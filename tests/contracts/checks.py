@@ -70,8 +70,6 @@ def tightened(limit: limits.Limit, factor: float) -> limits.Limit:
         return dataclasses.replace(limit, amount=factor * limit.amount)
     if isinstance(limit, limits.GroupCap):
         return dataclasses.replace(limit, amount_by_group=factor * limit.amount_by_group)
-    if isinstance(limit, limits.YearlyCapRate):
-        return dataclasses.replace(limit, rate=factor * limit.rate)
     if isinstance(limit, limits.FundBalance):
         return dataclasses.replace(limit, initial=factor * limit.initial,
                                    refill_per_year=factor * limit.refill_per_year)
