@@ -24,7 +24,6 @@ from risksim.rules.limits import (
     PeriodCap,
     PerLoanCap,
     Suspension,
-    YearlyCapRate,
 )
 from risksim.rules.origination import LendingSuspension, cell_sums
 from risksim.rules.recoveries import LIMITING_TERMS, RecoverySharing
@@ -316,7 +315,7 @@ def _limits(layer: Layer, borne: np.ndarray, portfolio: Portfolio,
     if layer.suspend_if is not None and layer.suspend_if.action == "suspend_compensation":
         limits.append(_suspension(layer.suspend_if, covered, portfolio, outstanding_by_year))
     if layer.cap_rate is not None:
-        limits.append(_cap_rate(layer.cap_rate, borne, portfolio, outstanding_by_year))
+        limits.append(_cap_rate(layer.cap_rate, borne, portfolio))
     if layer.annual_budget is not None:
         limits.append(PeriodCap(layer.annual_budget, "year", "annual_budget"))
     if layer.fund is not None:
@@ -397,17 +396,12 @@ def _capital(layer: Layer, borne: np.ndarray, portfolio: Portfolio, horizon: Hor
                                max_leverage=leverage.limit)
 
 
-def _cap_rate(cap: CapRate, borne: np.ndarray, portfolio: Portfolio,
-              outstanding_by_year: np.ndarray) -> Limit:
-    """Cap of rate × base, or per year/vintage/lender: the base is the covered volume
+def _cap_rate(cap: CapRate, borne: np.ndarray, portfolio: Portfolio) -> Limit:
+    """Cap of rate × base, or per vintage/lender: the base is the covered volume
     Σ exposure·[borne > 0] (``of: volume``) or the guaranteed volume Σ exposure·borne
-    (``of: guaranteed``; ``borne`` is each loan's share the layer takes on); per year, the
-    same of the exposure outstanding that year (:class:`YearlyCapRate`)."""
-    weight = borne if cap.of == "guaranteed" else (borne > 0).astype(float)
-    if cap.per == "year":
-        return YearlyCapRate(cap.rate, outstanding_by_year * weight[:, None])
-    volume = portfolio["exposure"] * weight
-    if cap.per == "horizon":
+    (``of: guaranteed``; ``borne`` is each loan's share the layer takes on)."""
+    volume = portfolio["exposure"] * (borne if cap.of == "guaranteed" else borne > 0)
+    if cap.per in ("horizon", "year"):
         return PeriodCap(cap.rate * float(volume.sum()), cap.per, "cap_rate")
     group = _groups(cap.per, portfolio)
     return GroupCap(cap.rate * np.bincount(group, weights=volume), group)
@@ -454,6 +448,7 @@ def _suspension(trigger: Trigger, covered: np.ndarray, portfolio: Portfolio,
     group = _groups(trigger.per, portfolio)
     outstanding = (outstanding_by_year if trigger.metric != "default_rate"
                    else (outstanding_by_year > 0).astype(float))
+    membership = np.eye(int(group.max()) + 1)[:, group] * covered  # (n_groups, n_loans)
     return Suspension(trigger.metric, trigger.above, trigger.reactivate,
-                      covered.astype(float), outstanding * covered[:, None], group,
+                      covered.astype(float), membership @ outstanding, group,
                       warning=trigger.warning)

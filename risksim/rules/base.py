@@ -127,23 +127,6 @@ class LossEvents:
         return replace(parts[0], **joined, refused=np.concatenate(refused) if refused else None,
                        n_sims=sum(part.n_sims for part in parts))
 
-    def after_default(self, by_year: np.ndarray, group: np.ndarray | None = None,
-                      n_groups: int = 1) -> np.ndarray:
-        """What the defaulted loans no longer count for in the years after their default.
-
-        For per-loan, per-year amounts A_i(y) (e.g. the exposure outstanding at the start of
-        year y), Σ over the defaults of loan i in year d of A_i(y)·[y > d], per simulation,
-        group (``group`` per loan, default one group) and year: shape
-        (n_sims, n_groups, n_years). The year of default itself still counts.
-        """
-        n_years = by_year.shape[1]
-        later = np.arange(n_years)[None, :] > self.year[:, None]
-        lost = by_year[self.loan] * later * self.counts[:, None]
-        key = self.sim * n_groups + (0 if group is None else group[self.loan])
-        totals = np.zeros((self.n_sims * n_groups, n_years))
-        np.add.at(totals, key, lost)
-        return totals.reshape(self.n_sims, n_groups, n_years)
-
     def per_simulation(self, amounts: np.ndarray) -> np.ndarray:
         """Sum per-event ``amounts`` into per-simulation totals (length ``n_sims``)."""
         return np.bincount(self.sim, weights=amounts, minlength=self.n_sims)

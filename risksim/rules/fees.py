@@ -135,7 +135,11 @@ class ExperienceRatedCharge:
         """B(y) per simulation, shape (n_sims, n_years): loans defaulting in year d stop
         counting from year d + 1 (the year of default is charged, as for fees); loans never
         granted do not count."""
-        by_sim = events.after_default(self.base_by_year)[:, 0, :]
+        n_years = self.base_by_year.shape[1]
+        later = np.arange(n_years)[None, :] > events.year[:, None]
+        lost = self.base_by_year[events.loan] * later * events.counts[:, None]
+        by_sim = np.zeros((events.n_sims, n_years))
+        np.add.at(by_sim, events.sim, lost)
         if events.refused is not None and self.refused_base is not None:
             by_sim += events.refused @ self.refused_base
         return self.base_by_year.sum(axis=0)[None, :] - by_sim

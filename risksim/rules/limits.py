@@ -159,57 +159,6 @@ class PeriodCap:
 
 
 @dataclass(frozen=True, eq=False)
-class YearlyCapRate:
-    """Payments in year y at most ``rate`` × the covered volume outstanding that year.
-
-    The outstanding of year y is the documented one (the same as the fee base and the
-    triggers' denominators): Σ_i V_i(y) over the covered loans granted and not yet defaulted
-    or matured at the start of year y, V_i(y) their scheduled exposure outstanding then; a
-    loan that defaults in year d counts in d, not after. Per simulation:
-
-        cap_{s,y} = rate × (Σ_i V_i(y) − Σ_{defaults of i in d < y} V_i(y))
-
-    Records ``<layer>.cap_rate_binds``: whether the cap cut anything in the simulation.
-
-    Attributes
-    ----------
-    rate : float
-        The cap rate (fraction).
-    base_by_year : numpy.ndarray
-        V_i(y) of each covered loan (0 for the others), shape (n_loans, n_years) (money).
-    """
-
-    rate: float
-    base_by_year: np.ndarray
-    label: ClassVar[str] = "cap_rate"
-    per_loan: ClassVar[bool] = False
-
-    @property
-    def loan_arrays(self) -> tuple[np.ndarray, ...]:
-        """The per-year base (loans alike for the cap share it)."""
-        return (self.base_by_year,)
-
-    def indicator_names(self, layer: str) -> tuple[str, ...]:
-        """``<layer>.cap_rate_binds``."""
-        return (f"{layer}.{self.label}_binds",)
-
-    def caps(self, events: LossEvents) -> np.ndarray:
-        """cap_{s,y} (money), shape (n_sims, n_years)."""
-        outstanding = self.base_by_year.sum(axis=0)[None, :]
-        return self.rate * (outstanding - events.after_default(self.base_by_year)[:, 0, :])
-
-    def limit(self, amounts: np.ndarray, ledger: Ledger, layer: str) -> np.ndarray:
-        """Cut each (simulation, year) total to its cap pro rata."""
-        events = ledger.events
-        totals = events.per_simulation_year(amounts)
-        caps = self.caps(events)
-        ledger.record(self.indicator_names(layer)[0],
-                      (totals > caps).any(axis=1).astype(float))
-        key = events.sim * events.n_years + events.year
-        return scale_to_totals(amounts, key, np.minimum(totals, caps).ravel(), totals.ravel())
-
-
-@dataclass(frozen=True, eq=False)
 class GroupCap:
     """Payments on the loans of each group at most that group's cap (money).
 
@@ -377,12 +326,9 @@ class Suspension:
     ----------
     covered : numpy.ndarray
         Per loan, 1.0 if the layer covers it, else 0.0.
-    outstanding : numpy.ndarray
-        Per covered loan, 1 (``default_rate``) or its scheduled exposure (the other
-        metrics) outstanding at the start of each year, 0 once matured and for loans not
-        covered, shape (n_loans, n_years). The denominator of year y is its sum over the
-        group's loans less the loans that defaulted before year y (:meth:`denominator`):
-        the documented outstanding of that year, as for the fee base.
+    denominator : numpy.ndarray
+        Number (``default_rate``) or volume (the other metrics) of covered loans
+        outstanding, shape (n_groups, n_years).
     group : numpy.ndarray
         Per loan, its group number (all 0 for one scheme-wide trigger).
     """
@@ -391,28 +337,20 @@ class Suspension:
     threshold: float
     reactivate: Literal["next_year_below", "never"]
     covered: np.ndarray
-    outstanding: np.ndarray
+    denominator: np.ndarray
     group: np.ndarray
     warning: float | None = None
     per_loan: ClassVar[bool] = False
 
     @property
     def loan_arrays(self) -> tuple[np.ndarray, ...]:
-        """The covered-loan mask, the groups and the outstanding per year."""
-        return (self.covered, self.group, self.outstanding)
+        """The covered-loan mask and the groups."""
+        return (self.covered, self.group)
 
     @property
     def n_groups(self) -> int:
         """Number of groups watched separately."""
-        return int(self.group.max()) + 1 if self.group.size else 1
-
-    def denominator(self, events: LossEvents) -> np.ndarray:
-        """Σ outstanding of the group's covered loans at the start of year y, less those
-        that defaulted before y, shape (n_sims, n_groups, n_years)."""
-        membership = np.eye(self.n_groups)[:, self.group]  # (n_groups, n_loans)
-        scheduled = membership @ self.outstanding
-        return scheduled[None] - events.after_default(self.outstanding, self.group,
-                                                      self.n_groups)
+        return int(self.denominator.shape[0])
 
     def indicator_names(self, layer: str) -> tuple[str, ...]:
         """``<layer>.suspended`` (``.warning``, ``.groups_suspended`` when they apply)."""
@@ -450,7 +388,7 @@ class Suspension:
                              minlength=events.n_sims * self.n_groups * events.n_years)
         totals = totals.reshape(events.n_sims, self.n_groups, events.n_years)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = totals / self.denominator(events)
+            ratio = totals / self.denominator
         return np.nan_to_num(ratio, nan=0.0)
 
     def _numerator(self, events: LossEvents, claims: np.ndarray) -> np.ndarray:

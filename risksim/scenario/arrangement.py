@@ -201,10 +201,7 @@ class Bonus(StrictModel):
 class CapRate(StrictModel):
     """Payments at most ``rate`` × a base: over the horizon, in each year, for each vintage
     (the loans granted in one year, against their own volume) or for each lender (a per-bank
-    cap: each bank's covered loans against their own volume, M10). ``per: year`` caps the
-    payments of each year at rate × the base outstanding at its start: the covered loans
-    granted and not yet defaulted or matured (in each simulation), as for the fee base and
-    the triggers' denominators.
+    cap: each bank's covered loans against their own volume, M10).
 
     The base (``of``) is the ``volume`` of the covered loans (Σ exposure), or the
     ``guaranteed`` part of it (Σ exposure × the layer's share of each loan): the EIF's
@@ -224,10 +221,7 @@ class Trigger(StrictModel):
     ``loss_rate``: gross loss of the covered loans defaulting in the year ÷ their volume
     outstanding in the year; ``default_rate``: number of them defaulting ÷ number outstanding;
     ``npl_ratio``: principal outstanding at default of those defaulting ÷ volume outstanding;
-    ``compensation_rate``: the layer's own claims in the year ÷ volume outstanding. The
-    outstanding of a year (volume or number) is that of the covered loans granted and not
-    yet defaulted or matured at its start, in each simulation: a loan that defaults in year
-    d counts in year d and no longer after (the same base as annual fees).
+    ``compensation_rate``: the layer's own claims in the year ÷ volume outstanding.
     ``reactivate``: ``next_year_below`` resumes paying in a later year whose ratio is back
     below the threshold; ``never`` suspends for the rest of the horizon. ``warning`` is a
     lower level whose passing is only recorded (the layer keeps paying). ``per: lender``

@@ -209,8 +209,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Eligibility.guarantee_age_years_at_least": ("years", "Borrowers who have used "
                                                  "guarantees for at least this."),
     "Trigger.metric": ("", "The yearly ratio watched on the covered loans: `loss_rate`, "
-                       "`default_rate`, `npl_ratio` or `compensation_rate`, against the "
-                       "year's outstanding (loans granted, not yet defaulted or matured)."),
+                       "`default_rate`, `npl_ratio` or `compensation_rate`."),
     "Trigger.above": ("fraction", "The layer is suspended in a year whose ratio is above "
                       "this."),
     "Trigger.warning": ("fraction", "A lower level whose passing is only recorded."),
@@ -224,9 +223,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "CapRate.of": ("", "The base of the rate: `volume` (Σ exposure of the covered loans) or "
                    "`guaranteed` (Σ exposure × the layer's share; EIF: cap rate × guarantee "
                    "rate × portfolio volume)."),
-    "CapRate.per": ("", "Over the `horizon`, each `year` (against that year's outstanding: "
-                    "loans granted, not yet defaulted or matured), each `vintage` (against "
-                    "its own volume) or each `lender`."),
+    "CapRate.per": ("", "Over the `horizon`, each `year`, each `vintage` (against its own "
+                    "volume) or each `lender`."),
     "Fund.balance": ("money", "Balance at the start."),
     "Fund.refill_per_year": ("money/year", "Added at the start of every later year."),
     "Leverage.limit": ("multiple", "Weighted liability at most this × net assets "

@@ -57,18 +57,6 @@ def layer_terms(plan: SimulationPlan,
                 yearly = limit.volume_by_year / limit.min_multiple
                 yield (f"{term} (yearly)", events.per_simulation_year(paid).ravel(),
                        np.tile(yearly, events.n_sims))
-            elif isinstance(limit, limits.YearlyCapRate):
-                # rate × the covered base outstanding at the start of year y, less that of
-                # the loans defaulted in an earlier year of the same simulation
-                base = limit.base_by_year
-                bound = np.tile(base.sum(axis=0), (events.n_sims, 1))
-                for year in range(1, events.n_years):
-                    before = events.year < year
-                    bound[:, year] -= np.bincount(events.sim[before], events.counts[before]
-                                                  * base[events.loan[before], year],
-                                                  events.n_sims)
-                yield (term, events.per_simulation_year(paid).ravel(),
-                       (limit.rate * bound).ravel())
             elif isinstance(limit, limits.Capital):
                 # gross basis: the layer's payments; net basis: what the party keeps of them
                 # after the counter-guarantors' reimbursements, as the ledger made them

@@ -145,24 +145,17 @@ def test_fund_pays_while_its_balance_lasts() -> None:
     assert np.isnan(ledger.indicators["pool.fund_exhausted_year"][1])
 
 
-@pytest.mark.parametrize(("reactivate", "later_loss", "expected"), [
-    ("next_year_below", 5.0, [0.0, 0.0, 5.0, 40.0]),
-    ("never", 5.0, [0.0, 0.0, 0.0, 40.0]),
-    # 10 / 300 = 3.3% > 3%: still suspended (against the scheduled 1,000 it would be 1%)
-    ("next_year_below", 10.0, [0.0, 0.0, 0.0, 40.0]),
+@pytest.mark.parametrize(("reactivate", "expected"), [
+    ("next_year_below", [0.0, 0.0, 10.0, 40.0]),
+    ("never", [0.0, 0.0, 0.0, 40.0]),
 ])
-def test_suspension_trigger_by_loss_rate(reactivate: str, later_loss: float,
-                                         expected: list[float]) -> None:
-    # Covered loans 0, 1, 2 with 400, 300 and 300 outstanding each year (1,000); loan 3 is
-    # not covered. Simulation 0: in year 1 loans 0 and 1 lose 50 and 10 (rate 60 / 1,000 =
-    # 6% > 3%: suspended); in year 2 loan 2 loses ``later_loss`` against the outstanding of
-    # that year, the loans granted and not yet defaulted: 1,000 − 400 − 300 = 300 (5 / 300
-    # = 1.7%: paid again unless suspension is for good). Simulation 1: its 40 is on loan 3,
-    # which the layer does not cover: rate 0, never suspended.
-    ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 0, 1, 0], [50.0, 10.0, later_loss, 40.0])
+def test_suspension_trigger_by_loss_rate(reactivate: str, expected: list[float]) -> None:
+    # Covered volume 1,000 each year. Simulation 0: losses 50 then 10 in year 1 (rate 6%
+    # > 3%: suspended), 10 in year 2 (1%: paid again unless suspension is for good).
+    # Simulation 1: its 40 is on loan 3, which the layer does not cover: rate 0, never suspended.
+    ev = events([0, 0, 0, 1], [0, 1, 2, 3], [0, 0, 1, 0], [50.0, 10.0, 10.0, 40.0])
     covered = np.array([1.0, 1.0, 1.0, 0.0])
-    outstanding = np.array([[400.0] * 3, [300.0] * 3, [300.0] * 3, [0.0] * 3])
-    trigger = Suspension("loss_rate", 0.03, reactivate, covered, outstanding,
+    trigger = Suspension("loss_rate", 0.03, reactivate, covered, np.full((1, 3), 1000.0),
                          np.zeros(4, dtype=np.int64), warning=0.008)
     ledger = Ledger(ev, ["pool"])
     assert trigger.limit(ev.loss, ledger, "pool").tolist() == expected
