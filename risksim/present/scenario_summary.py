@@ -127,7 +127,9 @@ def _terms(layer: Layer, currency: str) -> list[str]:
         terms.append(f"at most {money(cap, currency)} per borrower" if isinstance(cap, float)
                      else f"at most {cap.share_of_capital:.2%} of its capital per borrower")
     if layer.cap_rate is not None:
-        terms.append(f"in all at most {layer.cap_rate.rate:.2%} of the covered volume per "
+        base = ("the guaranteed part of the covered volume" if layer.cap_rate.of == "guaranteed"
+                else "the covered volume")
+        terms.append(f"in all at most {layer.cap_rate.rate:.2%} of {base} per "
                      f"{layer.cap_rate.per}")
     if layer.annual_budget is not None:
         terms.append(f"within a budget of {money(layer.annual_budget, currency)} a year")

@@ -76,3 +76,17 @@ def test_a_term_without_its_own_words_is_still_named(monkeypatch: pytest.MonkeyP
     del mapping["arrangement"]["fees"]
     text = arrangement_text(load_scenario(mapping))
     assert text.endswith("Recoveries go first to guarantor, the rest pro rata to the claims.")
+
+
+def test_a_cap_rate_on_the_guaranteed_part_says_so() -> None:
+    # eif_capped_50_20: cap_rate {rate: 0.20, of: guaranteed}, the EIF's definition
+    from click.testing import CliRunner
+
+    from risksim.cli.commands import main
+    from tests.builders import ROOT
+
+    eif = ROOT / "scenarios" / "eif_capped_50_20.yaml"
+    result = CliRunner().invoke(main, ["validate", str(eif)])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "at most 20.00% of the guaranteed part of the covered volume per horizon" in text
